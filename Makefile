@@ -1,0 +1,48 @@
+# Scoring Console — one-command set-up, run and test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DIR ?= .demo-data
+DEMO_PORT ?= 8765
+
+.PHONY: all venv install test lint typecheck check demo server bench docs screenshots clean
+
+all: test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,sound]'
+	touch $(STAMP)
+
+venv install: $(STAMP)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/python -m scoring_console.protocol.docs > docs/protocol.md
+
+server: $(STAMP)
+	$(BIN)/scoring-server --host 127.0.0.1 --port $(DEMO_PORT) --data-dir $(DEMO_DIR) --demo --simulate
+
+demo: $(STAMP)
+	$(BIN)/python -m scoring_console.demo --port $(DEMO_PORT) --data-dir $(DEMO_DIR)
+
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

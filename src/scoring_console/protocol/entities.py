@@ -1,0 +1,251 @@
+"""Entities the server sends: in the ``sync`` snapshot, in acks and in events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from .base import ClientId, Id, Name, ScoreValue, Seq, ServerMessage, WireModel
+from .roles import Role
+
+
+class UserInfo(WireModel):
+    """The logged-in user, as in the login response and the snapshot."""
+
+    id: Id
+    username: Name
+    name: Name
+    role: Role
+
+
+class Event(WireModel):
+    """A competition event (the top of the hierarchy)."""
+
+    id: Id
+    name: Name
+    date: str | None = None
+
+
+class Contest(WireModel):
+    """A contest within an event; a locked contest refuses every score edit."""
+
+    id: Id
+    event_id: Id
+    name: Name
+    locked: bool = False
+
+
+class Criterion(WireModel):
+    """One scored criterion of a category."""
+
+    id: Id
+    name: Name
+    max_score: float = Field(gt=0, allow_inf_nan=False)
+
+
+class Category(WireModel):
+    """A category: the unit judges score, certify and results are published for."""
+
+    id: Id
+    contest_id: Id
+    name: Name
+    criteria: list[Criterion]
+    contestant_ids: list[Id]
+    published: bool = False
+
+
+class Contestant(WireModel):
+    """A contestant, with the number shown on the scoring sheet."""
+
+    id: Id
+    number: int
+    name: Name
+
+
+class Assignment(ServerMessage):
+    """A user assigned to a category in a role (judge or tally master)."""
+
+    id: Id
+    user_id: Id
+    category_id: Id
+    role: Role
+
+
+class Score(ServerMessage):
+    """One judge's score for one contestant on one criterion.
+
+    ``score`` is ``None`` when masked for the recipient (another judge's value).
+    """
+
+    id: Id
+    client_id: ClientId
+    category_id: Id
+    contestant_id: Id
+    criterion_id: Id
+    judge_id: Id
+    score: ScoreValue | None
+    comment: str | None = None
+    version: int = Field(ge=1)
+    updated_at: datetime
+
+
+class ScoreDeleted(ServerMessage):
+    """A score removed after an approved removal request."""
+
+    id: Id
+    category_id: Id
+    contestant_id: Id
+    criterion_id: Id
+    judge_id: Id
+
+
+class CertificationStatus(StrEnum):
+    """Where a category stands in the sign-off chain."""
+
+    NOT_STARTED = "NOT_STARTED"
+    JUDGES_SIGNING = "JUDGES_SIGNING"
+    JUDGES_SIGNED = "JUDGES_SIGNED"
+    TALLY_SIGNED = "TALLY_SIGNED"
+    AUDITOR_SIGNED = "AUDITOR_SIGNED"
+    CERTIFIED = "CERTIFIED"
+
+
+class CertificationSignoff(WireModel):
+    """One signature in the chain, with the receipt hash of what was signed."""
+
+    role: Role
+    user_id: Id
+    user_name: Name
+    signed_at: datetime
+    receipt: str = Field(min_length=64, max_length=64)
+
+
+class Certification(ServerMessage):
+    """The certification state of one category."""
+
+    category_id: Id
+    status: CertificationStatus
+    required_judge_ids: list[Id]
+    signoffs: list[CertificationSignoff]
+    version: int = Field(ge=0)
+
+
+class RequestStatus(StrEnum):
+    """State of a deduction or removal request."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class Deduction(ServerMessage):
+    """A deduction from a contestant's total in a category; counts once approved."""
+
+    id: Id
+    client_id: ClientId
+    category_id: Id
+    contestant_id: Id
+    amount: float = Field(gt=0, allow_inf_nan=False)
+    reason: str
+    requested_by: Id
+    status: RequestStatus
+    decided_by: Id | None = None
+    decision_note: str | None = None
+    created_at: datetime
+    decided_at: datetime | None = None
+
+
+class RemovalRequest(ServerMessage):
+    """A request to remove a score; an admin approves or rejects it."""
+
+    id: Id
+    client_id: ClientId
+    score_id: Id
+    category_id: Id
+    contestant_id: Id
+    criterion_id: Id
+    judge_id: Id
+    requested_by: Id
+    reason: str
+    status: RequestStatus
+    decided_by: Id | None = None
+    decision_note: str | None = None
+    created_at: datetime
+    decided_at: datetime | None = None
+
+
+class NotificationType(StrEnum):
+    """Severity of a notification or announcement (the seed's toast types)."""
+
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Notification(ServerMessage):
+    """A persisted notification for one user."""
+
+    id: Id
+    user_id: Id
+    type: NotificationType
+    title: str
+    message: str
+    category_id: Id | None = None
+    read: bool = False
+    created_at: datetime
+
+
+class Announcement(ServerMessage):
+    """A system-wide announcement (``system:announcement``)."""
+
+    id: Id
+    message: str
+    type: NotificationType
+    timestamp: datetime
+    author_id: Id | None = None
+
+
+class Presence(ServerMessage):
+    """A user's presence as tally masters see it: online, last seen, unsynced entries."""
+
+    user_id: Id
+    username: Name
+    name: Name
+    role: Role
+    online: bool
+    last_seen: datetime | None = None
+    pending_count: int = Field(default=0, ge=0)
+
+
+class RankedTotal(WireModel):
+    """A contestant's total in a category: score sum minus approved deductions, floored at 0."""
+
+    contestant_id: Id
+    score_sum: float
+    deductions: float
+    total: float
+    rank: int = Field(ge=1)
+    score_count: int = Field(ge=0)
+
+
+class Snapshot(WireModel):
+    """The ``sync`` answer: everything this user may see, as of ``seq``."""
+
+    seq: Seq
+    server_time: datetime
+    user: UserInfo
+    events: list[Event]
+    contests: list[Contest]
+    categories: list[Category]
+    contestants: list[Contestant]
+    assignments: list[Assignment]
+    scores: list[Score]
+    certifications: list[Certification]
+    deductions: list[Deduction]
+    removal_requests: list[RemovalRequest]
+    notifications: list[Notification]
+    announcements: list[Announcement]
+    presence: list[Presence]

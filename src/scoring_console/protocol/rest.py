@@ -1,0 +1,66 @@
+"""REST bodies of the auth endpoints and the health check."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import InboundModel, WireModel
+from .entities import UserInfo
+from .errors import ErrorCode
+
+LOGIN_PATH = "/api/auth/login"
+REFRESH_PATH = "/api/auth/refresh"
+HEALTH_PATH = "/socket-health"
+METRICS_PATH = "/metrics"
+
+
+class LoginRequest(InboundModel):
+    """``POST /api/auth/login`` body."""
+
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class LoginResponse(WireModel):
+    """Successful login."""
+
+    access_token: str
+    refresh_token: str
+    user: UserInfo
+    expires_in: int = Field(ge=1, description="Access token lifetime in seconds")
+
+
+class RefreshRequest(InboundModel):
+    """``POST /api/auth/refresh`` body."""
+
+    refresh_token: str = Field(min_length=1, max_length=4000)
+
+
+class RefreshResponse(WireModel):
+    """New tokens; the old refresh token is spent (rotation)."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int = Field(ge=1)
+
+
+class HealthResponse(WireModel):
+    """``GET /socket-health``."""
+
+    status: str
+    connected_clients: int
+    uptime: float
+    protocol: int
+
+
+class RestErrorBody(WireModel):
+    """``error`` of a failed REST call."""
+
+    code: ErrorCode
+    message: str
+
+
+class RestError(WireModel):
+    """Body of a failed REST call: ``{error: {code, message}}``."""
+
+    error: RestErrorBody
