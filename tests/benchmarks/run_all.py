@@ -1,0 +1,22 @@
+"""Run every benchmark script in this folder (``make bench``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    """Run each ``bench_*.py`` in turn; fail if any fails."""
+    failed = 0
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"== {script.name}", flush=True)
+        failed += subprocess.call([sys.executable, str(script)], cwd=HERE.parents[1]) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
