@@ -1,0 +1,1 @@
+"""Client integration tests: a real server, real SQLite files, an in-memory keyring."""
