@@ -1,0 +1,40 @@
+"""The one masking rule, used for every path a score takes to a client.
+
+A judge sees their own score values; other judges' scores reach a judge with
+``score: null``. Every other role sees values whole. ``sync``, ``scores:request`` and
+broadcasts all go through :func:`mask_for` / :func:`view_for`.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from scoring_console.protocol.base import ServerMessage
+from scoring_console.protocol.entities import Score
+from scoring_console.protocol.roles import Role
+
+from .types import Broadcast
+
+M = TypeVar("M", bound=ServerMessage)
+
+
+def mask_score(score: Score) -> Score:
+    """The score with its value hidden (``score=None``)."""
+    if score.score is None:
+        return score
+    return score.model_copy(update={"score": None})
+
+
+def mask_for(score: Score, viewer_id: int, viewer_role: Role) -> Score:
+    """The score as ``viewer`` may see it: masked for judges other than its author."""
+    if viewer_role is Role.JUDGE and score.judge_id != viewer_id:
+        return mask_score(score)
+    return score
+
+
+def view_for(broadcast: Broadcast, viewer_id: int, viewer_role: Role) -> ServerMessage:
+    """The payload of ``broadcast`` one recipient gets (masked when the rule says so)."""
+    payload = broadcast.payload
+    if broadcast.mask_score_for_judges and isinstance(payload, Score):
+        return mask_for(payload, viewer_id, viewer_role)
+    return payload
