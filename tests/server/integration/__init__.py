@@ -1,0 +1,1 @@
+"""Black-box tests of the bundled server over real Socket.IO connections."""

@@ -1,0 +1,157 @@
+"""Fixtures for black-box server tests: a live in-process server plus demo layout.
+
+``live`` is an in-process server on an ephemeral loopback port with the demo data and a
+high write rate limit (so tests measure behaviour, not the limiter). ``live.connect``
+logs a demo user in over REST and connects a real python-socketio client; every client
+is closed at teardown. ``live.layout()`` reads the demo layout (contests, categories,
+criteria, contestants, user ids) from the admin's ``sync`` instead of hard-coding ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from tests.helpers.sio_client import SioClient, Tokens, connect_user, login
+
+HIGH_RATE_LIMIT = 1_000_000
+
+DEMO_USERS: dict[str, str] = {
+    "JUDGE": "judge1",
+    "TALLY_MASTER": "tally1",
+    "AUDITOR": "auditor1",
+    "BOARD": "board1",
+    "ORGANIZER": "organizer1",
+    "ADMIN": "admin",
+}
+"""One demo account per role."""
+
+
+@dataclass
+class CategoryInfo:
+    """A category of the demo layout."""
+
+    id: int
+    contest_id: int
+    criteria: list[dict[str, Any]]
+    contestant_ids: list[int]
+
+    @property
+    def cells(self) -> list[tuple[int, int]]:
+        """Every (contestant id, criterion id) cell of the sheet."""
+        return [(c, k["id"]) for c in self.contestant_ids for k in self.criteria]
+
+
+@dataclass
+class Layout:
+    """The demo data as the server reports it."""
+
+    contest1: int
+    contest2: int
+    cat1: CategoryInfo
+    cat2: CategoryInfo
+    cat3: CategoryInfo
+    user_ids: dict[str, int]
+
+
+@dataclass
+class Live:
+    """A running server and the clients a test opened against it."""
+
+    url: str
+    data_dir: Path
+    running: Any
+    clients: list[SioClient] = field(default_factory=list)
+    tokens: dict[str, Tokens] = field(default_factory=dict)
+    _layout: Layout | None = None
+
+    async def login(self, username: str) -> Tokens:
+        """REST login (cached per username)."""
+        if username not in self.tokens:
+            self.tokens[username] = await login(self.url, username)
+        return self.tokens[username]
+
+    async def connect(
+        self, username: str, transports: list[str] | None = None, fresh_login: bool = False
+    ) -> SioClient:
+        """A connected client for a demo user, closed at teardown."""
+        if fresh_login:
+            client = await connect_user(self.url, username, transports=transports)
+        else:
+            tokens = await self.login(username)
+            client = SioClient(tokens=tokens)
+            await client.connect(self.url, {"token": tokens.access, "protocol": 1}, transports)
+        self.clients.append(client)
+        return client
+
+    async def layout(self) -> Layout:
+        """Contests, categories and user ids of the demo data."""
+        if self._layout is None:
+            admin = await self.connect("admin")
+            snap = await admin.sync()
+            contests = sorted(c["id"] for c in snap["contests"])
+            assert len(contests) >= 2, f"demo data must have 2 contests: {snap['contests']}"
+            by_contest: dict[int, list[CategoryInfo]] = {}
+            for cat in sorted(snap["categories"], key=lambda c: c["id"]):
+                info = CategoryInfo(
+                    cat["id"], cat["contestId"], cat["criteria"], cat["contestantIds"]
+                )
+                by_contest.setdefault(cat["contestId"], []).append(info)
+            c1 = by_contest.get(contests[0], [])
+            c2 = by_contest.get(contests[1], [])
+            assert len(c1) == 2 and len(c2) >= 1, f"demo categories: {snap['categories']}"
+            user_ids: dict[str, int] = {}
+            for name in [*DEMO_USERS.values(), "judge2", "judge3", "judge4", "judge5"]:
+                user_ids[name] = (await self.login(name)).user_id
+            self._layout = Layout(contests[0], contests[1], c1[0], c1[1], c2[0], user_ids)
+        return self._layout
+
+    async def close(self) -> None:
+        """Close every client this test opened."""
+        for client in self.clients:
+            await client.close()
+        self.clients.clear()
+
+
+async def start_live(data_dir: Path, **overrides: Any) -> Live:
+    """Start an in-process demo server in ``data_dir``."""
+    from scoring_console.server.app import start_server
+    from scoring_console.server.config import ServerConfig
+
+    settings: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "data_dir": data_dir,
+        "demo": True,
+        "rate_limit_per_minute": HIGH_RATE_LIMIT,
+    }
+    settings.update(overrides)
+    running = await start_server(ServerConfig(**settings))
+    return Live(url=running.url, data_dir=data_dir, running=running)
+
+
+@pytest_asyncio.fixture
+async def live(tmp_path: Path) -> AsyncIterator[Live]:
+    """A fresh in-process demo server for one test."""
+    server = await start_live(tmp_path / "server")
+    try:
+        yield server
+    finally:
+        await server.close()
+        await server.running.stop()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared_live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
+    """One demo server for a whole module (tests in it use ``loop_scope="module"``)."""
+    server = await start_live(tmp_path_factory.mktemp("shared") / "server")
+    try:
+        yield server
+    finally:
+        await server.close()
+        await server.running.stop()

@@ -1,0 +1,81 @@
+"""A valid payload for every client event, built against the demo layout.
+
+"Valid" means it passes the event's payload model; whether the server then accepts it
+depends on the caller and the state (the authorization matrix only needs the model to
+pass so the role check is what decides).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scoring_console.protocol import CLIENT_EVENTS, ClientEvent
+from tests.helpers.sio_client import new_client_id
+from tests.server.integration.conftest import Layout
+
+
+@dataclass
+class Refs:
+    """Ids of existing objects that some payloads refer to."""
+
+    score_id: int = 1
+    removal_id: int = 1
+    deduction_id: int = 1
+    notification_id: int = 1
+
+
+def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
+    """A payload of ``event`` that its model accepts."""
+    cat1 = layout.cat1
+    contestant, criterion = cat1.cells[0]
+    score = {
+        "clientId": new_client_id(),
+        "categoryId": cat1.id,
+        "contestantId": contestant,
+        "criterionId": criterion,
+        "score": 5.0,
+    }
+    payloads: dict[ClientEvent, Any] = {
+        ClientEvent.SYNC: {},
+        ClientEvent.SCORES_SUBMIT: score,
+        ClientEvent.SCORES_SUBMIT_BATCH: {"entries": [dict(score, clientId=new_client_id())]},
+        ClientEvent.SCORES_REQUEST: {"categoryId": cat1.id},
+        ClientEvent.TOTALS_REQUEST: {"categoryId": cat1.id},
+        ClientEvent.SCORE_REMOVAL_REQUESTED: {
+            "clientId": new_client_id(),
+            "scoreId": refs.score_id,
+            "reason": "matrix",
+        },
+        ClientEvent.SCORE_REMOVAL_DECIDE: {
+            "requestId": refs.removal_id,
+            "approve": False,
+            "note": "matrix",
+        },
+        ClientEvent.DEDUCTION_REQUESTED: {
+            "clientId": new_client_id(),
+            "categoryId": cat1.id,
+            "contestantId": contestant,
+            "amount": 0.5,
+            "reason": "matrix",
+        },
+        ClientEvent.DEDUCTION_DECIDE: {"deductionId": refs.deduction_id, "approve": False},
+        ClientEvent.ASSIGNMENT_CREATED: {
+            "userId": layout.user_ids["judge5"],
+            "categoryId": layout.cat3.id,
+        },
+        ClientEvent.ASSIGNMENT_REMOVED: {
+            "userId": layout.user_ids["judge5"],
+            "categoryId": layout.cat3.id,
+        },
+        ClientEvent.CERTIFICATION_SIGN: {"clientId": new_client_id(), "categoryId": cat1.id},
+        ClientEvent.CONTEST_LOCK: {"contestId": layout.contest2, "locked": False},
+        ClientEvent.RESULTS_PUBLISH: {"categoryId": cat1.id},
+        ClientEvent.SYSTEM_ANNOUNCEMENT: {"message": "matrix announcement", "type": "info"},
+        ClientEvent.NOTIFICATION_READ: {"ids": [refs.notification_id]},
+        ClientEvent.USER_ACTIVE: {"pendingCount": 0},
+    }
+    payload = payloads[event]
+    # the builder is only useful if its payloads really are valid
+    CLIENT_EVENTS[event].payload.model_validate(payload)
+    return payload
