@@ -23,13 +23,36 @@ _FALLBACKS: dict[str, QStyle.StandardPixmap] = {
     "certify": QStyle.StandardPixmap.SP_DialogSaveButton,
     "settings": QStyle.StandardPixmap.SP_FileDialogDetailedView,
     "app": QStyle.StandardPixmap.SP_ComputerIcon,
+    "saved-locally": QStyle.StandardPixmap.SP_DriveHDIcon,
+    "synced": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "rejected": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "connected": QStyle.StandardPixmap.SP_DialogYesButton,
+    "reconnecting": QStyle.StandardPixmap.SP_BrowserReload,
 }
 
 
-def resource_dirs() -> list[Path]:
-    """Where icon SVGs may live: the source tree's ``resources/`` or an installed copy."""
+class ResourceError(Exception):
+    """A bundled resource file (sound, icon) is missing."""
+
+
+def resource_roots() -> list[Path]:
+    """Where ``resources/`` may live: the source tree, or a copy inside the package."""
     here = Path(__file__).resolve()
-    return [here.parents[3] / "resources" / "icons", here.parents[1] / "resources" / "icons"]
+    return [here.parents[3] / "resources", here.parents[1] / "resources"]
+
+
+def resource_dirs() -> list[Path]:
+    """Where icon SVGs may live."""
+    return [root / "icons" for root in resource_roots()]
+
+
+def sound_path(name: str) -> Path:
+    """The WAV file ``resources/sounds/<name>.wav``; :class:`ResourceError` if missing."""
+    for root in resource_roots():
+        path = root / "sounds" / f"{name}.wav"
+        if path.is_file():
+            return path
+    raise ResourceError(f"sound {name!r} not found in {', '.join(map(str, resource_roots()))}")
 
 
 @cache
