@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from scoring_console.client.state import ChangeKind
 from scoring_console.protocol import ServerEvent
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class CoreBridge(QObject):
         state_changed(StateChange): any change of the state store (all kinds).
         snapshot_loaded(): a full snapshot replaced the state (sync or offline cache).
         score_changed(Score): a score was added or replaced.
-        score_deleted(ScoreDeleted | Score): a score was removed.
+        score_deleted(int): the score with this id was removed.
         certification_changed(Certification): a category's certification changed.
         deduction_changed(Deduction): a deduction was requested or decided.
         removal_changed(RemovalRequest): a removal request was made or decided.
@@ -52,7 +53,8 @@ class CoreBridge(QObject):
         presence_changed(Presence): a user's presence changed.
         contest_changed(Contest): a contest changed (e.g. locked).
         category_changed(Category): a category changed (e.g. published).
-        assignment_changed(Assignment): an assignment was created or revoked.
+        assignment_changed(StateChange): an assignment was created (``value``) or
+            revoked (``value`` is ``None``; ``key`` is the assignment id).
         results_changed(object): published results of a category arrived.
         event_received(str, object): a server event (name, payload) after it was
             applied to the state.
@@ -87,20 +89,18 @@ class CoreBridge(QObject):
             core.state.on_change.connect(self._on_core_state_changed),
             core.event_received.connect(self._on_core_event_received),
         ]
-        self._by_kind: dict[str, Any] = {
-            "SNAPSHOT": None,
-            "SCORE": self.score_changed,
-            "SCORE_DELETED": self.score_deleted,
-            "CERTIFICATION": self.certification_changed,
-            "DEDUCTION": self.deduction_changed,
-            "REMOVAL": self.removal_changed,
-            "NOTIFICATION": self.notification_changed,
-            "ANNOUNCEMENT": self.announcement_received,
-            "PRESENCE": self.presence_changed,
-            "CONTEST": self.contest_changed,
-            "CATEGORY": self.category_changed,
-            "ASSIGNMENT": self.assignment_changed,
-            "RESULTS": self.results_changed,
+        self._by_kind: dict[ChangeKind, Any] = {
+            ChangeKind.SCORE: self.score_changed,
+            ChangeKind.CERTIFICATION: self.certification_changed,
+            ChangeKind.DEDUCTION: self.deduction_changed,
+            ChangeKind.REMOVAL: self.removal_changed,
+            ChangeKind.NOTIFICATION: self.notification_changed,
+            ChangeKind.ANNOUNCEMENT: self.announcement_received,
+            ChangeKind.PRESENCE: self.presence_changed,
+            ChangeKind.CONTEST: self.contest_changed,
+            ChangeKind.CATEGORY: self.category_changed,
+            ChangeKind.ASSIGNMENT: self.assignment_changed,
+            ChangeKind.RESULTS: self.results_changed,
         }
 
     def close(self) -> None:
@@ -124,13 +124,16 @@ class CoreBridge(QObject):
 
     def _on_core_state_changed(self, change: StateChange) -> None:
         self.state_changed.emit(change)
-        kind = getattr(change.kind, "name", str(change.kind))
-        if kind == "SNAPSHOT":
+        if change.kind is ChangeKind.SNAPSHOT:
             self.snapshot_loaded.emit()
-            return
-        signal = self._by_kind.get(kind)
-        if signal is not None and change.value is not None:
-            signal.emit(change.value)
+        elif change.kind is ChangeKind.SCORE_DELETED:
+            self.score_deleted.emit(change.key)
+        elif change.kind is ChangeKind.ASSIGNMENT:
+            self.assignment_changed.emit(change)  # value None: revoked
+        else:
+            signal = self._by_kind.get(change.kind)
+            if signal is not None and change.value is not None:
+                signal.emit(change.value)
 
     def _on_core_event_received(self, item: tuple[ServerEvent, BaseModel]) -> None:
         event, payload = item

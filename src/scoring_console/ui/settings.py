@@ -1,0 +1,86 @@
+"""User settings and window state, kept in two separate INI files under ``config_dir()``.
+
+User settings (``settings.ini``) are choices the user makes in the settings dialog:
+server URL, last user name, sound, tray messages. Window state (``window-state.ini``)
+is what the app remembers by itself: geometry, splitter and table header layouts.
+Keeping them apart means "reset layout" never loses a preference and vice versa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from scoring_console import paths
+
+DEFAULT_SERVER_URL = "http://127.0.0.1:8765"
+
+
+def _settings(name: str) -> QSettings:
+    directory = paths.config_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(directory / name), QSettings.Format.IniFormat)
+
+
+def _as_bool(value: object, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return default
+
+
+@dataclass
+class UserSettings:
+    """Preferences the user edits in the settings dialog."""
+
+    server_url: str = DEFAULT_SERVER_URL
+    username: str = ""
+    remember_me: bool = True
+    sound_enabled: bool = True
+    tray_messages: bool = True
+
+    @classmethod
+    def load(cls) -> UserSettings:
+        """Read from ``settings.ini`` (defaults for anything missing)."""
+        store = _settings("settings.ini")
+        return cls(
+            server_url=str(store.value("server/url", DEFAULT_SERVER_URL)) or DEFAULT_SERVER_URL,
+            username=str(store.value("server/username", "")),
+            remember_me=_as_bool(store.value("login/remember", True), True),
+            sound_enabled=_as_bool(store.value("notifications/sound", True), True),
+            tray_messages=_as_bool(store.value("notifications/tray", True), True),
+        )
+
+    def save(self) -> None:
+        """Write to ``settings.ini``."""
+        store = _settings("settings.ini")
+        store.setValue("server/url", self.server_url)
+        store.setValue("server/username", self.username)
+        store.setValue("login/remember", self.remember_me)
+        store.setValue("notifications/sound", self.sound_enabled)
+        store.setValue("notifications/tray", self.tray_messages)
+        store.sync()
+
+
+class WindowState:
+    """Geometry and layout blobs (``saveGeometry``/``saveState``) keyed by name."""
+
+    def __init__(self) -> None:
+        self._store = _settings("window-state.ini")
+
+    def load(self, key: str) -> QByteArray | None:
+        """The blob saved under ``key``, or ``None``."""
+        value = self._store.value(key)
+        if isinstance(value, QByteArray) and not value.isEmpty():
+            return value
+        return None
+
+    def save(self, key: str, blob: QByteArray) -> None:
+        """Remember ``blob`` under ``key``."""
+        self._store.setValue(key, blob)
+
+    def sync(self) -> None:
+        """Flush to disk."""
+        self._store.sync()
