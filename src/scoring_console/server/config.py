@@ -1,0 +1,68 @@
+"""The bundled server's settings: one frozen, validated :class:`ServerConfig`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A setting is out of range or inconsistent."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything :func:`~scoring_console.server.app.start_server` needs to know.
+
+    ``port=0`` asks the OS for an ephemeral port (read it back from
+    ``RunningServer.port``). Times are in seconds.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    data_dir: Path = field(default_factory=lambda: Path("server-data"))
+    demo: bool = False
+    simulate: bool = False
+    simulate_rate: float = 2.0
+    """Bot score submissions per second in ``simulate`` mode."""
+    rate_limit_per_minute: int = 60
+    """Writes per user per minute (token bucket capacity; refills continuously)."""
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 86400
+    max_payload_bytes: int = 64 * 1024
+    ping_interval: float = 10.0
+    ping_timeout: float = 10.0
+    cors_allowed_origins: str | list[str] = "*"
+    """``"*"`` suits a venue LAN; a list restricts browser origins."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+        self._check()
+
+    def _check(self) -> None:
+        if not self.host:
+            raise ConfigError("host must not be empty")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port must be 0..65535, not {self.port}")
+        if self.rate_limit_per_minute < 1:
+            raise ConfigError("rate_limit_per_minute must be at least 1")
+        if not 0 < self.simulate_rate <= 1000:
+            raise ConfigError("simulate_rate must be in (0, 1000] scores per second")
+        if self.access_token_ttl < 1 or self.refresh_token_ttl < 1:
+            raise ConfigError("token lifetimes must be at least 1 second")
+        if self.refresh_token_ttl < self.access_token_ttl:
+            raise ConfigError("refresh_token_ttl must not be shorter than access_token_ttl")
+        if self.max_payload_bytes < 1024:
+            raise ConfigError("max_payload_bytes must be at least 1024")
+        if self.ping_interval <= 0 or self.ping_timeout <= 0:
+            raise ConfigError("ping_interval and ping_timeout must be positive")
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite database file."""
+        return self.data_dir / "scoring.db"
+
+    @property
+    def secret_path(self) -> Path:
+        """The JWT signing secret (64 hex chars, mode 0600)."""
+        return self.data_dir / "jwt-secret"

@@ -1,0 +1,246 @@
+"""Socket.IO handlers: the authenticated handshake and one generic event dispatcher.
+
+Every client event in :data:`~scoring_console.protocol.catalog.CLIENT_EVENTS` goes
+through the same pipeline: token still valid → payload size → payload model →
+role → rate limit (writes) → service call → delivery of effects → typed ack. Nothing a
+client sends can crash a handler or drop its connection; unknown events get the
+seed's ``error`` event plus an ``invalid_event`` ack.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+from pydantic import BaseModel, ValidationError
+from socketio.exceptions import ConnectionRefusedError as Refused
+
+from scoring_console.protocol.ack import ack_error, ack_ok, validation_details
+from scoring_console.protocol.catalog import CLIENT_EVENTS, ClientEventSpec
+from scoring_console.protocol.entities import Snapshot
+from scoring_console.protocol.errors import (
+    AUTH_INVALID_MESSAGE,
+    AUTH_MISSING_MESSAGE,
+    INVALID_EVENT_MESSAGE,
+    ErrorCode,
+)
+from scoring_console.protocol.events import ClientEvent, ServerEvent
+from scoring_console.protocol.payloads import ErrorEvent, ScoresData
+from scoring_console.protocol.version import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
+
+from .delivery import NAMESPACE, Deliverer
+from .metrics import ServerMetrics
+from .ratelimit import RateLimiter
+from .rooms import Connection, ConnectionIndex
+from .service import Actor, ScoringService, ServiceError
+from .tokens import TokenError, TokenIssuer
+
+log = logging.getLogger(__name__)
+
+Ack = dict[str, Any]
+_UNKNOWN_LABEL = "<unknown>"
+
+
+class CallRefused(Exception):
+    """A call stopped by the transport before the service saw it."""
+
+    def __init__(self, code: ErrorCode, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def unsupported_protocol_message(requested: object) -> str:
+    """The handshake refusal for a protocol version this server does not speak."""
+    return (
+        f"Unsupported protocol version {requested!r}: this server speaks protocol "
+        f"version {PROTOCOL_VERSION}; update the client (or the server) so both match"
+    )
+
+
+class SocketHandlers:
+    """Registers the handshake, disconnect, dispatcher and catch-all on one server."""
+
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        service: ScoringService,
+        tokens: TokenIssuer,
+        index: ConnectionIndex,
+        deliverer: Deliverer,
+        limiter: RateLimiter,
+        metrics: ServerMetrics,
+        max_payload_bytes: int,
+    ) -> None:
+        self._sio = sio
+        self._service = service
+        self._tokens = tokens
+        self._index = index
+        self._deliverer = deliverer
+        self._limiter = limiter
+        self._metrics = metrics
+        self._max_payload = max_payload_bytes
+
+    def register(self) -> None:
+        """Attach every handler to the server's default namespace."""
+        self._sio.on("connect", self.on_connect, namespace=NAMESPACE)
+        self._sio.on("disconnect", self.on_disconnect, namespace=NAMESPACE)
+        for spec in CLIENT_EVENTS.values():
+            self._sio.on(str(spec.name), self._handler_for(spec), namespace=NAMESPACE)
+        self._sio.on("*", self.on_unknown_event, namespace=NAMESPACE)
+
+    # --- handshake --------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        """Accept a handshake with a valid token and protocol, or refuse it with a message."""
+        try:
+            actor, expires_at = self._authenticate(auth)
+        except Refused:
+            self._metrics.errors.labels(str(ErrorCode.UNAUTHENTICATED)).inc()
+            raise
+        try:
+            for room in sorted(self._service.rooms_for(actor)):
+                await self._sio.enter_room(sid, room, namespace=NAMESPACE)
+            self._index.add(Connection(sid, actor, expires_at))
+            self._metrics.connections.inc()
+            await self._deliver(self._service.set_online(actor, True))
+        except Exception:
+            log.exception("handshake of user %s failed", actor.user_id)
+            self._index.remove(sid)
+            raise Refused("Internal server error") from None
+        log.info("connected: %s (%s) sid=%s", actor.username, actor.role, sid)
+
+    def _authenticate(self, auth: Any) -> tuple[Actor, int]:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not token:
+            raise Refused(AUTH_MISSING_MESSAGE)
+        requested = auth.get("protocol", PROTOCOL_VERSION)
+        if (
+            isinstance(requested, bool)
+            or not isinstance(requested, int)
+            or requested not in SUPPORTED_PROTOCOL_VERSIONS
+        ):
+            raise Refused(unsupported_protocol_message(requested))
+        if not isinstance(token, str):
+            raise Refused(AUTH_INVALID_MESSAGE)
+        try:
+            claims = self._tokens.verify_access(token)
+        except TokenError:
+            raise Refused(AUTH_INVALID_MESSAGE) from None
+        user = self._service.get_user(claims.user_id)
+        if user is None or user.role != claims.role:
+            raise Refused(AUTH_INVALID_MESSAGE)
+        return Actor(user.id, user.role, user.username), claims.expires_at
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        """Forget the socket and tell tally masters when a judge goes offline."""
+        connection = self._index.remove(sid)
+        if connection is None:
+            return
+        self._metrics.connections.dec()
+        log.info("disconnected: %s sid=%s (%s)", connection.actor.username, sid, reason)
+        try:
+            await self._deliver(self._service.set_online(connection.actor, False))
+        except Exception:
+            log.exception("presence update on disconnect failed")
+
+    # --- events -----------------------------------------------------------------------
+
+    def _handler_for(self, spec: ClientEventSpec) -> Callable[..., Awaitable[Ack]]:
+        async def handler(sid: str, *args: Any) -> Ack:
+            return await self.dispatch(spec, sid, args)
+
+        handler.__name__ = f"on_{spec.name.replace(':', '_').replace('-', '_')}"
+        return handler
+
+    async def dispatch(self, spec: ClientEventSpec, sid: str, args: tuple[Any, ...]) -> Ack:
+        """Run one client event through the pipeline and return its ack."""
+        event = str(spec.name)
+        started = time.perf_counter()
+        self._metrics.events.labels(event).inc()
+        try:
+            ack = await self._run(spec, sid, args)
+        except CallRefused as exc:
+            ack = ack_error(exc.code, exc.message, exc.details)
+        except ServiceError as exc:
+            ack = ack_error(exc.code, exc.message, exc.details or None)
+        except Exception:
+            log.exception("handler for %s failed (sid %s)", event, sid)
+            ack = ack_error(ErrorCode.INTERNAL, "Internal server error")
+        self._metrics.latency.labels(event).observe(time.perf_counter() - started)
+        if not ack["ok"]:
+            self._metrics.errors.labels(ack["error"]["code"]).inc()
+        return ack
+
+    async def _run(self, spec: ClientEventSpec, sid: str, args: tuple[Any, ...]) -> Ack:
+        connection = self._index.get(sid)
+        if connection is None:
+            raise CallRefused(ErrorCode.UNAUTHENTICATED, "Not authenticated")
+        if self._tokens.is_expired(connection.token_expires_at):
+            raise CallRefused(ErrorCode.UNAUTHENTICATED, "Access token expired; refresh it")
+        payload = self._parse(spec, args)
+        actor = connection.actor
+        if actor.role not in spec.roles:
+            raise CallRefused(ErrorCode.FORBIDDEN, f"{actor.role} may not call {spec.name}")
+        if spec.write:
+            wait = self._limiter.acquire(actor.user_id)
+            if wait is not None:
+                raise CallRefused(
+                    ErrorCode.RATE_LIMITED, "Too many writes; slow down", {"retryAfter": wait}
+                )
+        if spec.name is ClientEvent.SYNC:
+            snapshot: Snapshot = self._service.snapshot(actor)
+            self._deliverer.mark_synced(sid, snapshot.seq)
+            return ack_ok(snapshot)
+        outcome = self._service.dispatch(actor, spec.name, payload)
+        await self._deliver(outcome.effects)
+        if spec.name is ClientEvent.SCORES_REQUEST and isinstance(outcome.result, ScoresData):
+            await self._deliverer.send_to(sid, ServerEvent.SCORES_DATA, outcome.result)
+        result = outcome.result
+        if result is None or isinstance(result, BaseModel | dict):
+            return ack_ok(result)
+        raise TypeError(f"service returned {type(result).__name__} for {spec.name}")
+
+    def _parse(self, spec: ClientEventSpec, args: tuple[Any, ...]) -> BaseModel:
+        if len(args) > 1:
+            raise CallRefused(ErrorCode.VALIDATION_ERROR, "Send one payload argument")
+        raw = args[0] if args else None
+        size = len(json.dumps(raw, separators=(",", ":"), default=str))
+        if size > self._max_payload:
+            raise CallRefused(
+                ErrorCode.VALIDATION_ERROR,
+                "Payload too large",
+                {"size": size, "limit": self._max_payload},
+            )
+        try:
+            return spec.payload.model_validate({} if raw is None else raw)
+        except ValidationError as exc:
+            raise CallRefused(
+                ErrorCode.VALIDATION_ERROR, f"Invalid {spec.name} payload", validation_details(exc)
+            ) from None
+
+    async def on_unknown_event(self, event: str, sid: str, *args: Any) -> Ack:
+        """The seed's ``error`` event for an unknown name, and an ``invalid_event`` ack."""
+        self._metrics.events.labels(_UNKNOWN_LABEL).inc()
+        self._metrics.errors.labels(str(ErrorCode.INVALID_EVENT)).inc()
+        name = str(event)[:100]
+        log.info("unknown event %r from sid %s", name, sid)
+        notice = ErrorEvent(message=INVALID_EVENT_MESSAGE, code=ErrorCode.INVALID_EVENT, event=name)
+        try:
+            await self._sio.emit(str(ServerEvent.ERROR), notice.to_wire(), to=sid)
+        except Exception:
+            log.exception("could not send the error event to %s", sid)
+        return ack_error(ErrorCode.INVALID_EVENT, INVALID_EVENT_MESSAGE, {"event": name})
+
+    async def _deliver(self, effects: Any) -> None:
+        # The write is committed whatever happens here: a delivery failure is logged and
+        # the clients catch up through their next sync (seq / prevSeq gap).
+        try:
+            await self._deliverer.deliver(effects)
+        except Exception:
+            log.exception("delivery failed")
