@@ -1,0 +1,195 @@
+"""The table models against a real StateStore: qtmodeltester and incremental updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from scoring_console.client.state import StateStore
+from scoring_console.protocol import ServerEvent
+from scoring_console.protocol.entities import Deduction, RequestStatus
+from scoring_console.protocol.roles import Role
+from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
+from scoring_console.ui.judge_sheet_model import (
+    FIRST_CRITERION_COL,
+    SYNC_ROLE,
+    VALUE_ROLE,
+    JudgeSheetModel,
+)
+from scoring_console.ui.judges_model import COL_PENDING, COL_SCORES, COL_STATUS, JudgesModel
+from scoring_console.ui.sync_state import CellSync
+from scoring_console.ui.tally_table_model import FIRST_JUDGE_COL, FLASH_ROLE, TallyTableModel
+
+from .snapshots import CATEGORY_ID, CONTESTANTS, CRITERIA, JUDGES, NOW, make_score, make_snapshot
+
+
+@pytest.fixture
+def state() -> StateStore:
+    store = StateStore()
+    store.apply_snapshot(make_snapshot())
+    return store
+
+
+class ChangeRecorder:
+    """Records dataChanged / rowsInserted / modelReset of a model."""
+
+    def __init__(self, model: Any) -> None:
+        self.cells: list[tuple[int, int]] = []
+        self.resets = 0
+        self.inserted_rows: list[tuple[int, int]] = []
+        model.dataChanged.connect(self.on_data_changed)
+        model.modelReset.connect(self.on_reset)
+        model.rowsInserted.connect(lambda _p, a, b: self.inserted_rows.append((a, b)))
+
+    def on_data_changed(self, top: QModelIndex, bottom: QModelIndex, *_: object) -> None:
+        for row in range(top.row(), bottom.row() + 1):
+            for col in range(top.column(), bottom.column() + 1):
+                self.cells.append((row, col))
+
+    def on_reset(self) -> None:
+        self.resets += 1
+
+
+def test_tally_model_passes_modeltester(qtmodeltester: ModelTester, state: StateStore) -> None:
+    state.apply(ServerEvent.SCORES_UPDATED, make_score(101, 1, 11, 7.5))
+    model = TallyTableModel(state, CATEGORY_ID)
+    qtmodeltester.check(model)
+    assert model.rowCount() == len(CONTESTANTS)
+    assert model.columnCount() == 2 + len(JUDGES) + 3
+    assert model.index(0, FIRST_JUDGE_COL).data() == "7.5"
+
+
+def test_tally_model_updates_only_changed_cells(qtbot: QtBot, state: StateStore) -> None:
+    model = TallyTableModel(state, CATEGORY_ID)
+    recorder = ChangeRecorder(model)
+    state.apply(ServerEvent.SCORES_UPDATED, make_score(102, 1, 12, 8))
+    model.mark_score(102)
+    state.apply(ServerEvent.SCORES_UPDATED, make_score(102, 2, 12, 15))
+    model.mark_score(102)
+    with qtbot.waitSignal(model.flushed, timeout=1000):
+        pass
+    row = model.row_of(102)
+    assert row == 1
+    judge_col = FIRST_JUDGE_COL + JUDGES.index(12)
+    assert model.index(row, judge_col).data() == "23"
+    assert model.index(row, model.total_col).data() == "23"
+    assert model.index(row, model.rank_col).data() == "1"
+    assert recorder.resets == 0
+    assert (row, judge_col) in recorder.cells
+    # nothing in other contestants' judge columns was touched
+    assert all(r == row or c >= model.deductions_col for r, c in recorder.cells)
+    assert model.index(row, judge_col).data(FLASH_ROLE) is True
+    qtbot.waitUntil(lambda: model.index(row, judge_col).data(FLASH_ROLE) is False, timeout=3000)
+    assert model.progress == (2, len(CONTESTANTS) * len(JUDGES) * len(CRITERIA))
+
+
+def test_tally_model_coalesces_bursts(qtbot: QtBot, state: StateStore) -> None:
+    model = TallyTableModel(state, CATEGORY_ID)
+    flushes: list[int] = []
+    model.flushed.connect(flushes.append)
+    for n, contestant in enumerate(CONTESTANTS):
+        for judge in JUDGES:
+            state.apply(ServerEvent.SCORES_UPDATED, make_score(contestant.id, 1, judge, n + 1))
+            model.mark_score(contestant.id)
+    qtbot.waitUntil(lambda: len(flushes) >= 1, timeout=1000)
+    qtbot.wait(50)
+    assert len(flushes) == 1
+    ranks = [model.index(r, model.rank_col).data() for r in range(model.rowCount())]
+    assert ranks == ["4", "3", "2", "1"]
+
+
+def test_tally_model_deductions_and_new_judge(qtbot: QtBot, state: StateStore) -> None:
+    state.apply(ServerEvent.SCORES_UPDATED, make_score(101, 1, 11, 9))
+    model = TallyTableModel(state, CATEGORY_ID)
+    recorder = ChangeRecorder(model)
+    deduction = Deduction(
+        id=1,
+        client_id="00000000-0000-0000-0000-000000000001",
+        category_id=CATEGORY_ID,
+        contestant_id=101,
+        amount=2,
+        reason="late",
+        requested_by=99,
+        status=RequestStatus.APPROVED,
+        created_at=NOW,
+        seq=5,
+    )
+    state.apply(ServerEvent.DEDUCTION_DECIDED, deduction)
+    state.apply(ServerEvent.SCORES_UPDATED, make_score(103, 2, 14, 4))  # unknown judge 14
+    inserted: list[tuple[int, int]] = []
+    model.columnsInserted.connect(lambda _p, a, b: inserted.append((a, b)))
+    model.mark_all()
+    model.flush_now()
+    assert inserted == [(FIRST_JUDGE_COL + 3, FIRST_JUDGE_COL + 3)]
+    assert recorder.resets == 0
+    assert model.index(0, model.deductions_col).data() == "−2"
+    assert model.index(0, model.total_col).data() == "7"
+    assert model.index(2, FIRST_JUDGE_COL + 3).data() == "4"
+
+
+def test_judge_sheet_model_sync_states(qtmodeltester: ModelTester) -> None:
+    snapshot = make_snapshot(user_id=11, role=Role.JUDGE)
+    model = JudgeSheetModel(snapshot.categories[0], snapshot.contestants, judge_id=11)
+    qtmodeltester.check(model)
+    model.apply_score(make_score(101, 1, 11, 6))
+    model.apply_score(make_score(101, 2, 12, None))  # another judge's masked score: ignored
+    cell = model.index(0, FIRST_CRITERION_COL)
+    assert cell.data() == "6"
+    assert cell.data(SYNC_ROLE) == CellSync.SYNCED
+    assert model.index(0, FIRST_CRITERION_COL + 1).data(SYNC_ROLE) == CellSync.EMPTY
+
+    entered: list[tuple[int, int, float]] = []
+    model.score_entered.connect(lambda a, b, c: entered.append((a, b, c)))
+    assert model.setData(model.index(1, FIRST_CRITERION_COL + 1), "25") is False  # > max 20
+    assert model.setData(model.index(1, FIRST_CRITERION_COL + 1), "12.5") is True
+    assert entered == [(102, 2, 12.5)]
+    assert model.index(1, FIRST_CRITERION_COL + 1).data(SYNC_ROLE) == CellSync.SAVING
+
+    def entry(entry_id: int, state: EntryState, value: float, **kw: Any) -> OutboxEntry:
+        return OutboxEntry(
+            id=entry_id,
+            client_id=f"c{entry_id}",
+            kind=EntryKind.SCORE,
+            state=state,
+            payload={"score": value},
+            category_id=CATEGORY_ID,
+            contestant_id=102,
+            criterion_id=2,
+            **kw,
+        )
+
+    model.apply_entry(entry(1, EntryState.PENDING, 12.5))
+    assert model.index(1, FIRST_CRITERION_COL + 1).data(SYNC_ROLE) == CellSync.SAVED_LOCALLY
+    model.apply_entry(
+        entry(1, EntryState.REJECTED, 12.5, error_code="locked", error_message="Contest is locked")
+    )
+    index = model.index(1, FIRST_CRITERION_COL + 1)
+    assert index.data(SYNC_ROLE) == CellSync.REJECTED
+    assert "Contest is locked" in index.data(3)  # ToolTipRole
+    assert index.data() == "12.5"  # stays visible
+    assert model.index(1, model.total_col).data(VALUE_ROLE) is None  # not counted
+    assert not model.is_complete()
+    model.dismiss_rejection(102, 2)
+    assert model.index(1, FIRST_CRITERION_COL + 1).data(SYNC_ROLE) == CellSync.EMPTY
+    qtmodeltester.check(model)
+
+
+def test_judges_model(qtmodeltester: ModelTester, qtbot: QtBot, state: StateStore) -> None:
+    model = JudgesModel(state, CATEGORY_ID)
+    qtmodeltester.check(model)
+    assert model.rowCount() == len(JUDGES)
+    assert model.index(2, COL_STATUS).data() == "Offline"
+    assert model.index(1, COL_PENDING).data() == "1"
+    state.apply(ServerEvent.SCORES_UPDATED, make_score(101, 1, 12, 5))
+    presence = state.presence[13].model_copy(update={"online": True, "seq": 9})
+    state.apply(ServerEvent.PRESENCE_UPDATED, presence)
+    recorder = ChangeRecorder(model)
+    model.mark_changed()
+    qtbot.waitUntil(lambda: model.index(2, COL_STATUS).data() == "Online", timeout=1000)
+    assert model.index(1, COL_SCORES).data() == f"1 / {len(CONTESTANTS) * len(CRITERIA)}"
+    assert {r for r, _ in recorder.cells} == {1, 2}
+    assert recorder.resets == 0
