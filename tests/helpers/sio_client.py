@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import defaultdict
@@ -58,7 +59,10 @@ class Tokens:
 
 
 async def post_json(
-    base_url: str, path: str, body: Any, timeout: float = DEFAULT_TIMEOUT
+    base_url: str,
+    path: str,
+    body: Any,
+    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - bounds the whole HTTP call
 ) -> tuple[int, Any]:
     """POST ``body`` as JSON; return ``(status, parsed JSON body or text)``."""
     async with (
@@ -109,7 +113,7 @@ class EventRecorder:
         self,
         event: str,
         predicate: Predicate | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
         start: int = 0,
     ) -> Any:
         """The first payload of ``event`` (from index ``start``) matching ``predicate``."""
@@ -129,17 +133,15 @@ class EventRecorder:
                     f"timed out after {timeout}s waiting for {event!r}; received: {seen[-30:]}"
                 )
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
 
     async def wait_count(
         self,
         event: str,
         count: int,
         predicate: Predicate | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
     ) -> list[Any]:
         """Wait until at least ``count`` payloads of ``event`` match; return them all."""
         deadline = time.monotonic() + timeout
@@ -153,10 +155,8 @@ class EventRecorder:
                     f"timed out waiting for {count} {event!r}, got {len(matching)}"
                 )
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
 
 
 class SioClient:
@@ -198,7 +198,7 @@ class SioClient:
         base_url: str,
         auth: dict[str, Any] | None,
         transports: list[str] | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
     ) -> None:
         """Connect; raise :class:`ConnectRefused` with the server's message if refused."""
         try:
@@ -214,21 +214,32 @@ class SioClient:
             raise ConnectRefused(message if message is not None else str(exc), data) from exc
 
     async def call(
-        self, event: str, payload: Any = None, timeout: float = DEFAULT_TIMEOUT
+        self,
+        event: str,
+        payload: Any = None,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - passed to sio.call
     ) -> dict[str, Any]:
         """Emit ``event`` with an ack callback and return the ack (a dict)."""
         ack = await self.sio.call(event, payload, timeout=timeout)
         assert isinstance(ack, dict), f"{event}: ack is not an object: {ack!r}"
         return ack
 
-    async def ok(self, event: str, payload: Any = None, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    async def ok(
+        self,
+        event: str,
+        payload: Any = None,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    ) -> Any:
         """Call and assert a positive ack; return its ``data``."""
         ack = await self.call(event, payload, timeout)
         assert ack.get("ok") is True, f"{event} {payload!r} refused: {ack!r}"
         return ack.get("data")
 
     async def error(
-        self, event: str, payload: Any = None, timeout: float = DEFAULT_TIMEOUT
+        self,
+        event: str,
+        payload: Any = None,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
     ) -> dict[str, Any]:
         """Call and assert a negative ack; return its ``error`` object."""
         ack = await self.call(event, payload, timeout)
@@ -303,10 +314,8 @@ def signing_key(data_dir: Path, sample_token: str) -> str | bytes:
     """
     text = read_secret(data_dir)
     candidates: list[str | bytes] = [text]
-    try:
+    with contextlib.suppress(ValueError):
         candidates.append(bytes.fromhex(text))
-    except ValueError:
-        pass
     for key in candidates:
         try:
             jwt.decode(sample_token, key, algorithms=["HS256"], options={"verify_exp": False})

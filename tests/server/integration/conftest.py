@@ -121,6 +121,7 @@ class Live:
 async def start_live(data_dir: Path, **overrides: Any) -> Live:
     """Start an in-process demo server in ``data_dir``."""
     from scoring_console.server.app import start_server
+
     from scoring_console.server.config import ServerConfig
 
     settings: dict[str, Any] = {
