@@ -1,0 +1,129 @@
+"""Users and refresh tokens: authentication, activation, one-time refresh tokens."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from scoring_console.protocol.entities import UserInfo
+from scoring_console.protocol.roles import Role
+
+from ..db import rows as r
+from ..passwords import hash_password, verify_password
+from .base import ServiceBase
+from .types import Conflict, NotFound
+
+# Verified against when the username is unknown, so both failures cost the same time.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+class AccountsMixin(ServiceBase):
+    """Users, credentials and refresh-token storage."""
+
+    def create_user(self, username: str, name: str, role: Role, password: str) -> UserInfo:
+        """Create an active user with a scrypt-hashed password; ``Conflict`` if taken."""
+        hashed = hash_password(password)
+        try:
+            with self.db.transaction() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO users (username, name, role, password_hash, active, created_at) "
+                    "VALUES (?, ?, ?, ?, 1, ?)",
+                    (username, name, role.value, hashed, r.to_iso(self.clock())),
+                )
+                row = conn.execute(
+                    "SELECT * FROM users WHERE id = ?", (cursor.lastrowid,)
+                ).fetchone()
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"username {username!r} is taken", {"username": username}) from exc
+        return r.user_info(row)
+
+    def authenticate(self, username: str, password: str) -> UserInfo | None:
+        """The active user with these credentials, or ``None`` (same for every failure)."""
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM users WHERE username = ? AND active = 1", (username,)
+            ).fetchone()
+        if row is None:
+            verify_password(password, _DUMMY_HASH)
+            return None
+        if not verify_password(password, row["password_hash"]):
+            return None
+        return r.user_info(row)
+
+    def get_user(self, user_id: int) -> UserInfo | None:
+        """The active user with this id; ``None`` if missing or deactivated."""
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM users WHERE id = ? AND active = 1", (user_id,)
+            ).fetchone()
+        return None if row is None else r.user_info(row)
+
+    def get_user_by_username(self, username: str) -> UserInfo | None:
+        """The active user with this username; ``None`` if missing or deactivated."""
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM users WHERE username = ? AND active = 1", (username,)
+            ).fetchone()
+        return None if row is None else r.user_info(row)
+
+    def list_users(self) -> list[UserInfo]:
+        """Every active user, by id."""
+        with self.db.reading() as conn:
+            rows = conn.execute("SELECT * FROM users WHERE active = 1 ORDER BY id").fetchall()
+        return [r.user_info(row) for row in rows]
+
+    def set_user_active(self, user_id: int, active: bool) -> None:
+        """Activate or deactivate a user; deactivation also revokes their refresh tokens."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id)
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"user {user_id} not found", {"userId": user_id})
+            if not active:
+                conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
+
+    def store_refresh_token(self, jti: str, user_id: int, expires_at: datetime) -> None:
+        """Remember an issued refresh token (by its ``jti``) for one-time use."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO refresh_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
+                (jti, user_id, r.to_iso(expires_at)),
+            )
+
+    def consume_refresh_token(self, jti: str, user_id: int) -> bool:
+        """Use a refresh token once.
+
+        ``False`` if it is unknown, already used, revoked, expired, issued to another
+        user, or the user is inactive; otherwise it is marked used and ``True``.
+        """
+        now = self.clock()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT t.*, u.active FROM refresh_tokens t JOIN users u ON u.id = t.user_id "
+                "WHERE t.jti = ?",
+                (jti,),
+            ).fetchone()
+            if (
+                row is None
+                or row["user_id"] != user_id
+                or row["used_at"] is not None
+                or row["revoked"]
+                or not row["active"]
+                or r.from_iso(row["expires_at"]) <= now
+            ):
+                return False
+            conn.execute(
+                "UPDATE refresh_tokens SET used_at = ? WHERE jti = ?", (r.to_iso(now), jti)
+            )
+        return True
+
+    def revoke_user_tokens(self, user_id: int) -> int:
+        """Revoke every unused refresh token of a user; returns how many."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE refresh_tokens SET revoked = 1 "
+                "WHERE user_id = ? AND revoked = 0 AND used_at IS NULL",
+                (user_id,),
+            )
+        return cursor.rowcount

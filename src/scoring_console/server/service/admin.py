@@ -1,0 +1,126 @@
+"""Venue-wide actions: locking contests, publishing results, announcements, read marks."""
+
+from __future__ import annotations
+
+from scoring_console.protocol.entities import (
+    Announcement,
+    CertificationStatus,
+    Contest,
+)
+from scoring_console.protocol.events import ServerEvent
+from scoring_console.protocol.payloads import (
+    AnnouncementCreate,
+    ContestLock,
+    ContestLocked,
+    NotificationRead,
+    NotificationReadResult,
+    ResultsPublish,
+    ResultsPublished,
+    TotalsData,
+)
+from scoring_console.protocol.roles import Role
+
+from ..db import rows as r
+from . import certstate, rooms
+from .scores import ScoresMixin
+from .types import Actor, Broadcast, Forbidden, NotFound, Outcome, PreconditionFailed
+
+_LOCK_ROLES = frozenset({Role.BOARD, Role.ORGANIZER, Role.ADMIN})
+_PUBLISH_ROLES = _LOCK_ROLES
+_ANNOUNCE_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
+
+
+class AdminMixin(ScoresMixin):
+    """Contest locks, results, announcements and notification read marks."""
+
+    def lock_contest(self, actor: Actor, payload: ContestLock) -> Outcome[Contest]:
+        """``contest:lock`` (board, organizer, admin): lock or unlock a contest.
+
+        While locked, every score, deduction, removal and sign-off in it is refused
+        with ``Locked``. Effect: ``contest:locked`` to ``contest:{id}`` and the
+        venue-wide role rooms.
+        """
+        if actor.role not in _LOCK_ROLES:
+            raise Forbidden(f"{actor.role.value} cannot lock contests")
+        with self.db.transaction() as conn:
+            seq = self.db.next_seq(conn)
+            cursor = conn.execute(
+                "UPDATE contests SET locked = ?, seq = ? WHERE id = ?",
+                (1 if payload.locked else 0, seq, payload.contest_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(
+                    f"contest {payload.contest_id} not found", {"contestId": payload.contest_id}
+                )
+            row = conn.execute(
+                "SELECT * FROM contests WHERE id = ?", (payload.contest_id,)
+            ).fetchone()
+        contest = r.contest(row)
+        event = ContestLocked(contest_id=contest.id, locked=contest.locked, seq=seq)
+        targets = (rooms.contest(contest.id), *rooms.VENUE_ROLE_ROOMS)
+        return Outcome(contest, [Broadcast(ServerEvent.CONTEST_LOCKED, event, targets)])
+
+    def publish_results(self, actor: Actor, payload: ResultsPublish) -> Outcome[TotalsData]:
+        """``results:publish`` (board, organizer, admin): publish a CERTIFIED category.
+
+        ``NotFound`` for an unknown category, ``PreconditionFailed`` unless certified.
+        Publishing again re-sends the current totals. Effect: ``results:published``
+        to everyone who sees the category.
+        """
+        if actor.role not in _PUBLISH_ROLES:
+            raise Forbidden(f"{actor.role.value} cannot publish results")
+        now = self.clock()
+        with self.db.transaction() as conn:
+            info = self._category(conn, payload.category_id)
+            status = certstate.certification(conn, info.id).status
+            if status is not CertificationStatus.CERTIFIED:
+                raise PreconditionFailed(
+                    f"category {info.id} is not certified ({status.value})",
+                    {"categoryId": info.id, "status": status.value},
+                )
+            seq = self.db.next_seq(conn)
+            conn.execute(
+                "UPDATE categories SET published = 1, published_at = ?, seq = ? WHERE id = ?",
+                (r.to_iso(now), seq, info.id),
+            )
+            data = self._totals(conn, info.id)
+        event = ResultsPublished(category_id=info.id, totals=data.totals, published_at=now, seq=seq)
+        effect = Broadcast(ServerEvent.RESULTS_PUBLISHED, event, rooms.category_viewers(info.id))
+        return Outcome(data, [effect])
+
+    def announce(self, actor: Actor, payload: AnnouncementCreate) -> Outcome[Announcement]:
+        """``system:announcement`` (organizer, admin): persisted, then sent to ``all``."""
+        if actor.role not in _ANNOUNCE_ROLES:
+            raise Forbidden(f"{actor.role.value} cannot send announcements")
+        with self.db.transaction() as conn:
+            seq = self.db.next_seq(conn)
+            cursor = conn.execute(
+                "INSERT INTO announcements (message, type, timestamp, author_id, seq) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (payload.message, payload.type.value, r.to_iso(self.clock()), actor.user_id, seq),
+            )
+            row = conn.execute(
+                "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        announcement = r.announcement(row)
+        effect = Broadcast(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement, (rooms.ALL,))
+        return Outcome(announcement, [effect])
+
+    def mark_notifications_read(
+        self, actor: Actor, payload: NotificationRead
+    ) -> Outcome[NotificationReadResult]:
+        """``notification:read``: mark the caller's own notifications read.
+
+        Ids of other users' notifications (or unknown ids) are ignored; the result
+        counts the notifications that changed.
+        """
+        ids = sorted(set(payload.ids))
+        with self.db.transaction() as conn:
+            seq = self.db.next_seq(conn)
+            cursor = conn.execute(
+                f"UPDATE notifications SET read = 1, seq = ? WHERE user_id = ? AND read = 0 "
+                f"AND id IN ({','.join('?' * len(ids))})",
+                (seq, actor.user_id, *ids),
+            )
+            updated = cursor.rowcount
+        return Outcome(NotificationReadResult(updated=updated), [])

@@ -1,0 +1,156 @@
+"""Assignments of judges and tally masters to categories, with live room moves."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from scoring_console.protocol.entities import Assignment, NotificationType
+from scoring_console.protocol.events import ServerEvent
+from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
+from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
+
+from ..db import rows as r
+from . import rooms
+from .types import (
+    Actor,
+    Broadcast,
+    Conflict,
+    Effect,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Outcome,
+    RoomChange,
+)
+from .views import ViewsMixin
+
+_MANAGER_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
+
+
+def _role_label(role: Role) -> str:
+    return role.value.replace("_", " ").lower()
+
+
+class AssignmentsMixin(ViewsMixin):
+    """Creating and removing assignments (organizers and admins)."""
+
+    def create_assignment(self, actor: Actor, payload: AssignmentChange) -> Outcome[Assignment]:
+        """``assignment:created``: assign a judge or tally master to a category.
+
+        ``Forbidden`` unless organizer/admin; ``NotFound`` for an unknown (or inactive)
+        user or category; ``Invalid`` if the user is not a JUDGE or TALLY_MASTER;
+        ``Conflict`` if already assigned. The assignment's role is the user's role.
+        Effects: ``assignment:new`` to ``user:{id}``, ``role:ORGANIZER``, ``role:ADMIN``;
+        a persisted ``notification`` to the user; a :class:`RoomChange` joining the
+        user's live sockets to the category's rooms.
+        """
+        self._require_manager(actor)
+        with self.db.transaction() as conn:
+            target, role = self._assignable_user(conn, payload.user_id)
+            info = self._category(conn, payload.category_id)
+            before = self._rooms(conn, target)
+            seq = self.db.next_seq(conn)
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO assignments (user_id, category_id, role, created_at, seq) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (payload.user_id, info.id, role.value, r.to_iso(self.clock()), seq),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(
+                    f"user {payload.user_id} is already assigned to category {info.id}",
+                    {"userId": payload.user_id, "categoryId": info.id},
+                ) from exc
+            row = conn.execute(
+                "SELECT * FROM assignments WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+            assignment = r.assignment(row)
+            after = self._rooms(conn, target)
+            note = self._notify(
+                conn,
+                payload.user_id,
+                type=NotificationType.INFO,
+                title="New assignment",
+                message=f"You were assigned to {info.name} as {_role_label(role)}",
+                category_id=info.id,
+            )
+        effects: list[Effect] = [
+            RoomChange(payload.user_id, join=tuple(sorted(after - before))),
+            Broadcast(
+                ServerEvent.ASSIGNMENT_NEW, assignment, self._assignment_rooms(payload.user_id)
+            ),
+            note,
+        ]
+        return Outcome(assignment, effects)
+
+    def remove_assignment(self, actor: Actor, payload: AssignmentChange) -> Outcome[Assignment]:
+        """``assignment:removed``: remove an assignment; returns the removed assignment.
+
+        ``Forbidden`` unless organizer/admin; ``NotFound`` if there is no such
+        assignment. Effects: ``assignment:revoked`` to ``user:{id}``,
+        ``role:ORGANIZER``, ``role:ADMIN``; a persisted ``notification``; a
+        :class:`RoomChange` taking the user's live sockets out of rooms they no longer
+        belong to. Scores already given stay.
+        """
+        self._require_manager(actor)
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT a.*, u.role AS user_role FROM assignments a "
+                "JOIN users u ON u.id = a.user_id WHERE a.user_id = ? AND a.category_id = ?",
+                (payload.user_id, payload.category_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound(
+                    f"user {payload.user_id} is not assigned to category {payload.category_id}",
+                    {"userId": payload.user_id, "categoryId": payload.category_id},
+                )
+            info = self._category(conn, payload.category_id)
+            target = Actor(payload.user_id, Role(row["user_role"]), "")
+            before = self._rooms(conn, target)
+            seq = self.db.next_seq(conn)
+            conn.execute("DELETE FROM assignments WHERE id = ?", (row["id"],))
+            after = self._rooms(conn, target)
+            assignment = r.assignment(row).model_copy(update={"seq": seq})
+            note = self._notify(
+                conn,
+                payload.user_id,
+                type=NotificationType.WARNING,
+                title="Assignment removed",
+                message=f"You are no longer assigned to {info.name}",
+                category_id=info.id,
+            )
+        revoked = AssignmentRevoked(
+            user_id=payload.user_id, category_id=info.id, role=row["role"], seq=seq
+        )
+        effects: list[Effect] = [
+            Broadcast(
+                ServerEvent.ASSIGNMENT_REVOKED, revoked, self._assignment_rooms(payload.user_id)
+            ),
+            note,
+            RoomChange(payload.user_id, leave=tuple(sorted(before - after))),
+        ]
+        return Outcome(assignment, effects)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _require_manager(self, actor: Actor) -> None:
+        if actor.role not in _MANAGER_ROLES:
+            raise Forbidden(f"{actor.role.value} cannot change assignments")
+
+    def _assignable_user(self, conn: sqlite3.Connection, user_id: int) -> tuple[Actor, Role]:
+        row = conn.execute(
+            "SELECT id, username, role FROM users WHERE id = ? AND active = 1", (user_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"user {user_id} not found", {"userId": user_id})
+        role = Role(row["role"])
+        if role not in ASSIGNABLE_ROLES:
+            raise Invalid(
+                f"only judges and tally masters can be assigned, not {role.value}",
+                {"userId": user_id, "role": role.value},
+            )
+        return Actor(row["id"], role, row["username"]), role
+
+    @staticmethod
+    def _assignment_rooms(user_id: int) -> tuple[str, ...]:
+        return (rooms.user(user_id), rooms.role(Role.ORGANIZER), rooms.role(Role.ADMIN))

@@ -1,0 +1,190 @@
+"""Shared plumbing of the service mixins: clock, lookups, authorization, notifications."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from scoring_console.protocol.entities import Notification, NotificationType
+from scoring_console.protocol.events import ServerEvent
+from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
+
+from ..db import Database
+from ..db import rows as r
+from . import rooms
+from .types import Actor, Broadcast, Forbidden, Invalid, Locked, NotFound
+
+
+def utc_now() -> datetime:
+    """The default clock: aware UTC now."""
+    return datetime.now(UTC)
+
+
+def content_hash(**fields: Any) -> str:
+    """A stable hash of a write's content, to tell a replay from a clientId reuse."""
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    """A category with the ids above it and its contest's lock state."""
+
+    id: int
+    name: str
+    contest_id: int
+    event_id: int
+    locked: bool
+    published: bool
+
+
+class ServiceBase:
+    """State and helpers every area of the service uses."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.db = db
+        self.clock = clock
+        # Live connections per user (in memory: after a restart nobody is online).
+        self._connections: dict[int, int] = {}
+        self._connections_lock = threading.Lock()
+
+    # --- lookups --------------------------------------------------------------------
+
+    def _category(self, conn: sqlite3.Connection, category_id: int) -> CategoryInfo:
+        row = conn.execute(
+            "SELECT c.id, c.name, c.contest_id, c.published, k.event_id, k.locked "
+            "FROM categories c JOIN contests k ON k.id = c.contest_id WHERE c.id = ?",
+            (category_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"category {category_id} not found", {"categoryId": category_id})
+        return CategoryInfo(
+            id=row["id"],
+            name=row["name"],
+            contest_id=row["contest_id"],
+            event_id=row["event_id"],
+            locked=bool(row["locked"]),
+            published=bool(row["published"]),
+        )
+
+    def _assigned_role(
+        self, conn: sqlite3.Connection, user_id: int, category_id: int
+    ) -> Role | None:
+        row = conn.execute(
+            "SELECT role FROM assignments WHERE user_id = ? AND category_id = ?",
+            (user_id, category_id),
+        ).fetchone()
+        return None if row is None else Role(row["role"])
+
+    def _visible_ids(self, conn: sqlite3.Connection, actor: Actor) -> set[int]:
+        if actor.role in VENUE_WIDE_ROLES:
+            return {row[0] for row in conn.execute("SELECT id FROM categories")}
+        return {
+            row[0]
+            for row in conn.execute(
+                "SELECT category_id FROM assignments WHERE user_id = ? AND role = ?",
+                (actor.user_id, actor.role.value),
+            )
+        }
+
+    def _can_view(self, conn: sqlite3.Connection, actor: Actor, category_id: int) -> bool:
+        if actor.role in VENUE_WIDE_ROLES:
+            return True
+        return self._assigned_role(conn, actor.user_id, category_id) is actor.role
+
+    def _visible_category(
+        self, conn: sqlite3.Connection, actor: Actor, category_id: int
+    ) -> CategoryInfo:
+        """The category if the actor may see it; ``NotFound`` otherwise (no existence leak)."""
+        info = self._category(conn, category_id)
+        if not self._can_view(conn, actor, category_id):
+            raise NotFound(f"category {category_id} not found", {"categoryId": category_id})
+        return info
+
+    def _require_assigned(
+        self, conn: sqlite3.Connection, actor: Actor, category_id: int, role: Role
+    ) -> None:
+        if (
+            actor.role is not role
+            or self._assigned_role(conn, actor.user_id, category_id) is not role
+        ):
+            raise Forbidden(
+                f"not assigned to category {category_id} as {role.value}",
+                {"categoryId": category_id},
+            )
+
+    def _require_unlocked(self, info: CategoryInfo) -> None:
+        if info.locked:
+            raise Locked(
+                f"contest {info.contest_id} is locked",
+                {"contestId": info.contest_id, "categoryId": info.id},
+            )
+
+    def _require_contestant_in(
+        self, conn: sqlite3.Connection, category_id: int, contestant_id: int
+    ) -> None:
+        if (
+            conn.execute("SELECT 1 FROM contestants WHERE id = ?", (contestant_id,)).fetchone()
+            is None
+        ):
+            raise NotFound(f"contestant {contestant_id} not found", {"contestantId": contestant_id})
+        linked = conn.execute(
+            "SELECT 1 FROM category_contestants WHERE category_id = ? AND contestant_id = ?",
+            (category_id, contestant_id),
+        ).fetchone()
+        if linked is None:
+            raise Invalid(
+                f"contestant {contestant_id} is not in category {category_id}",
+                {"contestantId": contestant_id, "categoryId": category_id},
+            )
+
+    def _judge_signed(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM signoffs WHERE category_id = ? AND user_id = ? AND role = ?",
+            (category_id, judge_id, Role.JUDGE.value),
+        ).fetchone()
+        return row is not None
+
+    def _require_sheet_open(
+        self, conn: sqlite3.Connection, judge_id: int, category_id: int
+    ) -> None:
+        if self._judge_signed(conn, judge_id, category_id):
+            raise Locked(
+                f"judge {judge_id} has signed category {category_id}; the sheet is locked",
+                {"categoryId": category_id, "judgeId": judge_id},
+            )
+
+    def _user_name(self, conn: sqlite3.Connection, user_id: int) -> str:
+        row = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
+        return str(row["name"]) if row is not None else f"user {user_id}"
+
+    # --- writes shared by several areas ---------------------------------------------
+
+    def _notify(
+        self,
+        conn: sqlite3.Connection,
+        user_id: int,
+        *,
+        type: NotificationType,
+        title: str,
+        message: str,
+        category_id: int | None = None,
+    ) -> Broadcast:
+        """Persist a notification for one user; the ``notification`` broadcast for it."""
+        seq = self.db.next_seq(conn)
+        cursor = conn.execute(
+            "INSERT INTO notifications (user_id, type, title, message, category_id, read, "
+            "created_at, seq) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            (user_id, type.value, title, message, category_id, r.to_iso(self.clock()), seq),
+        )
+        row = conn.execute(
+            "SELECT * FROM notifications WHERE id = ?", (cursor.lastrowid,)
+        ).fetchone()
+        note: Notification = r.notification(row)
+        return Broadcast(ServerEvent.NOTIFICATION, note, (rooms.user(user_id),))

@@ -1,0 +1,203 @@
+"""The certification chain: every assigned judge, then a tally master, auditor, board.
+
+* A judge signs only a complete sheet (every contestant × criterion of the category)
+  and cannot change it afterwards.
+* A tally master (assigned to the category) signs once every assigned judge has.
+* An auditor signs after the tally master, the board after the auditor: CERTIFIED.
+* Each signature returns a SHA-256 receipt over the signed scores (a judge: their own
+  scores in the category; later steps: every score of the category).
+* Idempotent on ``clientId``; a second, different signature of a done step is a
+  ``Conflict``; a step out of order is ``PreconditionFailed``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from scoring_console.protocol.entities import (
+    Certification,
+    CertificationStatus,
+    NotificationType,
+    Score,
+)
+from scoring_console.protocol.events import ServerEvent
+from scoring_console.protocol.payloads import CertificationSign, SignResult
+from scoring_console.protocol.receipt import compute_receipt
+from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
+
+from ..db import rows as r
+from . import certstate, rooms
+from .base import CategoryInfo, ServiceBase
+from .types import Actor, Broadcast, Conflict, Effect, Forbidden, Outcome, PreconditionFailed
+
+CERTIFIED_TITLE = "Certification completed"
+CERTIFIED_MESSAGE = "Category certification completed"
+
+
+class CertificationMixin(ServiceBase):
+    """Signing a step of a category's certification."""
+
+    def sign_certification(self, actor: Actor, payload: CertificationSign) -> Outcome[SignResult]:
+        """``certification:sign``: sign the caller's step of the chain.
+
+        ``Forbidden`` for roles outside the chain and for judges / tally masters not
+        assigned to the category; ``NotFound`` for an unknown category; ``Locked`` for a
+        locked contest; ``PreconditionFailed`` for an incomplete judge sheet
+        (``details.missing``) or a step out of order; ``Conflict`` when the step is
+        already signed under another ``clientId``. Effects: ``certification:updated``
+        to everyone who sees the category; on CERTIFIED a persisted ``notification``
+        to every board member.
+        """
+        if actor.role not in CERTIFICATION_CHAIN:
+            raise Forbidden(f"{actor.role.value} has no step in the certification chain")
+        effects: list[Effect] = []
+        with self.db.transaction() as conn:
+            stored = self._replayed_signoff(conn, actor, payload)
+            if stored is not None:
+                return Outcome(stored, [])
+            info = self._category(conn, payload.category_id)
+            if actor.role in (Role.JUDGE, Role.TALLY_MASTER):
+                self._require_assigned(conn, actor, info.id, actor.role)
+            self._require_unlocked(info)
+            before = certstate.certification(conn, info.id)
+            self._check_order(conn, actor, info, before)
+            signed = self._signed_scores(conn, actor, info.id)
+            receipt = compute_receipt(info.id, actor.user_id, actor.role.value, signed)
+            now = self.clock()
+            seq = self.db.next_seq(conn)
+            conn.execute(
+                "INSERT INTO certifications (category_id, status, version, seq, updated_at) "
+                "VALUES (?, '', 1, ?, ?) ON CONFLICT (category_id) DO UPDATE SET "
+                "version = version + 1, seq = excluded.seq, updated_at = excluded.updated_at",
+                (info.id, seq, r.to_iso(now)),
+            )
+            cursor = conn.execute(
+                "INSERT INTO signoffs (category_id, role, user_id, signed_at, receipt, "
+                "signed_score_count, client_id, result) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+                (
+                    info.id,
+                    actor.role.value,
+                    actor.user_id,
+                    r.to_iso(now),
+                    receipt,
+                    len(signed),
+                    payload.client_id,
+                ),
+            )
+            after = certstate.certification(conn, info.id)
+            conn.execute(
+                "UPDATE certifications SET status = ? WHERE category_id = ?",
+                (after.status.value, info.id),
+            )
+            result = SignResult(
+                certification=after, receipt=receipt, signed_score_count=len(signed)
+            )
+            conn.execute(
+                "UPDATE signoffs SET result = ? WHERE id = ?",
+                (result.model_dump_json(by_alias=True), cursor.lastrowid),
+            )
+            effects.append(
+                Broadcast(ServerEvent.CERTIFICATION_UPDATED, after, rooms.category_viewers(info.id))
+            )
+            if after.status is CertificationStatus.CERTIFIED:
+                effects.extend(self._notify_board(conn, info))
+        return Outcome(result, effects)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _replayed_signoff(
+        self, conn: sqlite3.Connection, actor: Actor, payload: CertificationSign
+    ) -> SignResult | None:
+        row = conn.execute(
+            "SELECT category_id, user_id, result FROM signoffs WHERE client_id = ?",
+            (payload.client_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        if row["user_id"] != actor.user_id or row["category_id"] != payload.category_id:
+            raise Conflict(
+                f"clientId {payload.client_id} was already used for a different sign-off",
+                {"clientId": payload.client_id},
+            )
+        return SignResult.model_validate(json.loads(row["result"]))
+
+    def _check_order(
+        self, conn: sqlite3.Connection, actor: Actor, info: CategoryInfo, state: Certification
+    ) -> None:
+        signed_roles = {s.role for s in state.signoffs}
+        if actor.role is Role.JUDGE:
+            if any(s.role is Role.JUDGE and s.user_id == actor.user_id for s in state.signoffs):
+                raise Conflict(f"you already signed category {info.id}", {"categoryId": info.id})
+            if Role.TALLY_MASTER in signed_roles:
+                raise Conflict(
+                    f"category {info.id} is past the judges' step", {"status": state.status.value}
+                )
+            missing = self._missing_cells(conn, actor.user_id, info.id)
+            if missing:
+                raise PreconditionFailed(
+                    f"{missing} score(s) missing: a judge signs only a complete sheet",
+                    {"categoryId": info.id, "missing": missing},
+                )
+            return
+        if actor.role in signed_roles:
+            raise Conflict(
+                f"the {actor.role.value} step of category {info.id} is already signed",
+                {"categoryId": info.id, "status": state.status.value},
+            )
+        previous = CERTIFICATION_CHAIN[CERTIFICATION_CHAIN.index(actor.role) - 1]
+        if previous is Role.JUDGE:
+            if not state.required_judge_ids:
+                raise PreconditionFailed(
+                    f"no judges are assigned to category {info.id}", {"categoryId": info.id}
+                )
+            ready = state.status is CertificationStatus.JUDGES_SIGNED
+        else:
+            ready = previous in signed_roles
+        if not ready:
+            raise PreconditionFailed(
+                f"the {previous.value} step of category {info.id} is not signed yet",
+                {"categoryId": info.id, "status": state.status.value, "waitingFor": previous.value},
+            )
+
+    def _missing_cells(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> int:
+        row = conn.execute(
+            "SELECT "
+            "(SELECT COUNT(*) FROM category_contestants WHERE category_id = :c) * "
+            "(SELECT COUNT(*) FROM criteria WHERE category_id = :c) - "
+            "(SELECT COUNT(*) FROM scores s JOIN category_contestants cc "
+            " ON cc.category_id = s.category_id AND cc.contestant_id = s.contestant_id "
+            " WHERE s.category_id = :c AND s.judge_id = :j)",
+            {"c": category_id, "j": judge_id},
+        ).fetchone()
+        return max(0, int(row[0]))
+
+    def _signed_scores(
+        self, conn: sqlite3.Connection, actor: Actor, category_id: int
+    ) -> list[Score]:
+        if actor.role is Role.JUDGE:
+            rows = conn.execute(
+                "SELECT * FROM scores WHERE category_id = ? AND judge_id = ?",
+                (category_id, actor.user_id),
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                "SELECT * FROM scores WHERE category_id = ?", (category_id,)
+            ).fetchall()
+        return [r.score(row) for row in rows]
+
+    def _notify_board(self, conn: sqlite3.Connection, info: CategoryInfo) -> list[Broadcast]:
+        board = conn.execute(
+            "SELECT id FROM users WHERE role = ? AND active = 1 ORDER BY id", (Role.BOARD.value,)
+        ).fetchall()
+        return [
+            self._notify(
+                conn,
+                row["id"],
+                type=NotificationType.SUCCESS,
+                title=CERTIFIED_TITLE,
+                message=CERTIFIED_MESSAGE,
+                category_id=info.id,
+            )
+            for row in board
+        ]

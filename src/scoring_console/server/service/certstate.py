@@ -1,0 +1,78 @@
+"""Reading a category's certification state: required judges, sign-offs, status."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from scoring_console.protocol.entities import (
+    Certification,
+    CertificationSignoff,
+    CertificationStatus,
+)
+from scoring_console.protocol.roles import Role
+
+from ..db import rows as r
+
+
+def required_judge_ids(conn: sqlite3.Connection, category_id: int) -> list[int]:
+    """Judges assigned to the category: each must sign before the tally master."""
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT user_id FROM assignments WHERE category_id = ? AND role = ? ORDER BY user_id",
+            (category_id, Role.JUDGE.value),
+        )
+    ]
+
+
+def signoffs(conn: sqlite3.Connection, category_id: int) -> list[CertificationSignoff]:
+    """Sign-offs of a category in signing order."""
+    rows = conn.execute(
+        "SELECT s.role, s.user_id, s.signed_at, s.receipt, u.name FROM signoffs s "
+        "JOIN users u ON u.id = s.user_id WHERE s.category_id = ? ORDER BY s.id",
+        (category_id,),
+    ).fetchall()
+    return [
+        CertificationSignoff(
+            role=Role(row["role"]),
+            user_id=row["user_id"],
+            user_name=row["name"],
+            signed_at=r.from_iso(row["signed_at"]),
+            receipt=row["receipt"],
+        )
+        for row in rows
+    ]
+
+
+def status_of(required: list[int], signed: list[CertificationSignoff]) -> CertificationStatus:
+    """Where the chain stands, from the required judges and the sign-offs so far."""
+    roles = {s.role for s in signed}
+    if Role.BOARD in roles:
+        return CertificationStatus.CERTIFIED
+    if Role.AUDITOR in roles:
+        return CertificationStatus.AUDITOR_SIGNED
+    if Role.TALLY_MASTER in roles:
+        return CertificationStatus.TALLY_SIGNED
+    judges = {s.user_id for s in signed if s.role is Role.JUDGE}
+    if not judges:
+        return CertificationStatus.NOT_STARTED
+    if required and set(required) <= judges:
+        return CertificationStatus.JUDGES_SIGNED
+    return CertificationStatus.JUDGES_SIGNING
+
+
+def certification(conn: sqlite3.Connection, category_id: int) -> Certification:
+    """The certification of one category as clients see it."""
+    required = required_judge_ids(conn, category_id)
+    signed = signoffs(conn, category_id)
+    row = conn.execute(
+        "SELECT version, seq FROM certifications WHERE category_id = ?", (category_id,)
+    ).fetchone()
+    return Certification(
+        category_id=category_id,
+        status=status_of(required, signed),
+        required_judge_ids=required,
+        signoffs=signed,
+        version=0 if row is None else row["version"],
+        seq=0 if row is None else row["seq"],
+    )

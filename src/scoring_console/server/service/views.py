@@ -1,0 +1,190 @@
+"""What a user may see: rooms for their sockets and the ``sync`` snapshot."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from scoring_console.protocol.entities import (
+    Category,
+    Criterion,
+    Deduction,
+    RemovalRequest,
+    Snapshot,
+)
+from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
+
+from ..db import rows as r
+from . import certstate, rooms
+from .masking import mask_for
+from .presence import PresenceMixin
+from .types import Actor, NotFound
+
+_ANNOUNCEMENTS_IN_SNAPSHOT = 200
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+class ViewsMixin(PresenceMixin):
+    """Visibility, rooms and snapshots."""
+
+    def current_seq(self) -> int:
+        """The last server-wide ``seq`` handed out."""
+        return self.db.current_seq()
+
+    def visible_category_ids(self, actor: Actor) -> set[int]:
+        """Categories the actor may see: assigned ones for judges and tally masters,
+        all for auditors, board, organizers and admins."""
+        with self.db.reading() as conn:
+            return self._visible_ids(conn, actor)
+
+    def rooms_for(self, actor: Actor) -> set[str]:
+        """Every room the actor's sockets belong to.
+
+        ``all``, ``user:{id}``, ``role:{ROLE}``, and for each visible category
+        ``category:{id}``, ``category:{id}:{ROLE}``, ``contest:{id}``, ``event:{id}``.
+        """
+        with self.db.reading() as conn:
+            return self._rooms(conn, actor)
+
+    def _rooms(self, conn: sqlite3.Connection, actor: Actor) -> set[str]:
+        result = {rooms.ALL, rooms.user(actor.user_id), rooms.role(actor.role)}
+        visible = sorted(self._visible_ids(conn, actor))
+        if not visible:
+            return result
+        rows = conn.execute(
+            "SELECT c.id, c.contest_id, k.event_id FROM categories c "
+            f"JOIN contests k ON k.id = c.contest_id WHERE c.id IN ({_marks(len(visible))})",
+            visible,
+        ).fetchall()
+        for row in rows:
+            result.add(rooms.category(row["id"]))
+            result.add(rooms.category_role(row["id"], actor.role))
+            result.add(rooms.contest(row["contest_id"]))
+            result.add(rooms.event(row["event_id"]))
+        return result
+
+    def snapshot(self, actor: Actor) -> Snapshot:
+        """The ``sync`` answer: everything the actor may see, scores masked, as of ``seq``.
+
+        ``NotFound`` if the actor's user no longer exists or was deactivated.
+        """
+        with self.db.reading() as conn:
+            user_row = conn.execute(
+                "SELECT * FROM users WHERE id = ? AND active = 1", (actor.user_id,)
+            ).fetchone()
+            if user_row is None:
+                raise NotFound(f"user {actor.user_id} not found", {"userId": actor.user_id})
+            seq = self.db.current_seq()
+            ids = sorted(self._visible_ids(conn, actor))
+            marks = _marks(len(ids))
+            venue = actor.role in VENUE_WIDE_ROLES
+            if venue:
+                contest_rows = conn.execute("SELECT * FROM contests ORDER BY id").fetchall()
+                event_rows = conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+            else:
+                contest_rows = conn.execute(
+                    "SELECT * FROM contests WHERE id IN (SELECT contest_id FROM categories "
+                    f"WHERE id IN ({marks})) ORDER BY id",
+                    ids,
+                ).fetchall()
+                event_rows = conn.execute(
+                    "SELECT * FROM events WHERE id IN (SELECT event_id FROM contests "
+                    "WHERE id IN (SELECT contest_id FROM categories "
+                    f"WHERE id IN ({marks}))) ORDER BY id",
+                    ids,
+                ).fetchall()
+            categories = [self._category_model(conn, cid) for cid in ids]
+            contestant_rows = conn.execute(
+                "SELECT * FROM contestants WHERE id IN (SELECT contestant_id FROM "
+                f"category_contestants WHERE category_id IN ({marks})) ORDER BY number, id",
+                ids,
+            ).fetchall()
+            assignment_rows = conn.execute(
+                f"SELECT * FROM assignments WHERE category_id IN ({marks}) ORDER BY id", ids
+            ).fetchall()
+            score_rows = conn.execute(
+                f"SELECT * FROM scores WHERE category_id IN ({marks}) ORDER BY id", ids
+            ).fetchall()
+            deductions, removals = self._requests_visible(conn, actor, ids)
+            notification_rows = conn.execute(
+                "SELECT * FROM notifications WHERE user_id = ? ORDER BY id", (actor.user_id,)
+            ).fetchall()
+            announcement_rows = conn.execute(
+                "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) ORDER BY id",
+                (_ANNOUNCEMENTS_IN_SNAPSHOT,),
+            ).fetchall()
+            return Snapshot(
+                seq=seq,
+                server_time=self.clock(),
+                user=r.user_info(user_row),
+                events=[r.event(row) for row in event_rows],
+                contests=[r.contest(row) for row in contest_rows],
+                categories=categories,
+                contestants=[r.contestant(row) for row in contestant_rows],
+                assignments=[r.assignment(row) for row in assignment_rows],
+                scores=[mask_for(r.score(row), actor.user_id, actor.role) for row in score_rows],
+                certifications=[certstate.certification(conn, cid) for cid in ids],
+                deductions=deductions,
+                removal_requests=removals,
+                notifications=[r.notification(row) for row in notification_rows],
+                announcements=[r.announcement(row) for row in announcement_rows],
+                presence=self._presence_list(conn, actor),
+            )
+
+    def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:
+        row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
+        criteria = [
+            Criterion(id=c["id"], name=c["name"], max_score=c["max_score"])
+            for c in conn.execute(
+                "SELECT * FROM criteria WHERE category_id = ? ORDER BY position, id",
+                (category_id,),
+            )
+        ]
+        contestant_ids = [
+            c[0]
+            for c in conn.execute(
+                "SELECT cc.contestant_id FROM category_contestants cc "
+                "JOIN contestants t ON t.id = cc.contestant_id "
+                "WHERE cc.category_id = ? ORDER BY t.number, t.id",
+                (category_id,),
+            )
+        ]
+        return Category(
+            id=row["id"],
+            contest_id=row["contest_id"],
+            name=row["name"],
+            criteria=criteria,
+            contestant_ids=contestant_ids,
+            published=bool(row["published"]),
+        )
+
+    def _requests_visible(
+        self, conn: sqlite3.Connection, actor: Actor, ids: list[int]
+    ) -> tuple[list[Deduction], list[RemovalRequest]]:
+        """Deductions and removal requests the actor may see.
+
+        Judges: the ones they asked for (and removals of their own scores); tally
+        masters: those of their categories; venue-wide roles: all.
+        """
+        if actor.role is Role.JUDGE:
+            deduction_rows = conn.execute(
+                "SELECT * FROM deductions WHERE requested_by = ? ORDER BY id", (actor.user_id,)
+            ).fetchall()
+            removal_rows = conn.execute(
+                "SELECT * FROM removal_requests WHERE requested_by = ? OR judge_id = ? ORDER BY id",
+                (actor.user_id, actor.user_id),
+            ).fetchall()
+        else:
+            marks = _marks(len(ids))
+            deduction_rows = conn.execute(
+                f"SELECT * FROM deductions WHERE category_id IN ({marks}) ORDER BY id", ids
+            ).fetchall()
+            removal_rows = conn.execute(
+                f"SELECT * FROM removal_requests WHERE category_id IN ({marks}) ORDER BY id", ids
+            ).fetchall()
+        return (
+            [r.deduction(row) for row in deduction_rows],
+            [r.removal_request(row) for row in removal_rows],
+        )
