@@ -1,0 +1,161 @@
+"""The judge's workspace: assigned categories on the left, the chosen sheet on the right."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scoring_console.protocol.roles import Role
+
+from .judge_sheet_view import JudgeSheetView
+from .score_delegate import Confirm
+
+if TYPE_CHECKING:
+    from .bridge import CoreBridge
+
+CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class JudgeWorkspace(QWidget):
+    """Category list and one :class:`JudgeSheetView` per category (built on first view)."""
+
+    def __init__(
+        self, bridge: CoreBridge, confirm: Confirm | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.confirm = confirm
+        self.sheets: dict[int, JudgeSheetView] = {}
+        self.category_list = QListWidget(self)
+        self.category_list.setObjectName("categoryList")
+        self.category_list.currentItemChanged.connect(self.on_category_list_current_changed)
+        self.stack = QStackedWidget(self)
+        self.empty_label = QLabel("No category is assigned to you yet.", self)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setEnabled(False)
+        self.stack.addWidget(self.empty_label)
+
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 8, 0, 8)
+        heading = QLabel("<b>My categories</b>", side)
+        side_layout.addWidget(heading)
+        side_layout.addWidget(self.category_list)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("judgeSplitter")
+        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([220, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        bridge.snapshot_loaded.connect(self.refresh_categories)
+        bridge.assignment_changed.connect(lambda _change: self.refresh_categories())
+        bridge.category_changed.connect(lambda _category: self.refresh_categories())
+        self.refresh_categories()
+
+    def category_ids(self) -> list[int]:
+        """Categories this judge scores: assigned ones (or all visible when none is)."""
+        state = self.bridge.core.state
+        user = state.user
+        assigned = [
+            a.category_id
+            for a in state.assignments.values()
+            if user is not None and a.user_id == user.id and a.role is Role.JUDGE
+        ]
+        ids = assigned or list(state.categories)
+        return sorted({i for i in ids if i in state.categories})
+
+    def refresh_categories(self) -> None:
+        """Rebuild the category list (keeps the current category when still there)."""
+        state = self.bridge.core.state
+        current = self.current_category_id()
+        ids = self.category_ids()
+        shown = [
+            self.category_list.item(row).data(CATEGORY_ROLE)
+            for row in range(self.category_list.count())
+        ]
+        if shown != ids:
+            self.category_list.blockSignals(True)
+            self.category_list.clear()
+            for category_id in ids:
+                item = QListWidgetItem(state.categories[category_id].name)
+                item.setData(CATEGORY_ROLE, category_id)
+                self.category_list.addItem(item)
+            self.category_list.blockSignals(False)
+        for row in range(self.category_list.count()):
+            item = self.category_list.item(row)
+            category_id = item.data(CATEGORY_ROLE)
+            sheet = self.sheets.get(category_id)
+            label = state.categories[category_id].name
+            if sheet is not None:
+                filled, total = sheet.model.filled_count(), sheet.model.cell_count()
+                label += f"  ({filled}/{total})"
+            item.setText(label)
+        target = current if current in ids else (ids[0] if ids else None)
+        if target is None:
+            self.stack.setCurrentWidget(self.empty_label)
+        else:
+            self.show_category(target)
+
+    def current_category_id(self) -> int | None:
+        """The category whose sheet is shown."""
+        item = self.category_list.currentItem()
+        value = item.data(CATEGORY_ROLE) if item is not None else None
+        return value if isinstance(value, int) else None
+
+    def current_sheet(self) -> JudgeSheetView | None:
+        """The sheet on screen."""
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, JudgeSheetView) else None
+
+    def show_category(self, category_id: int) -> JudgeSheetView:
+        """Show (and build on first use) the sheet of ``category_id``."""
+        sheet = self.sheets.get(category_id)
+        if sheet is None:
+            sheet = JudgeSheetView(self.bridge, category_id, self.confirm, self.stack)
+            sheet.progress_changed.connect(lambda *_: self._update_labels())
+            self.sheets[category_id] = sheet
+            self.stack.addWidget(sheet)
+        self.stack.setCurrentWidget(sheet)
+        for row in range(self.category_list.count()):
+            item = self.category_list.item(row)
+            if item.data(CATEGORY_ROLE) == category_id and self.category_list.currentRow() != row:
+                self.category_list.blockSignals(True)
+                self.category_list.setCurrentRow(row)
+                self.category_list.blockSignals(False)
+        return sheet
+
+    def _update_labels(self) -> None:
+        state = self.bridge.core.state
+        for row in range(self.category_list.count()):
+            item = self.category_list.item(row)
+            category_id = item.data(CATEGORY_ROLE)
+            sheet = self.sheets.get(category_id)
+            category = state.categories.get(category_id)
+            if sheet is not None and category is not None:
+                filled, total = sheet.model.filled_count(), sheet.model.cell_count()
+                item.setText(f"{category.name}  ({filled}/{total})")
+
+    def on_category_list_current_changed(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
+        """The judge picked another category."""
+        if current is not None:
+            self.show_category(current.data(CATEGORY_ROLE))
+            sheet = self.current_sheet()
+            if sheet is not None:
+                sheet.table.setFocus()

@@ -1,0 +1,170 @@
+"""One category as the tally master sees it: live table, progress, judges panel."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scoring_console.protocol.entities import Contest, Deduction, Presence, Score
+
+from .judges_model import JudgesModel
+from .tally_table_model import TallyTableModel
+
+if TYPE_CHECKING:
+    from scoring_console.client.state import StateChange
+
+    from .bridge import CoreBridge
+
+
+def _readonly_table(parent: QWidget) -> QTableView:
+    table = QTableView(parent)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(28)
+    table.horizontalHeader().setHighlightSections(False)
+    return table
+
+
+class TallyCategoryView(QWidget):
+    """The live tally of one category."""
+
+    def __init__(self, bridge: CoreBridge, category_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.category_id = category_id
+        state = bridge.core.state
+        category = state.categories[category_id]
+        contest = state.contests.get(category.contest_id)
+
+        self.model = TallyTableModel(state, category_id, parent=self)
+        self.judges_model = JudgesModel(state, category_id, parent=self)
+
+        self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
+        self.subtitle = QLabel(html.escape(contest.name) if contest else "", self)
+        self.subtitle.setEnabled(False)
+        self.status_label = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setTextVisible(True)
+        self.progress.setMaximumWidth(320)
+        self.progress.setFormat("%v of %m scores received")
+
+        self.table = _readonly_table(self)
+        self.table.setObjectName("tallyTable")
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(0, 44)
+
+        self.judges_table = _readonly_table(self)
+        self.judges_table.setObjectName("judgesTable")
+        self.judges_table.setModel(self.judges_model)
+        judges_header = self.judges_table.horizontalHeader()
+        judges_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        judges_header.setStretchLastSection(True)
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        head.addLayout(titles, 1)
+        head.addWidget(self.status_label, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignBottom)
+
+        judges_box = QWidget(self)
+        judges_layout = QVBoxLayout(judges_box)
+        judges_layout.setContentsMargins(0, 0, 0, 0)
+        judges_layout.addWidget(QLabel("<b>Judges</b>", judges_box))
+        judges_layout.addWidget(self.judges_table)
+        self.side_slot = judges_layout  # requests / certification panels go below
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("tallySplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(judges_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(head)
+        layout.addWidget(self.splitter, 1)
+
+        self.model.progress_changed.connect(self.on_model_progress_changed)
+        self.on_model_progress_changed(*self.model.progress)
+        self._apply_contest(contest)
+        bridge.score_changed.connect(self.on_score_changed)
+        bridge.score_deleted.connect(lambda _id: self.model.mark_all())
+        bridge.deduction_changed.connect(self.on_deduction_changed)
+        bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
+        bridge.presence_changed.connect(self.on_presence_changed)
+        bridge.assignment_changed.connect(self.on_assignment_changed)
+        bridge.contest_changed.connect(self.on_contest_changed)
+
+    def on_score_changed(self, score: Score) -> None:
+        """A score arrived: its contestant's row is recomputed at the next frame."""
+        if score.category_id == self.category_id:
+            if score.judge_id not in self.model.judges:
+                self.model.mark_all()
+            else:
+                self.model.mark_score(score.contestant_id)
+            self.judges_model.mark_changed()
+
+    def on_deduction_changed(self, deduction: Deduction) -> None:
+        """A deduction was requested or decided."""
+        if deduction.category_id == self.category_id:
+            self.model.mark_score(deduction.contestant_id)
+
+    def on_snapshot_loaded(self) -> None:
+        """Everything may have changed."""
+        self.model.mark_all()
+        self.judges_model.mark_changed()
+        category = self.bridge.core.state.categories.get(self.category_id)
+        if category is not None:
+            self._apply_contest(self.bridge.core.state.contests.get(category.contest_id))
+
+    def on_presence_changed(self, presence: Presence) -> None:
+        """A judge came online, went offline, or reported unsynced entries."""
+        del presence
+        self.judges_model.mark_changed()
+
+    def on_assignment_changed(self, change: StateChange) -> None:
+        """Judges were assigned or unassigned."""
+        del change
+        self.model.mark_all()
+        self.judges_model.mark_changed()
+
+    def on_contest_changed(self, contest: Contest) -> None:
+        """A contest was locked or unlocked."""
+        category = self.bridge.core.state.categories.get(self.category_id)
+        if category is not None and category.contest_id == contest.id:
+            self._apply_contest(contest)
+
+    def on_model_progress_changed(self, received: int, expected: int) -> None:
+        """Scores received against scores expected."""
+        self.progress.setMaximum(max(expected, 1))
+        self.progress.setValue(min(received, max(expected, 1)))
+        self.progress.setFormat(f"{received} of {expected} scores received")
+
+    def _apply_contest(self, contest: Contest | None) -> None:
+        self.status_label.setText("<b>Locked</b>  " if contest and contest.locked else "")

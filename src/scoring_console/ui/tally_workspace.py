@@ -1,0 +1,49 @@
+"""The tally master's workspace: one tab per visible category, each a live tally."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from .tally_category_view import TallyCategoryView
+
+if TYPE_CHECKING:
+    from .bridge import CoreBridge
+
+
+class TallyWorkspace(QWidget):
+    """Tabs of :class:`TallyCategoryView`, added as categories become visible."""
+
+    def __init__(self, bridge: CoreBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.views: dict[int, TallyCategoryView] = {}
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.empty_label = QLabel("No category to show yet.", self)
+        self.empty_label.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.tabs)
+        bridge.snapshot_loaded.connect(self.refresh_categories)
+        bridge.category_changed.connect(lambda _c: self.refresh_categories())
+        bridge.assignment_changed.connect(lambda _c: self.refresh_categories())
+        self.refresh_categories()
+
+    def refresh_categories(self) -> None:
+        """Add a tab for every category that appeared (existing tabs stay)."""
+        state = self.bridge.core.state
+        for category_id in sorted(state.categories):
+            if category_id not in self.views:
+                view = TallyCategoryView(self.bridge, category_id, self.tabs)
+                self.views[category_id] = view
+                self.tabs.addTab(view, state.categories[category_id].name)
+        self.empty_label.setVisible(not self.views)
+        self.tabs.setVisible(bool(self.views))
+
+    def current_view(self) -> TallyCategoryView | None:
+        """The tally on screen."""
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, TallyCategoryView) else None
