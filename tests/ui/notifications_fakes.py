@@ -1,0 +1,298 @@
+"""Test seams for the notification, certification and requests widgets.
+
+* :class:`FakeCore` — a real :class:`StateStore` and the documented observables of
+  ``ClientCore``, with the async calls the widgets make recorded (and optionally
+  failing), so widgets run behind a real :class:`CoreBridge` without a network.
+* :func:`competition` — a protocol ``Snapshot`` with every role of the sign-off chain.
+* :func:`qloop` / :func:`run_until` — a qasync loop for ``asyncSlot`` handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from scoring_console.client.connection import ConnectionState, ConnectionStatus
+from scoring_console.client.observable import Observable
+from scoring_console.client.state import StateStore
+from scoring_console.protocol.entities import (
+    Announcement,
+    Assignment,
+    Category,
+    Certification,
+    CertificationSignoff,
+    CertificationStatus,
+    Contest,
+    Contestant,
+    Criterion,
+    Deduction,
+    Event,
+    Notification,
+    NotificationType,
+    RankedTotal,
+    RemovalRequest,
+    RequestStatus,
+    Snapshot,
+    UserInfo,
+)
+from scoring_console.protocol.payloads import TotalsData
+from scoring_console.protocol.roles import Role
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+CATEGORY_ID = 1
+OTHER_CATEGORY_ID = 2
+CONTEST_ID = 1
+JUDGES = (11, 12)
+TALLY, AUDITOR, BOARD, ORGANIZER, ADMIN = 21, 31, 41, 51, 61
+USERS: dict[int, tuple[str, str, Role]] = {
+    11: ("judge1", "Judge One", Role.JUDGE),
+    12: ("judge2", "Judge Two", Role.JUDGE),
+    21: ("tally1", "Tally One", Role.TALLY_MASTER),
+    31: ("auditor1", "Auditor One", Role.AUDITOR),
+    41: ("board1", "Board One", Role.BOARD),
+    51: ("organizer1", "Organizer One", Role.ORGANIZER),
+    61: ("admin", "Admin", Role.ADMIN),
+}
+CONTESTANTS = (
+    Contestant(id=101, number=1, name="Ada"),
+    Contestant(id=102, number=2, name="Ben"),
+    Contestant(id=103, number=3, name="Cleo"),
+)
+RECEIPT = "ab" * 32
+
+
+def user(user_id: int) -> UserInfo:
+    """The :class:`UserInfo` of one of :data:`USERS`."""
+    username, name, role = USERS[user_id]
+    return UserInfo(id=user_id, username=username, name=name, role=role)
+
+
+def notification(note_id: int, minutes: int = 0, read: bool = False, **kw: Any) -> Notification:
+    """A notification created ``minutes`` after :data:`NOW`."""
+    fields: dict[str, Any] = {
+        "id": note_id,
+        "user_id": kw.pop("user_id", 11),
+        "type": kw.pop("type", NotificationType.INFO),
+        "title": kw.pop("title", f"Note {note_id}"),
+        "message": kw.pop("message", f"Message {note_id}"),
+        "read": read,
+        "created_at": NOW + timedelta(minutes=minutes),
+    }
+    fields.update(kw)
+    return Notification(**fields)
+
+
+def announcement(
+    item_id: int, message: str, kind: NotificationType, minutes: int = 0
+) -> Announcement:
+    """An announcement made ``minutes`` after :data:`NOW`."""
+    return Announcement(
+        id=item_id, message=message, type=kind, timestamp=NOW + timedelta(minutes=minutes)
+    )
+
+
+def signoff(user_id: int) -> CertificationSignoff:
+    """A signature by one of :data:`USERS`."""
+    _, name, role = USERS[user_id]
+    return CertificationSignoff(
+        role=role, user_id=user_id, user_name=name, signed_at=NOW, receipt=RECEIPT
+    )
+
+
+def certification(
+    status: CertificationStatus, signers: tuple[int, ...] = (), version: int = 1, seq: int = 0
+) -> Certification:
+    """The certification of :data:`CATEGORY_ID` signed by ``signers``."""
+    return Certification(
+        category_id=CATEGORY_ID,
+        status=status,
+        required_judge_ids=list(JUDGES),
+        signoffs=[signoff(s) for s in signers],
+        version=version,
+        seq=seq,
+    )
+
+
+def deduction(deduction_id: int, status: RequestStatus = RequestStatus.PENDING) -> Deduction:
+    """A deduction of 2 points from contestant 101, requested by judge 11."""
+    return Deduction(
+        id=deduction_id,
+        client_id=str(uuid.uuid4()),
+        category_id=CATEGORY_ID,
+        contestant_id=101,
+        amount=2.0,
+        reason="Costume malfunction",
+        requested_by=11,
+        status=status,
+        created_at=NOW,
+    )
+
+
+def removal(request_id: int, status: RequestStatus = RequestStatus.PENDING) -> RemovalRequest:
+    """A request by judge 11 to remove one of their scores."""
+    return RemovalRequest(
+        id=request_id,
+        client_id=str(uuid.uuid4()),
+        score_id=500 + request_id,
+        category_id=CATEGORY_ID,
+        contestant_id=102,
+        criterion_id=1,
+        judge_id=11,
+        requested_by=11,
+        reason="Typed into the wrong row",
+        status=status,
+        created_at=NOW,
+    )
+
+
+def competition(user_id: int = 11, **lists: Any) -> Snapshot:
+    """One contest, two categories, three contestants, every role; extra lists by name."""
+    category = Category(
+        id=CATEGORY_ID,
+        contest_id=CONTEST_ID,
+        name="Evening Gown",
+        criteria=[Criterion(id=1, name="Poise", max_score=10)],
+        contestant_ids=[c.id for c in CONTESTANTS],
+    )
+    other = category.model_copy(update={"id": OTHER_CATEGORY_ID, "name": "Talent"})
+    fields: dict[str, Any] = {
+        "seq": 1,
+        "server_time": NOW,
+        "user": user(user_id),
+        "events": [Event(id=1, name="Gala")],
+        "contests": [Contest(id=CONTEST_ID, event_id=1, name="Finals")],
+        "categories": [category, other],
+        "contestants": list(CONTESTANTS),
+        "assignments": [
+            Assignment(id=n, user_id=u, category_id=CATEGORY_ID, role=USERS[u][2])
+            for n, u in enumerate((*JUDGES, TALLY), start=1)
+        ],
+        "scores": [],
+        "certifications": [],
+        "deductions": [],
+        "removal_requests": [],
+        "notifications": [],
+        "announcements": [],
+        "presence": [],
+    }
+    fields.update(lists)
+    return Snapshot(**fields)
+
+
+class FakeCore:
+    """The parts of ``ClientCore`` the widgets use, with a real :class:`StateStore`.
+
+    Every async call is recorded in ``calls`` as ``(name, args)``; ``failures[name]``
+    makes that call raise; ``answers[name]`` is what it returns.
+    """
+
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
+        self.state = StateStore()
+        self.connection_changed: Observable[ConnectionState] = Observable("connection")
+        self.outbox_changed: Observable[Any] = Observable("outbox")
+        self.event_received: Observable[Any] = Observable("events")
+        self.connection = ConnectionState(ConnectionStatus.CONNECTED)
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.failures: dict[str, BaseException] = {}
+        self.answers: dict[str, Any] = {}
+        self.pending: dict[int, int] = {}
+        if snapshot is not None:
+            self.state.apply_snapshot(snapshot)
+
+    @property
+    def user(self) -> UserInfo | None:
+        return self.state.user
+
+    def pending_count(self, category_id: int | None = None) -> int:
+        if category_id is None:
+            return sum(self.pending.values())
+        return self.pending.get(category_id, 0)
+
+    def set_connection(self, status: ConnectionStatus) -> None:
+        self.connection = ConnectionState(status)
+        self.connection_changed.emit(self.connection)
+
+    async def _call(self, name: str, *args: Any) -> Any:
+        self.calls.append((name, args))
+        await asyncio.sleep(0)
+        failure = self.failures.get(name)
+        if failure is not None:
+            raise failure
+        return self.answers.get(name)
+
+    async def mark_read(self, ids: list[int]) -> int:
+        await self._call("mark_read", list(ids))
+        return self.state.mark_read(list(ids))
+
+    async def sign_certification(self, category_id: int) -> Any:
+        return await self._call("sign_certification", category_id)
+
+    async def decide_deduction(
+        self, deduction_id: int, approve: bool, note: str | None = None
+    ) -> Any:
+        return await self._call("decide_deduction", deduction_id, approve, note)
+
+    async def decide_removal(self, request_id: int, approve: bool, note: str | None = None) -> Any:
+        return await self._call("decide_removal", request_id, approve, note)
+
+    async def request_deduction(
+        self, category_id: int, contestant_id: int, amount: float, reason: str
+    ) -> Any:
+        return await self._call("request_deduction", category_id, contestant_id, amount, reason)
+
+    async def lock_contest(self, contest_id: int, locked: bool = True) -> Any:
+        return await self._call("lock_contest", contest_id, locked)
+
+    async def publish_results(self, category_id: int) -> Any:
+        answer = await self._call("publish_results", category_id)
+        if answer is None:
+            totals = [
+                RankedTotal(
+                    contestant_id=c.id,
+                    score_sum=9 - i,
+                    deductions=0,
+                    total=9 - i,
+                    rank=i + 1,
+                    score_count=2,
+                )
+                for i, c in enumerate(CONTESTANTS)
+            ]
+            answer = TotalsData(category_id=category_id, totals=totals)
+        return answer
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop set as the current loop, so ``asyncSlot`` handlers can run."""
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def run_until(
+    loop: qasync.QEventLoop, predicate: Callable[[], object], timeout: float = 5.0
+) -> None:
+    """Run the loop until ``predicate()`` is true; fail the test after ``timeout`` s."""
+
+    async def poll() -> None:
+        # a condition on widgets has no event to await: polling is the honest way
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(poll(), timeout))
+    except TimeoutError:
+        pytest.fail(f"condition not met within {timeout} s: {predicate}")
