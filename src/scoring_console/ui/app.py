@@ -1,0 +1,341 @@
+"""The ``scoring-console`` application: QApplication, qasync loop, login, main window.
+
+One asyncio loop for everything: qasync's :class:`QEventLoop` runs the Qt event loop
+and the client core's networking. :class:`ConsoleApp` is the controller: it opens a
+session (stored refresh token, ``SCORING_PASSWORD``, or the login dialog), starts the
+core, shows the main window and, when the window closes, stops the core (flush,
+disconnect) before the loop ends. ``main()`` then tears Qt down in a fixed order so
+the process exits 0 without errors at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from scoring_console.client.core import ClientCore
+from scoring_console.client.errors import InvalidCredentials, ServerUnreachable
+
+from .bridge import CoreBridge
+from .login_dialog import LoginDialog, LoginRequest
+from .main_window import MainWindow
+from .settings import UserSettings, WindowState
+from .tasks import TaskSet
+
+if TYPE_CHECKING:
+    from scoring_console.protocol.entities import UserInfo
+
+log = logging.getLogger(__name__)
+
+PASSWORD_ENV = "SCORING_PASSWORD"
+FILLED_TIMEOUT = 60.0
+
+
+@dataclass
+class Options:
+    """Command-line options."""
+
+    server: str | None = None
+    username: str | None = None
+    data_dir: Path | None = None
+    screenshot: Path | None = None
+    screenshot_delay: float = 1.0
+    size: tuple[int, int] | None = None
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        prog="scoring-console",
+        description="Judge scoring and live tallies. The password is read from "
+        f"{PASSWORD_ENV} or asked for in the login dialog.",
+    )
+    parser.add_argument("--server", help="server URL, e.g. http://127.0.0.1:8765")
+    parser.add_argument("--username", help="user name to log in as")
+    parser.add_argument("--data-dir", type=Path, help="folder for the local cache and outbox")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE",
+        help="save a PNG of the main window once it shows its data, then quit",
+    )
+    parser.add_argument(
+        "--screenshot-delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="wait this long after the window is filled before the screenshot (default 1)",
+    )
+    parser.add_argument("--size", help="window size for the screenshot, e.g. 1280x760")
+    args = parser.parse_args(argv)
+    size = None
+    if args.size:
+        width, _, height = args.size.lower().partition("x")
+        size = (int(width), int(height))
+    return Options(
+        server=args.server,
+        username=args.username,
+        data_dir=args.data_dir,
+        screenshot=args.screenshot,
+        screenshot_delay=args.screenshot_delay,
+        size=size,
+    )
+
+
+class ConsoleApp:
+    """Controller of one console session: login → main window → clean shutdown."""
+
+    def __init__(self, options: Options, password: str | None = None) -> None:
+        self.options = options
+        self.password = password
+        self.settings = UserSettings.load()
+        if options.server:
+            self.settings.server_url = options.server.rstrip("/")
+        if options.username:
+            self.settings.username = options.username
+        self.core: ClientCore | None = None
+        self.bridge: CoreBridge | None = None
+        self.window: MainWindow | None = None
+        self.dialog: LoginDialog | None = None
+        self.tasks = TaskSet()
+        self.exit_code = 0
+        self._closed: asyncio.Future[None] | None = None
+        self.notice: str | None = None
+
+    # -- session ----------------------------------------------------------------------
+
+    def _make_core(self, server_url: str, username: str) -> ClientCore:
+        return ClientCore(server_url, username, data_dir=self.options.data_dir)
+
+    async def open_session(self) -> ClientCore | None:
+        """A logged-in (or offline-opened) core, or ``None`` when the user gave up."""
+        url, username = self.settings.server_url, self.settings.username
+        if username:
+            core = self._make_core(url, username)
+            user: UserInfo | None = None
+            try:
+                user = await core.resume()
+            except Exception as exc:  # an expired or unreachable session: ask below
+                log.info("silent login failed: %s", exc)
+            if user is not None:
+                return core
+            if self.password:
+                try:
+                    await core.login(self.password, remember=self.settings.remember_me)
+                    return core
+                except InvalidCredentials:
+                    self.notice = "Wrong user name or password."
+                except ServerUnreachable as exc:
+                    if self.options.screenshot is None and core.open_offline():
+                        self.notice = f"The server is not reachable ({exc}); working offline."
+                        return core
+                    self.notice = f"The server at {url} is not reachable."
+            await core.stop()
+        if self.options.screenshot is not None:
+            log.error("--screenshot needs a session: %s", self.notice or "no password given")
+            return None
+        return await self._login_interactively()
+
+    async def _login_interactively(self) -> ClientCore | None:
+        dialog = LoginDialog(
+            self.settings.server_url, self.settings.username, self.settings.remember_me
+        )
+        self.dialog = dialog
+        if self.notice:
+            dialog.show_error(self.notice)
+        try:
+            while True:
+                request = await dialog.next_request()
+                if request is None:
+                    return None
+                core = await self._try_login(dialog, request)
+                if core is not None:
+                    self.settings.server_url = request.server_url
+                    self.settings.username = request.username
+                    self.settings.remember_me = request.remember
+                    self.settings.save()
+                    return core
+        finally:
+            dialog.hide()
+            dialog.deleteLater()
+            self.dialog = None
+
+    async def _try_login(self, dialog: LoginDialog, request: LoginRequest) -> ClientCore | None:
+        core = self._make_core(request.server_url, request.username)
+        if request.offline:
+            if core.open_offline():
+                return core
+            dialog.show_error("There is no saved copy for this user on this computer.")
+            await core.stop()
+            return None
+        try:
+            await core.login(request.password, remember=request.remember)
+        except InvalidCredentials:
+            dialog.show_error("Wrong user name or password.")
+        except ServerUnreachable:
+            cached = core.open_offline()
+            dialog.show_error(
+                f"The server at {request.server_url} cannot be reached. Check the address "
+                "and the network."
+                + (" You can open the copy saved on this computer." if cached else ""),
+                offline_available=cached,
+            )
+        except Exception as exc:
+            log.exception("login failed")
+            dialog.show_error(f"Login failed: {exc}")
+        else:
+            if request.remember and not core.keyring_available:
+                self.notice = (
+                    "No keyring is available on this computer: your login is kept only "
+                    "for this session."
+                )
+            return core
+        await core.stop()
+        return None
+
+    # -- run --------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """The whole session; returns the process exit status."""
+        self._closed = asyncio.get_running_loop().create_future()
+        core = await self.open_session()
+        if core is None:
+            return 0 if self.options.screenshot is None else 3
+        self.core = core
+        self.bridge = CoreBridge(core)
+        window = MainWindow(self.bridge, self.settings, WindowState())
+        self.window = window
+        window.close_requested.connect(self.on_window_close_requested)
+        if self.options.size is not None:
+            window.resize(*self.options.size)
+        window.show()
+        if self.notice:
+            window.status.showMessage(self.notice, 15000)
+        self.tasks.spawn(core.start(), "core.start")
+        if self.options.screenshot is not None:
+            self.tasks.spawn(self.take_screenshot(self.options.screenshot), "screenshot")
+        await self._closed
+        await self.shutdown()
+        return self.exit_code
+
+    def on_window_close_requested(self) -> None:
+        """The main window closed: end the session."""
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    def request_quit(self) -> None:
+        """Close the window (Ctrl+C, SIGTERM) — the same path as the user closing it."""
+        if self.dialog is not None:
+            self.dialog.reject()
+        if self.window is not None:
+            self.window.close()
+        elif self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    async def take_screenshot(self, path: Path) -> None:
+        """Wait for the filled window, save a PNG of it, then close."""
+        window = self.window
+        assert window is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FILLED_TIMEOUT
+        while not window.is_filled():
+            if loop.time() > deadline:
+                log.error("the window did not fill within %.0f s", FILLED_TIMEOUT)
+                self.exit_code = 2
+                window.close()
+                return
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(self.options.screenshot_delay)
+        pixmap = window.grab()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(path), "PNG"):
+            log.error("could not write %s", path)
+            self.exit_code = 2
+        window.close()
+
+    async def shutdown(self) -> None:
+        """Stop everything this session started, in order."""
+        await self.tasks.cancel_all()
+        if self.window is not None:
+            for workspace_tasks in _task_sets(self.window):
+                await workspace_tasks.cancel_all()
+        if self.core is not None:
+            try:
+                await self.core.stop(flush_timeout=3.0)
+            except Exception:
+                log.exception("stopping the client core failed")
+        if self.bridge is not None:
+            self.bridge.close()
+
+
+def _task_sets(window: MainWindow) -> list[TaskSet]:
+    workspace = window.workspace
+    views = getattr(workspace, "sheets", None) or {}
+    return [view.tasks for view in views.values()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``scoring-console``."""
+    options = parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("SCORING_LOG", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    import qasync
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Scoring Console")
+    app.setOrganizationName("ScoringConsole")
+    app.setQuitOnLastWindowClosed(False)  # the controller quits after a clean shutdown
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    controller = ConsoleApp(options, os.environ.get(PASSWORD_ENV))
+
+    # Python signal handlers run only when the interpreter gets control: a short timer
+    # gives it control while Qt waits, so Ctrl+C and SIGTERM close the window cleanly.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: loop.call_soon_threadsafe(controller.request_quit))
+    wakeup = QTimer()
+    wakeup.timeout.connect(lambda: None)
+    wakeup.start(250)
+
+    try:
+        code = loop.run_until_complete(controller.run())
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        wakeup.stop()
+        _teardown(loop, controller)
+    return code
+
+
+def _teardown(loop: asyncio.AbstractEventLoop, controller: ConsoleApp) -> None:
+    """Close the loop and destroy widgets while the QApplication still exists."""
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    except Exception:
+        log.debug("shutdown_asyncgens failed", exc_info=True)
+    loop.close()
+    asyncio.set_event_loop(None)
+    if controller.window is not None:
+        controller.window.deleteLater()
+        controller.window = None
+    controller.bridge = None
+    controller.core = None
+    app = QApplication.instance()
+    if app is not None:
+        app.sendPostedEvents(None, 0)  # run the deleteLater()s: widgets go before the app
+        app.processEvents()
+    gc.collect()

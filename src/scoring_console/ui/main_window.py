@@ -1,0 +1,227 @@
+"""The main window: the role's workspace, notifications, status bar, menus.
+
+Judges get :class:`JudgeWorkspace`; tally masters, auditors, board members,
+organizers and admins get :class:`TallyWorkspace`. Geometry, dock layout and table
+header layouts persist in the window-state file (apart from user settings).
+Closing the window emits ``close_requested``; the application controller then stops
+the core cleanly and quits.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QMessageBox, QSplitter, QTableView, QWidget
+
+from scoring_console.protocol.roles import Role
+
+from .icons import icon
+from .judge_workspace import JudgeWorkspace
+from .notifications.center import NotificationDock
+from .notifications.notifier import TrayNotifier
+from .notifications.sound import NotificationSound
+from .notifications.toast import ToastOverlay
+from .notifications.tray import SystemTray
+from .score_delegate import Confirm
+from .settings import UserSettings, WindowState
+from .settings_dialog import SettingsDialog
+from .status_bar import ROLE_LABELS, ConnectionStatusBar
+from .tally_workspace import TallyWorkspace
+
+if TYPE_CHECKING:
+    from .bridge import CoreBridge
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """The console's one main window.
+
+    Signals:
+        close_requested(): the user closed the window; the controller shuts down.
+        settings_changed(UserSettings): the user saved new settings.
+    """
+
+    close_requested = Signal()
+    settings_changed = Signal(object)
+
+    def __init__(
+        self,
+        bridge: CoreBridge,
+        settings: UserSettings,
+        window_state: WindowState | None = None,
+        confirm: Confirm | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.core = bridge.core
+        self.settings = settings
+        self.window_state = window_state or WindowState()
+        user = self.core.state.user or self.core.user
+        self.role = user.role if user is not None else Role.JUDGE
+        role_label = ROLE_LABELS.get(str(self.role), str(self.role))
+        self.setWindowTitle(f"Scoring Console — {role_label}")
+        self.setWindowIcon(icon("app"))
+        self.setObjectName("mainWindow")
+        self.resize(1180, 720)
+
+        self.workspace: JudgeWorkspace | TallyWorkspace
+        if self.role is Role.JUDGE:
+            self.workspace = JudgeWorkspace(bridge, confirm, self)
+        else:
+            self.workspace = TallyWorkspace(bridge, self)
+        self.setCentralWidget(self.workspace)
+
+        self.status = ConnectionStatusBar(self.core.server_url, self)
+        self.setStatusBar(self.status)
+        self.status.set_user(user)
+        bridge.connection_changed.connect(self.status.on_connection_changed)
+        bridge.pending_count_changed.connect(self.status.on_pending_count_changed)
+        self.status.on_connection_changed(self.core.connection)
+        self.status.on_pending_count_changed(self.core.pending_count())
+        bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
+
+        self._build_menus()
+        self._install_notifications()
+        self.restore_layout()
+
+    # -- notifications (widgets of the notifications package) ---------------------------
+
+    def _install_notifications(self) -> None:
+        """Dock, toasts, tray and sound from ``ui.notifications``."""
+        self.notification_dock = NotificationDock(self.bridge, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notification_dock)
+        self.view_menu.addAction(self.notification_dock.toggleViewAction())
+        self.sound = NotificationSound(enabled=self.settings.sound_enabled, parent=self)
+        self.tray = SystemTray(self)
+        self.notifier = TrayNotifier(
+            self.bridge, self.tray, window=self, sound=self.sound, parent=self
+        )
+        self.notifier.tray_messages_enabled = self.settings.tray_messages
+        self.toasts = ToastOverlay(self)
+        self.notifier.notice_posted.connect(self.toasts.on_notice_posted)
+        self.notifier.open_requested.connect(self.on_open_requested)
+
+    def on_open_requested(self) -> None:
+        """A tray message or the tray icon was clicked: bring the window up."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    # -- menus ------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        settings_action = QAction(icon("settings"), "&Settings…", self)
+        settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings_action.triggered.connect(self.on_settings_triggered)
+        file_menu.addAction(settings_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self.view_menu = self.menuBar().addMenu("&View")
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Scoring Console", self)
+        about.triggered.connect(self.on_about_triggered)
+        help_menu.addAction(about)
+
+    def on_settings_triggered(self) -> None:
+        """Open the settings dialog; apply and save on OK."""
+        sound_note = ""
+        if self.settings.sound_enabled and not self.sound.sound_available:
+            sound_note = f"Sound is not available here: {self.sound.unavailable_reason}"
+        dialog = SettingsDialog(self.settings, sound_note=sound_note, parent=self)
+        dialog.setModal(True)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+
+    def apply_settings(self, settings: UserSettings) -> None:
+        """Use and persist new user settings."""
+        self.settings = settings
+        settings.save()
+        self.sound.enabled = settings.sound_enabled
+        self.notifier.tray_messages_enabled = settings.tray_messages
+        self.settings_changed.emit(settings)
+
+    def on_about_triggered(self) -> None:
+        """A short about box."""
+        QMessageBox.about(
+            self,
+            "About Scoring Console",
+            "Scoring Console — judge scoring and live tallies for judged competitions.",
+        )
+
+    # -- state -------------------------------------------------------------------------------
+
+    def on_snapshot_loaded(self) -> None:
+        """A snapshot arrived: the user's name and role may be known only now."""
+        self.status.set_user(self.core.state.user)
+
+    def is_filled(self) -> bool:
+        """True once the workspace shows data (used by ``--screenshot``)."""
+        if self.core.state.user is None or not self.core.state.categories:
+            return False
+        if isinstance(self.workspace, JudgeWorkspace):
+            sheet = self.workspace.current_sheet()
+            return sheet is not None and sheet.model.rowCount() > 0
+        view = self.workspace.current_view()
+        return view is not None and view.model.rowCount() > 0
+
+    # -- layout persistence ------------------------------------------------------------------
+
+    def _layout_key(self, name: str) -> str:
+        return f"{'judge' if self.role is Role.JUDGE else 'tally'}/{name}"
+
+    def restore_layout(self) -> None:
+        """Geometry, docks and splitters from the window-state file."""
+        geometry = self.window_state.load("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.window_state.load(self._layout_key("state"))
+        if state is not None:
+            self.restoreState(state)
+        for splitter in self.findChildren(QSplitter):
+            blob = self.window_state.load(self._layout_key(f"splitter/{splitter.objectName()}"))
+            if blob is not None and splitter.objectName():
+                splitter.restoreState(blob)
+        self._restore_headers()
+
+    def _restore_headers(self) -> None:
+        for table in self.findChildren(QTableView):
+            if not table.objectName():
+                continue
+            blob = self.window_state.load(self._layout_key(f"header/{table.objectName()}"))
+            header: QHeaderView = table.horizontalHeader()
+            if blob is not None and header.count() > 0:
+                header.restoreState(blob)
+
+    def save_layout(self) -> None:
+        """Write geometry, docks, splitters and header layouts."""
+        store = self.window_state
+        store.save("main/geometry", self.saveGeometry())
+        store.save(self._layout_key("state"), self.saveState())
+        for splitter in self.findChildren(QSplitter):
+            if splitter.objectName():
+                store.save(
+                    self._layout_key(f"splitter/{splitter.objectName()}"), splitter.saveState()
+                )
+        for table in self.findChildren(QTableView):
+            if table.objectName() and table.isVisible():
+                blob: QByteArray = table.horizontalHeader().saveState()
+                store.save(self._layout_key(f"header/{table.objectName()}"), blob)
+        store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Persist the layout and ask the controller to shut down."""
+        try:
+            self.save_layout()
+        except Exception:  # a layout that cannot be saved must not block quitting
+            log.exception("could not save the window layout")
+        event.accept()
+        self.close_requested.emit()
