@@ -43,6 +43,7 @@ from scoring_console.protocol.version import PROTOCOL_VERSION
 from .config import ServerConfig
 from .db import Database, DatabaseError, open_database
 from .delivery import Deliverer
+from .demo_data import seed_demo
 from .handlers import SocketHandlers
 from .metrics import ServerMetrics
 from .ratelimit import RateLimiter
@@ -221,7 +222,7 @@ def create_app(config: ServerConfig) -> web.Application:
         secret = load_or_create_secret(config.secret_path)
         service = ScoringService(db)
         if config.demo:
-            _seed_demo(service)
+            seed_demo(db)
     except OSError as exc:
         db.close()
         raise StartupError(f"cannot prepare {config.data_dir}: {exc}") from None
@@ -262,12 +263,6 @@ def create_app(config: ServerConfig) -> web.Application:
     app.on_shutdown.append(_disconnect_everyone)
     app.cleanup_ctx.append(_lifecycle)
     return app
-
-
-def _seed_demo(service: ScoringService) -> None:
-    from .service.demo_data import seed_demo
-
-    seed_demo(service)
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:

@@ -15,12 +15,11 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from .app import StartupError, start_server
 from .config import ConfigError, ServerConfig
+from .demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
 
-DEMO_PASSWORD = "demo"
 LISTENING_LINE = "Scoring server listening on {url}"
 
 
@@ -76,21 +75,11 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
 
 def demo_accounts_table() -> str:
     """The demo accounts as a small text table."""
-    from .service.demo_data import DEMO_ACCOUNTS
-
-    rows = [_account_row(account) for account in DEMO_ACCOUNTS]
+    rows = [(username, str(role)) for username, role in DEMO_ACCOUNTS]
     width = max([len("username"), *(len(r[0]) for r in rows)])
-    lines = ["Demo accounts (password: demo):", f"  {'username':<{width}}  role"]
+    lines = [f"Demo accounts (password: {DEMO_PASSWORD}):", f"  {'username':<{width}}  role"]
     lines += [f"  {username:<{width}}  {role}" for username, role in rows]
     return "\n".join(lines)
-
-
-def _account_row(account: Any) -> tuple[str, str]:
-    if isinstance(account, dict):
-        return str(account["username"]), str(account["role"])
-    if isinstance(account, tuple | list):
-        return str(account[0]), str(account[-1] if len(account) < 3 else account[2])
-    return str(account.username), str(account.role)
 
 
 async def serve(config: ServerConfig) -> int:

@@ -98,11 +98,12 @@ class TokenIssuer:
         self._secret = secret
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
-        self._clock = clock
+        self.clock = clock
+        """Wall clock in seconds; replaceable (tests move time forward)."""
 
     def now(self) -> int:
         """The issuer's clock, in whole seconds."""
-        return int(self._clock())
+        return int(self.clock())
 
     def issue_access(self, user_id: int, username: str, role: Role) -> str:
         """A signed access token for this user."""
