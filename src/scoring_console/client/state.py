@@ -75,7 +75,8 @@ class StateChange:
     """One change: its kind, the dict key it touched, and the new value.
 
     ``value`` is ``None`` when the entry was removed (a deleted score, a revoked
-    assignment). For ``SNAPSHOT`` the key is ``None`` and the value the snapshot.
+    assignment). For ``SNAPSHOT`` the key is ``None`` and the value the snapshot
+    (``None`` after :meth:`StateStore.clear`).
     """
 
     kind: ChangeKind
@@ -113,6 +114,14 @@ class StateStore:
 
     def __init__(self) -> None:
         self.on_change: Observable[StateChange] = Observable("state.on_change")
+        self._reset()
+
+    def clear(self) -> None:
+        """Forget everything (logout); emits ``SNAPSHOT`` with ``value=None``."""
+        self._reset()
+        self.on_change.emit(StateChange(ChangeKind.SNAPSHOT, None, None))
+
+    def _reset(self) -> None:
         self.user: UserInfo | None = None
         self.seq = 0
         self.events: dict[int, Event] = {}

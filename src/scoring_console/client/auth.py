@@ -1,0 +1,213 @@
+"""Session tokens: REST login and refresh, access token in memory, refresh token vaulted.
+
+The access token lives only in memory; :meth:`Session.token` hands out a valid one,
+refreshing first when it is about to expire. The refresh token goes to the OS keyring
+(via :class:`~scoring_console.client.vault.TokenVault`) when the user asked to be
+remembered. Refresh tokens rotate: each works once, so refreshes are serialized.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, TypeVar
+
+import aiohttp
+from keyring.backend import KeyringBackend
+from pydantic import BaseModel, ValidationError
+
+from scoring_console.protocol.entities import UserInfo
+from scoring_console.protocol.rest import (
+    LOGIN_PATH,
+    REFRESH_PATH,
+    LoginRequest,
+    LoginResponse,
+    RefreshRequest,
+    RefreshResponse,
+)
+
+from .errors import AuthError, InvalidCredentials, NotLoggedIn, ServerUnreachable, SessionExpired
+from .vault import TokenVault
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T", bound=BaseModel)
+
+REFRESH_AT = 0.8
+"""Refresh when this fraction of the access token's lifetime has passed."""
+EXPIRY_MARGIN = 5.0
+"""An access token with less than this many seconds left is refreshed before use."""
+
+
+class Session:
+    """The tokens of one (server, user) pair."""
+
+    def __init__(
+        self,
+        server_url: str,
+        username: str,
+        *,
+        keyring_backend: KeyringBackend | type[KeyringBackend] | None = None,
+        http_timeout: float = 10.0,
+    ) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.username = username
+        self.http_timeout = http_timeout
+        self.vault = TokenVault(self.server_url, username, keyring_backend)
+        self.access_token: str | None = None
+        self.remember = True
+        self._refresh_token: str | None = None
+        self._issued_at = 0.0
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+        self._http: aiohttp.ClientSession | None = None
+
+    @property
+    def keyring_available(self) -> bool:
+        """False when the refresh token can only be kept in memory."""
+        return self.vault.available
+
+    @property
+    def has_refresh_token(self) -> bool:
+        """True when a refresh is possible without asking for the password."""
+        return self._refresh_token is not None
+
+    # --- public API ------------------------------------------------------------------
+
+    async def login(self, password: str, remember: bool = True) -> UserInfo:
+        """Log in with the password; raises InvalidCredentials or ServerUnreachable."""
+        body = LoginRequest(username=self.username, password=password).to_wire()
+        status, data = await self._post(LOGIN_PATH, body)
+        if status in (400, 401, 403):
+            raise InvalidCredentials(_message(data, "invalid username or password"))
+        response = self._parse(status, data, LoginResponse)
+        self.remember = remember
+        await self._accept(response.access_token, response.refresh_token, response.expires_in)
+        if not remember:
+            await self.vault.delete()
+        return response.user
+
+    async def resume(self) -> bool:
+        """Refresh with the refresh token stored in the keyring; False when none is stored.
+
+        Raises SessionExpired when the stored token is refused (and forgets it), or
+        ServerUnreachable when the server cannot be asked.
+        """
+        stored = await self.vault.load()
+        if stored is None and self._refresh_token is None:
+            return False
+        if stored is not None:
+            self._refresh_token = stored
+        self.remember = True
+        await self.refresh()
+        return True
+
+    async def token(self) -> str:
+        """A valid access token, refreshed first if it expires within a few seconds."""
+        if self.access_token is not None and time.monotonic() < self._expires_at - EXPIRY_MARGIN:
+            return self.access_token
+        return await self.refresh()
+
+    def invalidate(self) -> None:
+        """The server refused the access token: the next :meth:`token` refreshes."""
+        self._expires_at = 0.0
+
+    def refresh_due_in(self) -> float | None:
+        """Seconds until the access token should be refreshed proactively."""
+        if self.access_token is None:
+            return None
+        due = self._issued_at + (self._expires_at - self._issued_at) * REFRESH_AT
+        return max(0.0, due - time.monotonic())
+
+    async def refresh(self) -> str:
+        """Trade the refresh token for new tokens (serialized; rotation-safe)."""
+        used = self._refresh_token
+        async with self._lock:
+            if self._refresh_token != used and self.access_token is not None:
+                return self.access_token  # another caller refreshed while we waited
+            if self._refresh_token is None:
+                raise NotLoggedIn("no session: log in first")
+            try:
+                return await self._refresh_with(self._refresh_token)
+            except SessionExpired:
+                # another process (scoring-cli, the desktop app) may have rotated it
+                stored = await self.vault.load() if self.remember else None
+                if stored is None or stored == used:
+                    self._refresh_token = None
+                    self.access_token = None
+                    raise
+                log.info("refresh token was rotated by another process; retrying with it")
+                return await self._refresh_with(stored)
+
+    async def forget(self) -> None:
+        """Drop every token, in memory and in the keyring (logout)."""
+        async with self._lock:
+            self.access_token = None
+            self._refresh_token = None
+            self._expires_at = 0.0
+        await self.vault.delete()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session."""
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    # --- internals -------------------------------------------------------------------
+
+    async def _refresh_with(self, refresh_token: str) -> str:
+        body = RefreshRequest(refresh_token=refresh_token).to_wire()
+        status, data = await self._post(REFRESH_PATH, body)
+        if status in (400, 401, 403):
+            raise SessionExpired(_message(data, "session expired: log in again"))
+        response = self._parse(status, data, RefreshResponse)
+        await self._accept(response.access_token, response.refresh_token, response.expires_in)
+        return response.access_token
+
+    async def _accept(self, access: str, refresh: str, expires_in: int) -> None:
+        now = time.monotonic()
+        self.access_token = access
+        self._refresh_token = refresh
+        self._issued_at = now
+        self._expires_at = now + expires_in
+        if self.remember:
+            await self.vault.save(refresh)
+
+    async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.http_timeout)
+            )
+        try:
+            async with self._http.post(self.server_url + path, json=body) as resp:
+                try:
+                    data = await resp.json(content_type=None)
+                except ValueError:
+                    data = None
+                return resp.status, data
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise ServerUnreachable(
+                f"cannot reach {self.server_url}: {exc or type(exc).__name__}"
+            ) from exc
+
+    @staticmethod
+    def _parse(status: int, data: Any, model: type[_T]) -> _T:
+        if status >= 500:
+            raise ServerUnreachable(_message(data, f"server error (HTTP {status})"))
+        if status != 200:
+            raise AuthError(_message(data, f"HTTP {status}"))
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise AuthError(
+                f"unexpected answer from the server: {exc.error_count()} errors"
+            ) from exc
+
+
+def _message(data: Any, default: str) -> str:
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+    return default

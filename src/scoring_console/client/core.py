@@ -1,0 +1,517 @@
+"""ClientCore: the one object the desktop UI and ``scoring-cli`` drive.
+
+It ties together the session (:mod:`.auth`), the self-healing link (:mod:`.link`), the
+resync logic (:mod:`.sync`), the outbox sender (:mod:`.sender`), the local SQLite
+store (:mod:`scoring_console.store`) and the state (:mod:`.state`). Durable writes are
+committed to the outbox before the call returns ("saved locally") and sent in order
+whenever the link is up; online-only calls raise :class:`NotConnected` or
+:class:`~scoring_console.protocol.AckFailed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jwt
+from keyring.backend import KeyringBackend
+from pydantic import BaseModel, ValidationError
+
+from scoring_console.protocol import ClientEvent, ServerEvent, parse_ack
+from scoring_console.protocol.entities import (
+    Announcement,
+    Assignment,
+    Contest,
+    Deduction,
+    NotificationType,
+    RemovalRequest,
+    Snapshot,
+    UserInfo,
+)
+from scoring_console.protocol.errors import AckFailed
+from scoring_console.protocol.payloads import (
+    AnnouncementCreate,
+    AssignmentChange,
+    AssignmentRevoked,
+    CertificationSign,
+    ContestLock,
+    DeductionCreate,
+    DeductionDecision,
+    NotificationRead,
+    NotificationReadResult,
+    RemovalDecision,
+    RemovalRequestCreate,
+    ResultsPublish,
+    ScoresData,
+    ScoresRequest,
+    ScoreSubmit,
+    TotalsData,
+    TotalsRequest,
+)
+from scoring_console.store.local import LocalStore
+from scoring_console.store.outbox import EntryKind, OutboxEntry
+
+from .auth import Session
+from .backoff import Backoff
+from .connection import ConnectionState, ConnectionStatus
+from .errors import (
+    NotConnected,
+    NotLoggedIn,
+    PendingEntriesError,
+    ServerUnreachable,
+    SessionExpired,
+)
+from .link import Link
+from .observable import Observable
+from .sender import OutboxSender
+from .state import StateStore
+from .sync import Synchronizer
+from .tasks import TaskSet
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ClientCore:
+    """The headless client: login, live state, durable writes, resilient connection.
+
+    Observables: ``connection_changed`` (:class:`ConnectionState`), ``outbox_changed``
+    (an :class:`OutboxEntry` was added or changed state), ``outbox_removed`` (an entry
+    id was dismissed or pruned), ``event_received`` (``(ServerEvent, payload)`` after it
+    was applied to :attr:`state`).
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        username: str,
+        data_dir: Path | str | None = None,
+        keyring_backend: KeyringBackend | type[KeyringBackend] | None = None,
+        heartbeat_interval: float = 5.0,
+        *,
+        heartbeat_timeout: float | None = None,
+        backoff_min: float = 0.5,
+        backoff_max: float = 15.0,
+        request_timeout: float = 10.0,
+        connect_timeout: float = 10.0,
+        http_timeout: float = 10.0,
+        prune_after: float = 600.0,
+        transports: tuple[str, ...] = ("websocket", "polling"),
+    ) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.username = username
+        self.state = StateStore()
+        self.connection_changed: Observable[ConnectionState] = Observable("connection_changed")
+        self.outbox_changed: Observable[OutboxEntry] = Observable("outbox_changed")
+        self.outbox_removed: Observable[int] = Observable("outbox_removed")
+        self.event_received: Observable[tuple[ServerEvent, BaseModel]] = Observable(
+            "event_received"
+        )
+        self.user: UserInfo | None = None
+        self.request_timeout = request_timeout
+        self.store = LocalStore.for_profile(
+            self.server_url, username, Path(data_dir) if data_dir is not None else None
+        )
+        self.session = Session(
+            self.server_url, username, keyring_backend=keyring_backend, http_timeout=http_timeout
+        )
+        self._tasks = TaskSet()
+        self.link = Link(
+            self.server_url,
+            self.session,
+            on_connected=self._on_connected,
+            on_event=self._on_socket_event,
+            pending_count=self.pending_count,
+            heartbeat_interval=heartbeat_interval,
+            heartbeat_timeout=heartbeat_timeout,
+            backoff=Backoff(backoff_min, backoff_max),
+            request_timeout=request_timeout,
+            connect_timeout=connect_timeout,
+            transports=transports,
+        )
+        self.link.state_changed.connect(self.connection_changed.emit)
+        self.sync = Synchronizer(
+            self.state, self.store.cache, self.link, self.event_received, self._tasks
+        )
+        self.sender = OutboxSender(
+            self.store.outbox,
+            self.link,
+            self.state,
+            self.outbox_changed,
+            self.outbox_removed,
+            request_timeout=request_timeout,
+            prune_after=prune_after,
+        )
+        self._started = False
+        self._stopped = False
+
+    # --- status ----------------------------------------------------------------------
+
+    @property
+    def connection(self) -> ConnectionState:
+        """The current connection state."""
+        return self.link.state
+
+    @property
+    def keyring_available(self) -> bool:
+        """False when the refresh token is kept in memory only (no OS keyring)."""
+        return self.session.keyring_available
+
+    @property
+    def started(self) -> bool:
+        """True between :meth:`start` and :meth:`stop` / :meth:`logout`."""
+        return self._started
+
+    # --- session ---------------------------------------------------------------------
+
+    async def login(self, password: str, remember: bool = True) -> UserInfo:
+        """Log in; raises InvalidCredentials or ServerUnreachable (keyring problems
+        only degrade :attr:`keyring_available`)."""
+        user = await self.session.login(password, remember)
+        self._set_user(user)
+        return user
+
+    async def resume(self) -> UserInfo | None:
+        """Log in silently with the refresh token stored in the keyring.
+
+        Returns ``None`` when no token is stored. Raises SessionExpired when it is
+        refused, ServerUnreachable when the server cannot be asked (the token stays in
+        memory, so :meth:`start` connects once the server is back).
+        """
+        if not await self.session.resume():
+            return None
+        user = self.store.cache.load_user() or _user_from_token(self.session.access_token)
+        if user is not None:
+            self._set_user(user)
+        return user
+
+    def open_offline(self) -> bool:
+        """Load the cached snapshot (no network); False when there is none."""
+        snapshot = self.store.cache.load()
+        if snapshot is None:
+            return False
+        self.state.apply_snapshot(snapshot)
+        if self.user is None:
+            self.user = snapshot.user
+        return True
+
+    async def start(self) -> None:
+        """Start connecting (forever, with backoff), resyncing and sending the outbox.
+
+        Works offline: the cached state is shown and writes queue until the server is
+        reachable. Without a session the state becomes ``AUTH_FAILED`` ("log in").
+        """
+        if self._started:
+            return
+        self._check_open()
+        self._started = True
+        if self.state.user is None:
+            self.open_offline()
+        if self.session.access_token is None and not self.session.has_refresh_token:
+            state = ConnectionState(ConnectionStatus.AUTH_FAILED, reason="not logged in")
+            self.link.state = state
+            self.connection_changed.emit(state)
+        else:
+            self.link.start()
+            self._tasks.spawn(self._keep_token_fresh(), "token-refresh")
+        self._tasks.spawn(self.sender.run(), "outbox-sender")
+
+    async def stop(self, flush_timeout: float = 3.0) -> None:
+        """Flush what can be sent within ``flush_timeout`` s, disconnect, close the store."""
+        if self._stopped:
+            return
+        if self._started and flush_timeout > 0 and self.link.state.connected:
+            await self.sender.flush(flush_timeout)
+        await self._halt()
+        await self.session.aclose()
+        self.store.close()
+        self._stopped = True
+
+    async def logout(self, discard_pending: bool = False) -> None:
+        """Log out: forget tokens, the outbox and the cache.
+
+        Raises PendingEntriesError when unsent entries exist, unless the user agreed to
+        lose them (``discard_pending=True``). Nothing is deleted before that decision.
+        """
+        count = self.pending_count()
+        if count and not discard_pending:
+            raise PendingEntriesError(count)
+        await self._halt()
+        await self.session.forget()
+        self.store.outbox.clear()
+        self.store.cache.clear()
+        self.user = None
+        self.state.clear()
+
+    async def _halt(self) -> None:
+        self._started = False
+        await self._tasks.cancel_all()
+        await self.link.stop()
+
+    async def _keep_token_fresh(self) -> None:
+        """Refresh at ~80 % of the access token's life; reconnect quietly with it."""
+        while True:
+            due = self.session.refresh_due_in()
+            await asyncio.sleep(due if due is not None else 30.0)
+            if due is None or not self.link.running:
+                continue
+            try:
+                await self.session.refresh()
+            except ServerUnreachable:
+                await asyncio.sleep(5.0)
+                continue
+            except (SessionExpired, NotLoggedIn):
+                continue  # the link reports AUTH_FAILED at its next handshake
+            if self.link.state.connected:
+                self.link.reconnect("access token refreshed", quiet=True)
+
+    # --- outbox ----------------------------------------------------------------------
+
+    def pending_count(self, category_id: int | None = None) -> int:
+        """Entries not on the server yet (pending or sending), optionally per category."""
+        if self.store.closed:
+            return 0
+        return self.store.outbox.pending_count(category_id)
+
+    def outbox_entries(self) -> list[OutboxEntry]:
+        """Every entry in the outbox, oldest first."""
+        return self.store.outbox.entries()
+
+    def dismiss(self, entry_id: int) -> bool:
+        """Remove a rejected (or synced) entry the user has seen."""
+        removed = self.store.outbox.dismiss(entry_id)
+        if removed:
+            self.outbox_removed.emit(entry_id)
+        return removed
+
+    async def flush(self, seconds: float = 10.0) -> bool:
+        """Wait until the outbox has nothing pending (True) or ``seconds`` pass (False)."""
+        return await self.sender.flush(seconds)
+
+    async def wait_connected(self, seconds: float | None = None) -> bool:
+        """Wait until connected and resynced; False after ``seconds``."""
+        return await self.link.wait_connected(seconds)
+
+    def retry_now(self) -> None:
+        """Skip the reconnect backoff wait (a "retry now" button)."""
+        self.link.retry_now()
+
+    def _enqueue(
+        self, kind: EntryKind, model: BaseModel, category_id: int | None, **cell: int | None
+    ) -> OutboxEntry:
+        self._check_open()
+        entry = self.store.outbox.enqueue(
+            kind,
+            model.model_dump(mode="json", by_alias=True, exclude_none=True),
+            category_id=category_id,
+            **cell,
+        )
+        self.outbox_changed.emit(entry)
+        self.sender.wake()
+        return entry
+
+    async def submit_score(
+        self,
+        category_id: int,
+        contestant_id: int,
+        criterion_id: int,
+        score: float,
+        comment: str | None = None,
+    ) -> OutboxEntry:
+        """Queue a score durably (committed before returning); sent when connected.
+
+        Raises ``pydantic.ValidationError`` (a ValueError) for an invalid value.
+        """
+        model = ScoreSubmit(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            contestant_id=contestant_id,
+            criterion_id=criterion_id,
+            score=float(score),
+            comment=comment,
+        )
+        return self._enqueue(
+            EntryKind.SCORE,
+            model,
+            category_id,
+            contestant_id=contestant_id,
+            criterion_id=criterion_id,
+        )
+
+    async def request_deduction(
+        self, category_id: int, contestant_id: int, amount: float, reason: str
+    ) -> OutboxEntry:
+        """Queue a deduction request durably."""
+        model = DeductionCreate(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            contestant_id=contestant_id,
+            amount=float(amount),
+            reason=reason,
+        )
+        return self._enqueue(EntryKind.DEDUCTION, model, category_id, contestant_id=contestant_id)
+
+    async def request_removal(self, score_id: int, reason: str) -> OutboxEntry:
+        """Queue a score removal request durably."""
+        model = RemovalRequestCreate(client_id=str(uuid.uuid4()), score_id=score_id, reason=reason)
+        known = self.state.scores.get(score_id)
+        if known is None:
+            return self._enqueue(EntryKind.REMOVAL, model, None)
+        return self._enqueue(
+            EntryKind.REMOVAL,
+            model,
+            known.category_id,
+            contestant_id=known.contestant_id,
+            criterion_id=known.criterion_id,
+        )
+
+    async def sign_certification(self, category_id: int) -> OutboxEntry:
+        """Queue the caller's sign-off; PendingEntriesError while entries of the category
+        are not on the server yet (a judge signs what the server has)."""
+        count = self.pending_count(category_id)
+        if count:
+            raise PendingEntriesError(
+                count, f"{count} entries of this category are not on the server yet"
+            )
+        model = CertificationSign(client_id=str(uuid.uuid4()), category_id=category_id)
+        return self._enqueue(EntryKind.SIGNOFF, model, category_id)
+
+    # --- online-only calls -----------------------------------------------------------
+
+    async def _request(self, event: ClientEvent, payload: BaseModel, ack: type[M]) -> M:
+        raw = await self.link.call(event, payload.model_dump(mode="json", by_alias=True))
+        try:
+            result: M = parse_ack(str(event), raw, ack)
+        except AckFailed as exc:
+            self.link.on_ack_failed(exc)
+            raise
+        return result
+
+    async def sync_now(self) -> Snapshot:
+        """Fetch and apply a fresh snapshot now (raises NotConnected when offline)."""
+        return await self.sync.sync()
+
+    async def decide_deduction(
+        self, deduction_id: int, approve: bool, note: str | None = None
+    ) -> Deduction:
+        """Approve or reject a deduction."""
+        payload = DeductionDecision(deduction_id=deduction_id, approve=approve, note=note)
+        result = await self._request(ClientEvent.DEDUCTION_DECIDE, payload, Deduction)
+        self.state.apply(ServerEvent.DEDUCTION_DECIDED, result)
+        return result
+
+    async def decide_removal(
+        self, request_id: int, approve: bool, note: str | None = None
+    ) -> RemovalRequest:
+        """Approve or reject a score removal request."""
+        payload = RemovalDecision(request_id=request_id, approve=approve, note=note)
+        result = await self._request(ClientEvent.SCORE_REMOVAL_DECIDE, payload, RemovalRequest)
+        self.state.apply(ServerEvent.SCORE_REMOVAL_DECIDED, result)
+        return result
+
+    async def lock_contest(self, contest_id: int, locked: bool = True) -> Contest:
+        """Lock (or unlock) a contest."""
+        payload = ContestLock(contest_id=contest_id, locked=locked)
+        result = await self._request(ClientEvent.CONTEST_LOCK, payload, Contest)
+        self.state.apply_contest(result)
+        return result
+
+    async def publish_results(self, category_id: int) -> TotalsData:
+        """Publish a certified category's results."""
+        payload = ResultsPublish(category_id=category_id)
+        return await self._request(ClientEvent.RESULTS_PUBLISH, payload, TotalsData)
+
+    async def request_totals(self, category_id: int) -> TotalsData:
+        """The server's ranked totals of a category."""
+        payload = TotalsRequest(category_id=category_id)
+        return await self._request(ClientEvent.TOTALS_REQUEST, payload, TotalsData)
+
+    async def request_scores(self, category_id: int) -> ScoresData:
+        """The category's scores as the server shows them to us (applied to the state)."""
+        payload = ScoresRequest(category_id=category_id)
+        result = await self._request(ClientEvent.SCORES_REQUEST, payload, ScoresData)
+        self.state.apply(ServerEvent.SCORES_DATA, result)
+        return result
+
+    async def announce(
+        self, message: str, type: NotificationType = NotificationType.INFO
+    ) -> Announcement:
+        """Broadcast a system announcement."""
+        payload = AnnouncementCreate(message=message, type=type)
+        result = await self._request(ClientEvent.SYSTEM_ANNOUNCEMENT, payload, Announcement)
+        self.state.apply(ServerEvent.SYSTEM_ANNOUNCEMENT, result)
+        return result
+
+    async def mark_read(self, ids: list[int]) -> int:
+        """Mark notifications read; returns how many the server changed."""
+        payload = NotificationRead(ids=list(ids))
+        result = await self._request(ClientEvent.NOTIFICATION_READ, payload, NotificationReadResult)
+        self.state.mark_read(list(ids))
+        return result.updated
+
+    async def assign(self, user_id: int, category_id: int) -> Assignment:
+        """Assign a judge or tally master to a category."""
+        payload = AssignmentChange(user_id=user_id, category_id=category_id)
+        result = await self._request(ClientEvent.ASSIGNMENT_CREATED, payload, Assignment)
+        self.state.apply(ServerEvent.ASSIGNMENT_NEW, result)
+        return result
+
+    async def unassign(self, user_id: int, category_id: int) -> Assignment:
+        """Remove an assignment."""
+        payload = AssignmentChange(user_id=user_id, category_id=category_id)
+        result = await self._request(ClientEvent.ASSIGNMENT_REMOVED, payload, Assignment)
+        revoked = AssignmentRevoked(
+            user_id=result.user_id, category_id=result.category_id, role=str(result.role)
+        )
+        self.state.apply(ServerEvent.ASSIGNMENT_REVOKED, revoked)
+        return result
+
+    # --- events ----------------------------------------------------------------------
+
+    def handle_event(self, name: str, data: Any) -> BaseModel | None:
+        """The entry point of every incoming server event (also usable by tests)."""
+        return self.sync.handle_event(name, data)
+
+    def _on_socket_event(self, name: str, data: Any) -> None:
+        try:
+            self.handle_event(name, data)
+        except Exception:  # a bug in handling one event must not kill the socket
+            log.exception("handling %s failed", name)
+
+    async def _on_connected(self) -> None:
+        self.sync.connection_reset()
+        snapshot = await self.sync.sync()
+        self._set_user(snapshot.user, remember=self.user != snapshot.user)
+        self.sender.wake()
+
+    def _set_user(self, user: UserInfo, remember: bool = True) -> None:
+        self.user = user
+        if remember and not self.store.closed:
+            try:
+                self.store.cache.save_user(user)
+            except Exception:
+                log.exception("could not remember the user")
+
+    def _check_open(self) -> None:
+        if self.store.closed:
+            raise NotConnected("the client core was stopped")
+
+
+def _user_from_token(token: str | None) -> UserInfo | None:
+    """The user named in an access token's claims (no signature check: display only)."""
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return UserInfo(
+            id=int(claims["userId"]),
+            username=str(claims["username"]),
+            name=str(claims.get("name") or claims["username"]),
+            role=claims["role"],
+        )
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError, ValidationError):
+        return None

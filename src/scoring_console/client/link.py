@@ -1,0 +1,395 @@
+"""The socket to the server: connect with a fresh token, reconnect forever, heartbeat.
+
+:class:`Link` owns a python-socketio ``AsyncClient`` per connection attempt (its own
+reconnection is off: the loop here decides). States go to ``state_changed``:
+``CONNECTING`` for the first attempt, ``RECONNECTING(attempt, retry_in)`` while the
+server is away, ``CONNECTED`` once ``on_connected`` (the resync) succeeded, and
+``AUTH_FAILED(reason)`` when the server refuses our token and a refresh is refused
+too; the loop then stops instead of hammering the server.
+
+A heartbeat (``user:active`` with the pending count) every ``heartbeat_interval``
+seconds must be acknowledged within ``heartbeat_timeout``; a missed ack means the link
+is dead (e.g. a Wi-Fi drop without a TCP reset), so the link is torn down and rebuilt
+long before Engine.IO's own ping timeout would notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+
+from scoring_console.protocol import (
+    AUTH_INVALID_MESSAGE,
+    AUTH_MISSING_MESSAGE,
+    PROTOCOL_VERSION,
+    AckFailed,
+    ClientEvent,
+    ErrorCode,
+    ProtocolError,
+)
+from scoring_console.protocol.payloads import Heartbeat
+
+from .auth import Session
+from .backoff import Backoff
+from .connection import ConnectionState, ConnectionStatus
+from .errors import (
+    CallTimeout,
+    ConnectionLost,
+    NotConnected,
+    NotLoggedIn,
+    ServerUnreachable,
+    SessionExpired,
+)
+from .observable import Observable
+from .tasks import TaskSet, cancel_and_wait
+
+log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT = 2.0
+"""Longest wait for a polite disconnect before the transport is torn down."""
+
+
+class _AttemptFailed(Exception):
+    def __init__(self, reason: str, auth_refused: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.auth_refused = auth_refused
+
+
+class Link:
+    """One logical, self-healing connection to the server."""
+
+    def __init__(
+        self,
+        server_url: str,
+        session: Session,
+        *,
+        on_connected: Callable[[], Awaitable[None]],
+        on_event: Callable[[str, Any], None],
+        pending_count: Callable[[], int],
+        heartbeat_interval: float = 5.0,
+        heartbeat_timeout: float | None = None,
+        backoff: Backoff | None = None,
+        request_timeout: float = 10.0,
+        connect_timeout: float = 10.0,
+        transports: tuple[str, ...] = ("websocket", "polling"),
+    ) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.session = session
+        self.state_changed: Observable[ConnectionState] = Observable("link.state_changed")
+        self.state = ConnectionState()
+        self.heartbeat_interval = heartbeat_interval
+        self.heartbeat_timeout = heartbeat_timeout or max(1.0, min(heartbeat_interval, 5.0))
+        self.backoff = backoff or Backoff()
+        self.request_timeout = request_timeout
+        self.connect_timeout = connect_timeout
+        self.transports = list(transports)
+        self._on_connected = on_connected
+        self._on_event = on_event
+        self._pending_count = pending_count
+        self._sio: socketio.AsyncClient | None = None
+        self._up = False  # calls allowed (socket connected; maybe still resyncing)
+        self._connected = asyncio.Event()  # CONNECTED: resynced and usable
+        self._down = asyncio.Event()  # the current socket is gone or must go
+        self._down_reason = ""
+        self._wake = asyncio.Event()
+        self._calls: set[asyncio.Future[Any]] = set()
+        self._connect_error: str | None = None
+        self._quiet = False  # planned reconnect (token rotation): no state flicker
+        self._tasks = TaskSet()
+        self._runner: asyncio.Task[None] | None = None
+
+    # --- public ----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True while the reconnect loop runs."""
+        return self._runner is not None and not self._runner.done()
+
+    def start(self) -> None:
+        """Start (or restart after ``AUTH_FAILED``) the connect-and-reconnect loop."""
+        if self.running:
+            return
+        self._runner = asyncio.get_running_loop().create_task(self._run(), name="link.run")
+
+    async def stop(self) -> None:
+        """Stop reconnecting, disconnect, and end every background task."""
+        runner, self._runner = self._runner, None
+        self._down_reason = "stopped"
+        self._down.set()
+        await cancel_and_wait(runner)
+        await self._tasks.cancel_all()
+        await self._teardown()
+        self._set_state(ConnectionState(ConnectionStatus.OFFLINE, reason="stopped"))
+
+    async def wait_connected(self, seconds: float | None = None) -> bool:
+        """Wait until the link is ``CONNECTED``; False after ``seconds``."""
+        if seconds is None:
+            await self._connected.wait()
+            return True
+        try:
+            await asyncio.wait_for(self._connected.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def retry_now(self) -> None:
+        """Skip the current backoff wait (e.g. the user pressed "retry")."""
+        self._wake.set()
+
+    def reconnect(self, reason: str, quiet: bool = False) -> None:
+        """Drop the current socket and connect again at once (fresh token, resync)."""
+        if self._up or self._sio is not None:
+            log.info("reconnecting: %s", reason)
+            self._quiet = quiet
+            self._down_reason = reason
+            self._down.set()
+        self._wake.set()
+
+    async def call(self, event: ClientEvent, data: Any, ack_timeout: float | None = None) -> Any:
+        """Emit ``event`` with an ack and return the raw ack.
+
+        Raises NotConnected when there is no socket, ConnectionLost when it drops
+        before the ack, CallTimeout when no ack arrives in ``ack_timeout`` seconds.
+        """
+        sio = self._sio
+        if sio is None or not self._up:
+            raise NotConnected("not connected to the server")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def on_ack(*args: Any) -> None:
+            if not future.done():
+                future.set_result(args[0] if args else None)
+
+        self._calls.add(future)
+        try:
+            try:
+                await sio.emit(str(event), data, callback=on_ack)
+            except socketio.exceptions.SocketIOError as exc:
+                raise NotConnected(f"cannot send {event}: {exc}") from None
+            try:
+                return await asyncio.wait_for(future, ack_timeout or self.request_timeout)
+            except TimeoutError:
+                raise CallTimeout(f"no acknowledgement for {event}") from None
+        finally:
+            self._calls.discard(future)
+
+    def on_ack_failed(self, exc: AckFailed) -> None:
+        """Let the link react to a refused call: ``unauthenticated`` → new token, reconnect."""
+        if exc.code is ErrorCode.UNAUTHENTICATED:
+            self.session.invalidate()
+            self.reconnect("access token expired during the session", quiet=True)
+
+    # --- the loop --------------------------------------------------------------------
+
+    def _set_state(self, state: ConnectionState) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    async def _run(self) -> None:
+        attempt = 0
+        refreshed_for_auth = False
+        try:
+            while True:
+                if attempt == 0 and not self._quiet:
+                    self._set_state(ConnectionState(ConnectionStatus.CONNECTING))
+                try:
+                    await self._attempt()
+                except _AttemptFailed as failure:
+                    if failure.auth_refused and not refreshed_for_auth:
+                        refreshed_for_auth = True
+                        if await self._refresh_after_refusal(failure.reason):
+                            continue  # retry at once with the new token
+                        if self.state.status is ConnectionStatus.AUTH_FAILED:
+                            return
+                    elif failure.auth_refused:
+                        self._auth_failed(failure.reason)
+                        return
+                    self._quiet = False
+                    attempt += 1
+                    await self._wait_backoff(attempt, failure.reason)
+                    continue
+                except (SessionExpired, NotLoggedIn) as exc:
+                    self._auth_failed(str(exc))
+                    return
+                # the socket was up and went down
+                refreshed_for_auth = False
+                reason = self._down_reason or "connection lost"
+                if self._quiet:
+                    attempt = 0
+                    continue
+                attempt = 1
+                await self._wait_backoff(attempt, reason)
+        finally:
+            self._connected.clear()
+
+    async def _refresh_after_refusal(self, reason: str) -> bool:
+        log.info("server refused the token (%s); refreshing once", reason)
+        self.session.invalidate()
+        try:
+            await self.session.refresh()
+        except (SessionExpired, NotLoggedIn) as exc:
+            self._auth_failed(f"{reason}: {exc}")
+            return False
+        except ServerUnreachable:
+            return False
+        return True
+
+    def _auth_failed(self, reason: str) -> None:
+        log.warning("authentication failed, not retrying: %s", reason)
+        self._set_state(ConnectionState(ConnectionStatus.AUTH_FAILED, reason=reason))
+
+    async def _wait_backoff(self, attempt: int, reason: str) -> None:
+        delay = self.backoff.delay(attempt)
+        self._set_state(
+            ConnectionState(ConnectionStatus.RECONNECTING, attempt, round(delay, 2), reason)
+        )
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay)
+        self._set_state(ConnectionState(ConnectionStatus.RECONNECTING, attempt, None, reason))
+
+    async def _attempt(self) -> None:
+        """Connect, resync, serve until the socket goes down. Raises _AttemptFailed."""
+        try:
+            await self.session.token()  # refresh first if due: the handshake needs a live token
+        except ServerUnreachable as exc:
+            raise _AttemptFailed(str(exc)) from None
+        sio = self._new_client()
+        self._connect_error = None
+        self._down.clear()
+        self._down_reason = ""
+        self._sio = sio
+        try:
+            await asyncio.wait_for(
+                sio.connect(
+                    self.server_url,
+                    auth=self._auth,
+                    transports=self.transports,
+                    wait_timeout=self.connect_timeout,
+                ),
+                self.connect_timeout + 1.0,
+            )
+        except (socketio.exceptions.ConnectionError, TimeoutError, OSError) as exc:
+            reason = self._connect_error or str(exc) or type(exc).__name__
+            await self._teardown()
+            refused = reason in (AUTH_INVALID_MESSAGE, AUTH_MISSING_MESSAGE)
+            raise _AttemptFailed(reason, auth_refused=refused) from None
+        self._up = True
+        try:
+            await self._on_connected()
+        except (NotConnected, ProtocolError) as exc:
+            if isinstance(exc, AckFailed) and exc.code is ErrorCode.UNAUTHENTICATED:
+                self.session.invalidate()
+            await self._teardown()
+            raise _AttemptFailed(f"resync failed: {exc}") from None
+        if self._down.is_set():
+            await self._teardown()
+            return
+        self._quiet = False
+        self._set_state(ConnectionState(ConnectionStatus.CONNECTED))
+        self._connected.set()
+        heartbeat = self._tasks.spawn(self._heartbeat(), "link.heartbeat")
+        try:
+            await self._down.wait()
+        finally:
+            self._connected.clear()
+            await cancel_and_wait(heartbeat)
+            await self._teardown()
+        log.info("link down: %s", self._down_reason or "connection lost")
+
+    def _auth(self) -> dict[str, Any]:
+        # called by python-socketio for each handshake: always the freshest token
+        return {"token": self.session.access_token or "", "protocol": PROTOCOL_VERSION}
+
+    def _new_client(self) -> socketio.AsyncClient:
+        sio = socketio.AsyncClient(
+            reconnection=False,
+            handle_sigint=False,
+            request_timeout=self.request_timeout,
+            logger=False,
+            engineio_logger=False,
+        )
+
+        def on_connect_error(data: Any = None) -> None:
+            if isinstance(data, dict):
+                self._connect_error = str(data.get("message", data))
+            elif data is not None:
+                self._connect_error = str(data)
+
+        def on_disconnect(reason: Any = None) -> None:
+            if sio is self._sio:
+                self._down_reason = self._down_reason or f"disconnected ({reason})"
+                self._up = False
+                self._fail_calls()
+                self._down.set()
+
+        def on_any(event: str, *args: Any) -> None:
+            if sio is self._sio:
+                self._on_event(event, args[0] if args else None)
+
+        sio.on("connect_error", on_connect_error)
+        sio.on("disconnect", on_disconnect)
+        sio.on("*", on_any)
+        return sio
+
+    def _fail_calls(self) -> None:
+        for future in list(self._calls):
+            if not future.done():
+                future.set_exception(ConnectionLost("connection lost before the acknowledgement"))
+                future.exception()  # retrieved here; the waiting call re-raises it
+
+    async def _heartbeat(self) -> None:
+        while True:
+            payload = Heartbeat(pending_count=min(self._pending_count(), 1_000_000)).to_wire()
+            payload.pop("userId", None)
+            try:
+                await self.call(ClientEvent.USER_ACTIVE, payload, self.heartbeat_timeout)
+            except CallTimeout:
+                log.warning(
+                    "heartbeat not acknowledged in %.1f s: link dead", self.heartbeat_timeout
+                )
+                self._down_reason = "heartbeat timeout (link dead)"
+                self._down.set()
+                return
+            except NotConnected:
+                return
+            await asyncio.sleep(self.heartbeat_interval)
+
+    async def _teardown(self) -> None:
+        """Close the current socket (bounded), fail waiting calls."""
+        sio, self._sio = self._sio, None
+        self._up = False
+        self._connected.clear()
+        self._fail_calls()
+        if sio is None:
+            return
+        try:
+            await asyncio.wait_for(sio.disconnect(), CLOSE_TIMEOUT)
+        except Exception as exc:  # a dead link: tear the transport down by force
+            log.debug("polite disconnect failed (%s); closing the transport", exc)
+            await _force_close(sio)
+
+
+async def _force_close(sio: socketio.AsyncClient) -> None:
+    eio = sio.eio
+    tasks = [
+        t
+        for t in (getattr(eio, "read_loop_task", None), getattr(eio, "write_loop_task", None))
+        if isinstance(t, asyncio.Task) and not t.done()
+    ]
+    for task in tasks:
+        task.cancel()
+    http = getattr(eio, "http", None)
+    if http is not None and not http.closed:
+        with contextlib.suppress(Exception):
+            await http.close()
+    if tasks:
+        await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT)
+    eio.state = "disconnected"
