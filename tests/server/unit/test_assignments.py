@@ -1,0 +1,106 @@
+"""Assignments: who may change them, room moves for live sockets, notifications."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring_console.protocol.events import ServerEvent
+from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
+from scoring_console.protocol.roles import Role
+from scoring_console.server.service import (
+    Broadcast,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RoomChange,
+)
+
+from .conftest import Demo
+
+
+def test_assigning_a_judge_moves_rooms_and_notifies(demo: Demo) -> None:
+    judge = demo.actor("judge1")
+    before = demo.service.rooms_for(judge)
+    change = AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
+    outcome = demo.service.create_assignment(demo.actor("organizer1"), change)
+    assert (outcome.result.user_id, outcome.result.category_id, outcome.result.role) == (
+        judge.user_id,
+        demo.cat3.id,
+        Role.JUDGE,
+    )
+    after = demo.service.rooms_for(judge)
+    moves = [e for e in outcome.effects if isinstance(e, RoomChange)]
+    assert moves == [RoomChange(judge.user_id, join=tuple(sorted(after - before)))]
+    assert set(moves[0].join) == {
+        f"category:{demo.cat3.id}",
+        f"category:{demo.cat3.id}:JUDGE",
+        f"contest:{demo.cat3.contest_id}",
+    }
+    broadcasts = {e.event: e for e in outcome.effects if isinstance(e, Broadcast)}
+    assert set(broadcasts[ServerEvent.ASSIGNMENT_NEW].rooms) == {
+        f"user:{judge.user_id}",
+        "role:ORGANIZER",
+        "role:ADMIN",
+    }
+    assert broadcasts[ServerEvent.NOTIFICATION].rooms == (f"user:{judge.user_id}",)
+    snap = demo.service.snapshot(judge)
+    assert demo.cat3.id in {c.id for c in snap.categories}
+    assert [n.category_id for n in snap.notifications] == [demo.cat3.id]
+
+
+def test_removing_an_assignment_leaves_rooms(demo: Demo) -> None:
+    tally = demo.actor("tally1")
+    change = AssignmentChange(user_id=tally.user_id, category_id=demo.cat2.id)
+    outcome = demo.service.remove_assignment(demo.actor("admin"), change)
+    moves = [e for e in outcome.effects if isinstance(e, RoomChange)]
+    # still assigned to cat1 of the same contest: only the category rooms go
+    assert moves == [
+        RoomChange(
+            tally.user_id,
+            leave=(f"category:{demo.cat2.id}", f"category:{demo.cat2.id}:TALLY_MASTER"),
+        )
+    ]
+    revoked = next(
+        e
+        for e in outcome.effects
+        if isinstance(e, Broadcast) and e.event is ServerEvent.ASSIGNMENT_REVOKED
+    )
+    assert isinstance(revoked.payload, AssignmentRevoked)
+    assert revoked.payload.category_id == demo.cat2.id
+    assert demo.service.visible_category_ids(tally) == {demo.cat1.id}
+    with pytest.raises(NotFound):
+        demo.service.remove_assignment(demo.actor("admin"), change)
+
+
+def test_assignment_rules(demo: Demo) -> None:
+    judge = demo.actor("judge1")
+    existing = AssignmentChange(user_id=judge.user_id, category_id=demo.cat1.id)
+    with pytest.raises(Conflict):
+        demo.service.create_assignment(demo.actor("admin"), existing)
+    for name in ("judge2", "tally1", "auditor1", "board1"):
+        with pytest.raises(Forbidden):
+            demo.service.create_assignment(demo.actor(name), existing)
+    auditor = demo.actor("auditor1")
+    with pytest.raises(Invalid):
+        demo.service.create_assignment(
+            demo.actor("admin"), AssignmentChange(user_id=auditor.user_id, category_id=demo.cat3.id)
+        )
+    with pytest.raises(NotFound):
+        demo.service.create_assignment(
+            demo.actor("admin"), AssignmentChange(user_id=999, category_id=demo.cat3.id)
+        )
+    with pytest.raises(NotFound):
+        demo.service.create_assignment(
+            demo.actor("admin"), AssignmentChange(user_id=judge.user_id, category_id=999)
+        )
+
+
+def test_new_judge_can_score_only_after_assignment(demo: Demo) -> None:
+    judge = demo.actor("judge2")
+    with pytest.raises(Forbidden):
+        demo.service.submit_score(judge, demo.submit(judge, demo.cat3))
+    demo.service.create_assignment(
+        demo.actor("admin"), AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
+    )
+    assert demo.service.submit_score(judge, demo.submit(judge, demo.cat3)).result.score == 5
