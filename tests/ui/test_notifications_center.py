@@ -6,6 +6,7 @@ import qasync
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
+from scoring_console.client.errors import NotConnected
 from scoring_console.protocol import AckFailed, ErrorCode
 from scoring_console.ui.bridge import CoreBridge
 from scoring_console.ui.notifications import NotificationCenter, NotificationDock
@@ -13,10 +14,6 @@ from scoring_console.ui.notifications import NotificationCenter, NotificationDoc
 from .notifications_fakes import FakeCore, competition, notification, qloop, run_until
 
 __all__ = ["qloop"]  # the fixture, imported for this module's tests
-
-
-class NotConnected(Exception):
-    """Stands in for the core's offline error (matched by name, as the core's is)."""
 
 
 def make_center(qtbot: QtBot, *notes: int) -> tuple[FakeCore, NotificationCenter]:

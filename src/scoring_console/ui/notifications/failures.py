@@ -6,6 +6,13 @@ a refusal reads the same wherever it happens.
 
 from __future__ import annotations
 
+from scoring_console.client.errors import (
+    AuthError,
+    CallTimeout,
+    ConnectionLost,
+    NotConnected,
+    PendingEntriesError,
+)
 from scoring_console.protocol import AckFailed, ErrorCode
 
 _HINTS: dict[ErrorCode, str] = {
@@ -30,20 +37,29 @@ def describe_failure(action: str, exc: BaseException) -> str:
             hint = f"Too many requests; try again in {exc.retry_after:.0f} s."
         reason = exc.message or str(exc.code)
         return f"{action} failed: {reason} ({exc.code}). {hint}".strip()
-    name = type(exc).__name__
-    if name == "NotConnected":
+    if isinstance(exc, CallTimeout):
+        return (
+            f"{action}: no answer from the server in time; it may or may not have been "
+            "applied. Wait for the view to update, then try again if it did not change."
+        )
+    if isinstance(exc, ConnectionLost):
+        return (
+            f"{action} failed: the connection dropped before the server answered. "
+            "Try again once the status bar shows connected."
+        )
+    if isinstance(exc, NotConnected):
         return (
             f"{action} failed: the console is offline. This needs the server; "
             "try again once the status bar shows connected."
         )
-    if name == "PendingEntriesError":
-        count = getattr(exc, "count", None)
-        what = f"{count} entries" if isinstance(count, int) else "Entries"
+    if isinstance(exc, PendingEntriesError):
         return (
-            f"{action} failed: {what} for this category are still waiting to be sent. "
-            "Wait until they are synced (or fix rejected ones), then try again."
+            f"{action} failed: {exc.count} entries for this category are still waiting to "
+            "be sent. Wait until they are synced (or fix rejected ones), then try again."
         )
+    if isinstance(exc, AuthError):
+        return f"{action} failed: {exc}. Log in again."
     if isinstance(exc, TimeoutError):
         return f"{action} failed: the server did not answer in time. Check the connection."
-    detail = str(exc) or name
+    detail = str(exc) or type(exc).__name__
     return f"{action} failed: {detail}. Try again; if it keeps failing, tell the administrator."
