@@ -46,7 +46,7 @@ from .errors import (
     SessionExpired,
 )
 from .observable import Observable
-from .tasks import TaskSet, cancel_and_wait
+from .tasks import TaskSet, cancel_and_wait, wait_event
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +129,7 @@ class Link:
 
     async def wait_connected(self, seconds: float | None = None) -> bool:
         """Wait until the link is ``CONNECTED``; False after ``seconds``."""
-        if seconds is None:
-            await self._connected.wait()
-            return True
-        try:
-            await asyncio.wait_for(self._connected.wait(), seconds)
-        except TimeoutError:
-            return False
-        return True
+        return await wait_event(self._connected, seconds)
 
     def retry_now(self) -> None:
         """Skip the current backoff wait (e.g. the user pressed "retry")."""
@@ -173,7 +166,8 @@ class Link:
             except socketio.exceptions.SocketIOError as exc:
                 raise NotConnected(f"cannot send {event}: {exc}") from None
             try:
-                return await asyncio.wait_for(future, ack_timeout or self.request_timeout)
+                async with asyncio.timeout(ack_timeout or self.request_timeout):
+                    return await future
             except TimeoutError:
                 raise CallTimeout(f"no acknowledgement for {event}") from None
         finally:
@@ -251,8 +245,7 @@ class Link:
             ConnectionState(ConnectionStatus.RECONNECTING, attempt, round(delay, 2), reason)
         )
         self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), delay)
+        await wait_event(self._wake, delay)
         self._set_state(ConnectionState(ConnectionStatus.RECONNECTING, attempt, None, reason))
 
     async def _attempt(self) -> None:
@@ -267,15 +260,13 @@ class Link:
         self._down_reason = ""
         self._sio = sio
         try:
-            await asyncio.wait_for(
-                sio.connect(
+            async with asyncio.timeout(self.connect_timeout + 1.0):
+                await sio.connect(
                     self.server_url,
                     auth=self._auth,
                     transports=self.transports,
                     wait_timeout=self.connect_timeout,
-                ),
-                self.connect_timeout + 1.0,
-            )
+                )
         except (socketio.exceptions.ConnectionError, TimeoutError, OSError) as exc:
             reason = self._connect_error or str(exc) or type(exc).__name__
             await self._teardown()
@@ -371,7 +362,8 @@ class Link:
         if sio is None:
             return
         try:
-            await asyncio.wait_for(sio.disconnect(), CLOSE_TIMEOUT)
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await sio.disconnect()
         except Exception as exc:  # a dead link: tear the transport down by force
             log.debug("polite disconnect failed (%s); closing the transport", exc)
             await _force_close(sio)

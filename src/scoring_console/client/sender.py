@@ -42,6 +42,7 @@ from .errors import CallTimeout, NotConnected
 from .link import Link
 from .observable import Observable
 from .state import StateStore
+from .tasks import wait_event
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,7 @@ class OutboxSender:
             if left <= 0:
                 return False
             self._idle.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), min(left, POLL_INTERVAL))
+            await wait_event(self._idle, min(left, POLL_INTERVAL))
         return True
 
     async def run(self) -> None:
@@ -271,8 +271,7 @@ class OutboxSender:
 
     async def _wait_for_work(self) -> None:
         self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), POLL_INTERVAL)
+        await wait_event(self._wake, POLL_INTERVAL)
         self._notice_other_writers()
 
     def _notice_other_writers(self) -> None:

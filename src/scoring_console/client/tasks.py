@@ -43,7 +43,8 @@ class TaskSet:
                 task.cancel()
             _, still = await asyncio.wait(pending, timeout=grace)
             if still:
-                log.warning("%d background tasks ignored cancellation", len(still))
+                names = ", ".join(sorted(t.get_name() for t in still))
+                log.warning("background tasks ignored cancellation: %s", names)
                 return
 
 
@@ -53,3 +54,19 @@ async def cancel_and_wait(task: asyncio.Task[Any] | None, grace: float = 5.0) ->
         return
     task.cancel()
     await asyncio.wait([task], timeout=grace)
+
+
+async def wait_event(event: asyncio.Event, seconds: float | None) -> bool:
+    """Wait until ``event`` is set (True) or ``seconds`` pass (False).
+
+    Uses ``asyncio.timeout`` rather than ``wait_for``, whose 3.11 version can swallow a
+    cancellation that races with the event being set.
+    """
+    if event.is_set():
+        return True
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
