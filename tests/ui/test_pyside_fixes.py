@@ -1,0 +1,42 @@
+"""The guard against PySide6's emit() refcount leak keeps a busy process alive."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def test_many_emits_do_not_kill_the_interpreter() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        import scoring_console.ui  # applies the guard
+        from PySide6.QtCore import QObject, Signal
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication([])
+
+        class Source(QObject):
+            changed = Signal(int)
+
+        source = Source()
+        seen = []
+        source.changed.connect(seen.append)
+        for value in range(50_000):
+            source.changed.emit(value)
+        assert len(seen) == 50_000
+        assert sys.getrefcount(True) > 1_000
+        print("ok")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+    assert "Fatal Python error" not in result.stderr
