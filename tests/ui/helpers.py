@@ -15,12 +15,12 @@ def run(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T], timeout: 
 
 
 async def eventually(
-    condition: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+    condition: Callable[[], object], within: float = 10.0, what: str = "condition"
 ) -> None:
     """Wait until ``condition()`` is truthy, processing Qt and asyncio events meanwhile."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
         await asyncio.sleep(0.02)

@@ -77,9 +77,7 @@ class LoginDialog(QDialog):
         form.addRow("", self.remember_box)
 
         self.buttons = QDialogButtonBox(self)
-        self.login_button = self.buttons.addButton(
-            "Log in", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        self.login_button = self.buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
         self.offline_button = QPushButton("Open offline", self)
         self.offline_button.setToolTip("Work from the copy saved on this computer")
         self.buttons.addButton(self.offline_button, QDialogButtonBox.ButtonRole.ActionRole)
