@@ -8,7 +8,6 @@ listens (``port=0`` → an ephemeral port) and returns a :class:`RunningServer`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -74,6 +73,7 @@ class ServerParts:
     metrics: ServerMetrics
     started_at: float
     db: Database
+    handlers: SocketHandlers | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -250,9 +250,10 @@ def create_app(config: ServerConfig) -> web.Application:
     parts = ServerParts(
         config, sio, service, tokens, index, deliverer, limiter, metrics_, time.monotonic(), db
     )
-    SocketHandlers(
+    parts.handlers = SocketHandlers(
         sio, service, tokens, index, deliverer, limiter, metrics_, config.max_payload_bytes
-    ).register()
+    )
+    parts.handlers.register()
     app = web.Application(middlewares=[_errors_middleware], client_max_size=1024 * 1024)
     app[PARTS] = parts
     app.router.add_post(LOGIN_PATH, login)
@@ -260,6 +261,7 @@ def create_app(config: ServerConfig) -> web.Application:
     app.router.add_get(HEALTH_PATH, health)
     app.router.add_get(METRICS_PATH, metrics)
     sio.attach(app)
+    _release_polls_on_client_close(sio)
     app.on_shutdown.append(_disconnect_everyone)
     app.cleanup_ctx.append(_lifecycle)
     return app
@@ -278,15 +280,49 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     finally:
         if simulator is not None:
             await simulator.stop()
+        if parts.handlers is not None:
+            parts.handlers.closed = True
         for task in list(parts.background):
             task.cancel()
         parts.db.close()
 
 
 async def _disconnect_everyone(app: web.Application) -> None:
+    # Close every Engine.IO session without a CLOSE packet, so clients see a dropped
+    # transport and reconnect once a server is back (a CLOSE would tell a
+    # python-socketio client to stay away). Waking the queue ends a websocket's writer
+    # (which closes it) and answers a pending long-poll at once.
     parts = app[PARTS]
-    with contextlib.suppress(Exception):
-        await parts.sio.shutdown()
+    eio = parts.sio.eio
+    for socket in list(eio.sockets.values()):
+        try:
+            await socket.close(wait=False, abort=True, reason=eio.reason.SERVER_DISCONNECT)
+        except Exception:
+            log.exception("closing a connection during shutdown failed")
+        socket.queue.put_nowait(None)
+    await parts.sio.shutdown()
+
+
+def _release_polls_on_client_close(sio: socketio.AsyncServer) -> None:
+    """End a polling client's pending GET when it closes the session.
+
+    python-engineio drops a session on the client's CLOSE packet but leaves the
+    long-poll GET open until it times out, so a python-socketio client using polling
+    waits ~15 s in ``disconnect()``. Waking the session's queue (the library's own
+    "unlock" idiom) answers that GET with an empty payload at once.
+    """
+    eio = sio.eio
+    inner = eio.handlers["disconnect"]
+
+    async def on_eio_disconnect(eio_sid: str, reason: Any = None) -> None:
+        try:
+            await inner(eio_sid, reason)
+        finally:
+            socket = eio.sockets.get(eio_sid)
+            if socket is not None and reason == eio.reason.CLIENT_DISCONNECT:
+                socket.queue.put_nowait(None)
+
+    eio.on("disconnect", on_eio_disconnect)
 
 
 @dataclass

@@ -85,6 +85,8 @@ class SocketHandlers:
         self._limiter = limiter
         self._metrics = metrics
         self._max_payload = max_payload_bytes
+        self.closed = False
+        """Set once the database is closing: late disconnects no longer touch it."""
 
     def register(self) -> None:
         """Attach every handler to the server's default namespace."""
@@ -144,6 +146,8 @@ class SocketHandlers:
             return
         self._metrics.connections.dec()
         log.info("disconnected: %s sid=%s (%s)", connection.actor.username, sid, reason)
+        if self.closed:
+            return
         try:
             await self._deliver(self._service.set_online(connection.actor, False))
         except Exception:
@@ -178,7 +182,7 @@ class SocketHandlers:
         return ack
 
     async def _run(self, spec: ClientEventSpec, sid: str, args: tuple[Any, ...]) -> Ack:
-        connection = self._index.get(sid)
+        connection = None if self.closed else self._index.get(sid)
         if connection is None:
             raise CallRefused(ErrorCode.UNAUTHENTICATED, "Not authenticated")
         if self._tokens.is_expired(connection.token_expires_at):
