@@ -32,6 +32,7 @@ class SheetFakeCore:
         self.state.apply_snapshot(snapshot)
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[OutboxEntry] = Observable("outbox")
+        self.outbox_removed: Observable[int] = Observable("outbox_removed")
         self.event_received: Observable[Any] = Observable("events")
         self.connection = ConnectionState(ConnectionStatus.CONNECTED)
         self.entries: dict[int, OutboxEntry] = {}
@@ -76,6 +77,12 @@ class SheetFakeCore:
         self.entries[entry.id] = entry
         self.outbox_changed.emit(entry)
         return entry
+
+    def dismiss(self, entry_id: int) -> bool:
+        removed = self.entries.pop(entry_id, None) is not None
+        if removed:
+            self.outbox_removed.emit(entry_id)
+        return removed
 
     def sync_all(self) -> None:
         """Acknowledge every pending entry: SYNCED, and the score in the state."""

@@ -140,3 +140,7 @@ def test_rejected_entry_shows_reason_and_stays(
     assert index.data() == "8"
     assert "Contest is locked" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert "Contest is locked" in sheet.message_label.text()
+    sheet.table.setCurrentIndex(index)
+    QTest.keyClick(sheet.table, Qt.Key.Key_Delete)  # dismiss: back to the server's (empty) value
+    assert core.entries == {}
+    assert index.data(SYNC_ROLE) == CellSync.EMPTY

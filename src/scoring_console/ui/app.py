@@ -25,7 +25,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from scoring_console.client.core import ClientCore
-from scoring_console.client.errors import InvalidCredentials, ServerUnreachable
+from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
 
 from .bridge import CoreBridge
 from .login_dialog import LoginDialog, LoginRequest
@@ -126,8 +126,16 @@ class ConsoleApp:
             user: UserInfo | None = None
             try:
                 user = await core.resume()
-            except Exception as exc:  # an expired or unreachable session: ask below
-                log.info("silent login failed: %s", exc)
+            except ServerUnreachable as exc:
+                # the stored token stays in memory: work from the cache, reconnect later
+                if self.options.screenshot is None and core.open_offline():
+                    self.notice = f"The server is not reachable ({exc}); working offline."
+                    return core
+                self.notice = f"The server at {url} is not reachable."
+            except SessionExpired:
+                self.notice = "Your session has expired: please log in again."
+            except Exception as exc:
+                log.warning("silent login failed: %s", exc)
             if user is not None:
                 return core
             if self.password:
@@ -312,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     wakeup.start(250)
 
     try:
-        code = loop.run_until_complete(controller.run())
+        code = int(loop.run_until_complete(controller.run()))
     except KeyboardInterrupt:
         code = 130
     finally:

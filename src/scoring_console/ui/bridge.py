@@ -40,6 +40,7 @@ class CoreBridge(QObject):
             delay changed.
         outbox_changed(OutboxEntry): an outbox entry was added or changed state
             (pending → sending → synced / rejected).
+        outbox_removed(int): the outbox entry with this id was dismissed or pruned.
         pending_count_changed(int): the number of unsynced outbox entries changed.
         state_changed(StateChange): any change of the state store (all kinds).
         snapshot_loaded(): a full snapshot replaced the state (sync or offline cache).
@@ -62,6 +63,7 @@ class CoreBridge(QObject):
 
     connection_changed = Signal(object)
     outbox_changed = Signal(object)
+    outbox_removed = Signal(int)
     pending_count_changed = Signal(int)
     state_changed = Signal(object)
     snapshot_loaded = Signal()
@@ -89,6 +91,9 @@ class CoreBridge(QObject):
             core.state.on_change.connect(self._on_core_state_changed),
             core.event_received.connect(self._on_core_event_received),
         ]
+        removed = getattr(core, "outbox_removed", None)  # test doubles may lack it
+        if removed is not None:
+            self._unsubscribers.append(removed.connect(self._on_core_outbox_removed))
         self._by_kind: dict[ChangeKind, Any] = {
             ChangeKind.SCORE: self.score_changed,
             ChangeKind.CERTIFICATION: self.certification_changed,
@@ -120,6 +125,10 @@ class CoreBridge(QObject):
 
     def _on_core_outbox_changed(self, entry: OutboxEntry) -> None:
         self.outbox_changed.emit(entry)
+        self._emit_pending_count()
+
+    def _on_core_outbox_removed(self, entry_id: int) -> None:
+        self.outbox_removed.emit(entry_id)
         self._emit_pending_count()
 
     def _on_core_state_changed(self, change: StateChange) -> None:

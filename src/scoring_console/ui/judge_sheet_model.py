@@ -230,6 +230,24 @@ class JudgeSheetModel(QAbstractTableModel):
         cell.reason = None
         self._cell_changed(contestant_id, criterion_id)
 
+    def rejected_entry_at(self, row: int, column: int) -> int | None:
+        """The outbox entry id of a rejected cell (to dismiss it), else ``None``."""
+        criterion = self.criterion_at(column)
+        contestant = self.contestant_at(row)
+        if criterion is None or contestant is None:
+            return None
+        cell = self._cells.get((contestant.id, criterion.id))
+        if cell is None or cell.sync is not CellSync.REJECTED or not cell.entry_id:
+            return None
+        return cell.entry_id
+
+    def forget_entry(self, entry_id: int) -> None:
+        """An outbox entry was dismissed: a rejected cell shows the server's value again."""
+        for (contestant_id, criterion_id), cell in self._cells.items():
+            if cell.entry_id == entry_id and cell.sync is CellSync.REJECTED:
+                self.dismiss_rejection(contestant_id, criterion_id)
+                return
+
     def _cell_changed(self, contestant_id: int, criterion_id: int) -> None:
         index = self.index_of(contestant_id, criterion_id)
         if not index.isValid():

@@ -14,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -91,6 +92,12 @@ class JudgeSheetView(QWidget):
         header.setMinimumSectionSize(56)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, 44)
+        dismiss = QAction("Dismiss the rejected entry", self.table)
+        dismiss.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        dismiss.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        dismiss.triggered.connect(self.on_dismiss_triggered)
+        self.table.addAction(dismiss)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("sheetMessage")
@@ -140,6 +147,7 @@ class JudgeSheetView(QWidget):
         bridge.score_changed.connect(self.on_score_changed)
         bridge.score_deleted.connect(self.on_score_deleted)
         bridge.outbox_changed.connect(self.on_outbox_changed)
+        bridge.outbox_removed.connect(self.model.forget_entry)
         bridge.certification_changed.connect(self.on_certification_changed)
         bridge.contest_changed.connect(self.on_contest_changed)
         bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
@@ -231,6 +239,15 @@ class JudgeSheetView(QWidget):
         category = self.core.state.categories.get(self.category_id)
         if category is not None and contest.id == category.contest_id:
             self._apply_contest(contest)
+
+    def on_dismiss_triggered(self) -> None:
+        """Delete on a rejected cell: drop the refused entry, show the server's value."""
+        index = self.table.currentIndex()
+        entry_id = self.model.rejected_entry_at(index.row(), index.column())
+        if entry_id is not None:
+            self.core.dismiss(entry_id)
+            self.model.forget_entry(entry_id)
+            self._update_progress()
 
     def on_input_refused(self, message: str) -> None:
         """The delegate refused a typed value."""
