@@ -116,7 +116,7 @@ class EventRecorder:
         timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
         start: int = 0,
     ) -> Any:
-        """The first payload of ``event`` (from index ``start``) matching ``predicate``."""
+        """The first payload of ``event`` matching ``predicate``, from ``get(event)[start]`` on."""
         deadline = time.monotonic() + timeout
         checked = start
         while True:

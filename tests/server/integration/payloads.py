@@ -7,6 +7,7 @@ pass so the role check is what decides).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,5 +78,5 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
     }
     payload = payloads[event]
     # the builder is only useful if its payloads really are valid
-    CLIENT_EVENTS[event].payload.model_validate(payload)
+    CLIENT_EVENTS[event].payload.model_validate_json(json.dumps(payload))
     return payload
