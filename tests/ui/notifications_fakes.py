@@ -4,20 +4,21 @@
   ``ClientCore``, with the async calls the widgets make recorded (and optionally
   failing), so widgets run behind a real :class:`CoreBridge` without a network.
 * :func:`competition` — a protocol ``Snapshot`` with every role of the sign-off chain.
-* :func:`qloop` / :func:`run_until` — a qasync loop for ``asyncSlot`` handlers.
+* :func:`run_until` — run the qasync loop (``qloop`` fixture of ``conftest.py``) until a
+  condition holds, so ``asyncSlot`` handlers run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
 from scoring_console.client.observable import Observable
@@ -44,6 +45,7 @@ from scoring_console.protocol.entities import (
 )
 from scoring_console.protocol.payloads import TotalsData
 from scoring_console.protocol.roles import Role
+from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 CATEGORY_ID = 1
@@ -197,12 +199,14 @@ class FakeCore:
         self.state = StateStore()
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[Any] = Observable("outbox")
+        self.outbox_removed: Observable[int] = Observable("outbox_removed")
         self.event_received: Observable[Any] = Observable("events")
         self.connection = ConnectionState(ConnectionStatus.CONNECTED)
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self.failures: dict[str, BaseException] = {}
         self.answers: dict[str, Any] = {}
         self.pending: dict[int, int] = {}
+        self.entries: list[OutboxEntry] = []
         if snapshot is not None:
             self.state.apply_snapshot(snapshot)
 
@@ -231,8 +235,33 @@ class FakeCore:
         await self._call("mark_read", list(ids))
         return self.state.mark_read(list(ids))
 
-    async def sign_certification(self, category_id: int) -> Any:
-        return await self._call("sign_certification", category_id)
+    async def sign_certification(self, category_id: int) -> OutboxEntry:
+        await self._call("sign_certification", category_id)
+        return self._enqueue(EntryKind.SIGNOFF, category_id)
+
+    def _enqueue(self, kind: EntryKind, category_id: int, **payload: Any) -> OutboxEntry:
+        entry = OutboxEntry(
+            id=len(self.entries) + 1,
+            client_id=str(uuid.uuid4()),
+            kind=kind,
+            state=EntryState.PENDING,
+            payload={"categoryId": category_id, **payload},
+            category_id=category_id,
+        )
+        self.entries.append(entry)
+        self.outbox_changed.emit(entry)
+        return entry
+
+    def update_entry(self, entry_id: int, **changes: Any) -> OutboxEntry:
+        """Move an outbox entry on (as the sender would) and tell the listeners."""
+        index = next(i for i, e in enumerate(self.entries) if e.id == entry_id)
+        entry = dataclasses.replace(self.entries[index], **changes)
+        self.entries[index] = entry
+        self.outbox_changed.emit(entry)
+        return entry
+
+    def outbox_entries(self) -> list[OutboxEntry]:
+        return list(self.entries)
 
     async def decide_deduction(
         self, deduction_id: int, approve: bool, note: str | None = None
@@ -244,8 +273,11 @@ class FakeCore:
 
     async def request_deduction(
         self, category_id: int, contestant_id: int, amount: float, reason: str
-    ) -> Any:
-        return await self._call("request_deduction", category_id, contestant_id, amount, reason)
+    ) -> OutboxEntry:
+        await self._call("request_deduction", category_id, contestant_id, amount, reason)
+        return self._enqueue(
+            EntryKind.DEDUCTION, category_id, contestantId=contestant_id, amount=amount
+        )
 
     async def lock_contest(self, contest_id: int, locked: bool = True) -> Any:
         return await self._call("lock_contest", contest_id, locked)
@@ -266,20 +298,6 @@ class FakeCore:
             ]
             answer = TotalsData(category_id=category_id, totals=totals)
         return answer
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop set as the current loop, so ``asyncSlot`` handlers can run."""
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        for task in asyncio.all_tasks(loop):
-            task.cancel()
-        asyncio.set_event_loop(None)
-        loop.close()
 
 
 def run_until(

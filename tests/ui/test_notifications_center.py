@@ -11,9 +11,7 @@ from scoring_console.protocol import AckFailed, ErrorCode
 from scoring_console.ui.bridge import CoreBridge
 from scoring_console.ui.notifications import NotificationCenter, NotificationDock
 
-from .notifications_fakes import FakeCore, competition, notification, qloop, run_until
-
-__all__ = ["qloop"]  # the fixture, imported for this module's tests
+from .notifications_fakes import FakeCore, competition, notification, run_until
 
 
 def make_center(qtbot: QtBot, *notes: int) -> tuple[FakeCore, NotificationCenter]:

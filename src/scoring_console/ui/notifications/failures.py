@@ -29,14 +29,27 @@ _HINTS: dict[ErrorCode, str] = {
 }
 
 
+def describe_refusal(action: str, code: str | None, message: str) -> str:
+    """``"<action> refused: <reason> (<code>). <what to do>"`` for a kept outbox refusal."""
+    try:
+        error = ErrorCode(code or "")
+    except ValueError:
+        error = ErrorCode.INTERNAL
+    return _ack_text(action, "refused", AckFailed(error, message))
+
+
+def _ack_text(action: str, verb: str, exc: AckFailed) -> str:
+    hint = _HINTS.get(exc.code, "")
+    if exc.code is ErrorCode.RATE_LIMITED and exc.retry_after is not None:
+        hint = f"Too many requests; try again in {exc.retry_after:.0f} s."
+    reason = exc.message or str(exc.code)
+    return f"{action} {verb}: {reason} ({exc.code}). {hint}".strip()
+
+
 def describe_failure(action: str, exc: BaseException) -> str:
     """``"<action> failed: <what went wrong>. <what to do>"`` for any exception."""
     if isinstance(exc, AckFailed):
-        hint = _HINTS.get(exc.code, "")
-        if exc.code is ErrorCode.RATE_LIMITED and exc.retry_after is not None:
-            hint = f"Too many requests; try again in {exc.retry_after:.0f} s."
-        reason = exc.message or str(exc.code)
-        return f"{action} failed: {reason} ({exc.code}). {hint}".strip()
+        return _ack_text(action, "failed", exc)
     if isinstance(exc, CallTimeout):
         return (
             f"{action}: no answer from the server in time; it may or may not have been "
