@@ -223,9 +223,13 @@ class CertificationPanel(QWidget):
         finally:
             self._set_busy(False)
 
-    @async_slot()
-    async def on_lock_clicked(self) -> None:
-        """Lock (or unlock) the contest of the category on show, after confirming."""
+    @Slot()
+    def on_lock_clicked(self) -> None:
+        """Lock (or unlock) the contest of the category on show, after confirming.
+
+        The confirmation runs here, in a plain slot: a modal dialog's nested event loop
+        inside an asyncio task would run other tasks re-entrantly.
+        """
         category = self._category()
         if category is None or self._busy:
             return
@@ -239,21 +243,24 @@ class CertificationPanel(QWidget):
             if lock
             else f"Unlock the contest “{contest.name}”?\n\nJudges can change scores again."
         )
-        if not self.confirm(self, "Lock contest" if lock else "Unlock contest", question):
-            return
-        self._set_busy(True)
+        if self.confirm(self, "Lock contest" if lock else "Unlock contest", question):
+            self._set_busy(True)
+            self._lock(contest.id, contest.name, lock)
+
+    @async_slot(int, str, bool)
+    async def _lock(self, contest_id: int, name: str, lock: bool) -> None:
         try:
-            await self._core.lock_contest(contest.id, lock)
+            await self._core.lock_contest(contest_id, lock)
         except Exception as exc:
             self._show_error(describe_failure("Locking" if lock else "Unlocking", exc))
         else:
-            self._show_info(f"Contest “{contest.name}” {'locked' if lock else 'unlocked'}.")
-            self.contest_lock_changed.emit(contest.id, lock)
+            self._show_info(f"Contest “{name}” {'locked' if lock else 'unlocked'}.")
+            self.contest_lock_changed.emit(contest_id, lock)
         finally:
             self._set_busy(False)
 
-    @async_slot()
-    async def on_publish_clicked(self) -> None:
+    @Slot()
+    def on_publish_clicked(self) -> None:
         """Publish the results of the category on show, after confirming."""
         category = self._category()
         if category is None or self._busy:
@@ -262,18 +269,20 @@ class CertificationPanel(QWidget):
             f"Publish the results of “{category.name}”?\n\nEveryone in the category sees "
             "the ranking. This cannot be undone."
         )
-        if not self.confirm(self, "Publish results", question):
-            return
-        self._set_busy(True)
+        if self.confirm(self, "Publish results", question):
+            self._set_busy(True)
+            self._publish(category.id, category.name)
+
+    @async_slot(int, str)
+    async def _publish(self, category_id: int, name: str) -> None:
         try:
-            totals = await self._core.publish_results(category.id)
+            totals = await self._core.publish_results(category_id)
         except Exception as exc:
             self._show_error(describe_failure("Publishing", exc))
         else:
-            self._published_answer[category.id] = list(totals.totals)
-            self._show_info(f"Results of “{category.name}” published.")
-            self.results_published.emit(category.id)
-            self._refresh()
+            self._published_answer[category_id] = list(totals.totals)
+            self._show_info(f"Results of “{name}” published.")
+            self.results_published.emit(category_id)
         finally:
             self._set_busy(False)
 
