@@ -135,7 +135,8 @@ class AnnouncementCreate(InboundModel):
     """``system:announcement`` from a client: broadcast a message to everyone."""
 
     message: Message
-    type: NotificationType = NotificationType.INFO
+    # strict=False: JSON carries the enum as its string value ("info", "warning", ...)
+    type: NotificationType = Field(default=NotificationType.INFO, strict=False)
 
 
 class NotificationRead(InboundModel):
