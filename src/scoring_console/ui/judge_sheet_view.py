@@ -29,7 +29,7 @@ from scoring_console.protocol.entities import Certification, Contest, Score
 from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
-from .judge_sheet_model import FIRST_CRITERION_COL, JudgeSheetModel
+from .judge_sheet_model import COL_NAME, COL_NUMBER, FIRST_CRITERION_COL, JudgeSheetModel
 from .plausibility import format_score
 from .score_delegate import Confirm, ScoreDelegate
 from .score_table import ScoreTable
@@ -87,11 +87,10 @@ class JudgeSheetView(QWidget):
         self.delegate.input_refused.connect(self.on_input_refused)
         self.delegate.input_confirmed.connect(self.on_input_confirmed)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(56)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(0, 44)
+        header.setMinimumSectionSize(48)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # the criteria share
+        for column in (COL_NUMBER, COL_NAME, self.model.total_col):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         dismiss = QAction("Dismiss the rejected entry", self.table)
         dismiss.setShortcut(QKeySequence(Qt.Key.Key_Delete))
         dismiss.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)

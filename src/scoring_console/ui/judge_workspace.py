@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -27,7 +27,13 @@ CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class JudgeWorkspace(QWidget):
-    """Category list and one :class:`JudgeSheetView` per category (built on first view)."""
+    """Category list and one :class:`JudgeSheetView` per category (built on first view).
+
+    Signals:
+        category_shown(int): the sheet of this category is now on screen.
+    """
+
+    category_shown = Signal(int)
 
     def __init__(
         self, bridge: CoreBridge, confirm: Confirm | None = None, parent: QWidget | None = None
@@ -38,6 +44,7 @@ class JudgeWorkspace(QWidget):
         self.sheets: dict[int, JudgeSheetView] = {}
         self.category_list = QListWidget(self)
         self.category_list.setObjectName("categoryList")
+        self.category_list.setMinimumWidth(190)
         self.category_list.currentItemChanged.connect(self.on_category_list_current_changed)
         self.stack = QStackedWidget(self)
         self.empty_label = QLabel("No category is assigned to you yet.", self)
@@ -57,7 +64,7 @@ class JudgeWorkspace(QWidget):
         self.splitter.addWidget(side)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 900])
+        self.splitter.setSizes([210, 900])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -130,7 +137,10 @@ class JudgeWorkspace(QWidget):
             sheet.progress_changed.connect(lambda *_: self._update_labels())
             self.sheets[category_id] = sheet
             self.stack.addWidget(sheet)
+        changed = self.stack.currentWidget() is not sheet
         self.stack.setCurrentWidget(sheet)
+        if changed:
+            self.category_shown.emit(category_id)
         for row in range(self.category_list.count()):
             item = self.category_list.item(row)
             if item.data(CATEGORY_ROLE) == category_id and self.category_list.currentRow() != row:

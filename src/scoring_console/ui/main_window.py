@@ -13,11 +13,22 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QMainWindow, QMessageBox, QSplitter, QTableView, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHeaderView,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from scoring_console.protocol.roles import Role
 
+from .announcement_banner import AnnouncementBanner
+from .certification_panel import CertificationPanel
 from .icons import icon
 from .judge_workspace import JudgeWorkspace
 from .notifications.center import NotificationDock
@@ -35,6 +46,8 @@ if TYPE_CHECKING:
     from .bridge import CoreBridge
 
 log = logging.getLogger(__name__)
+
+DOCK_WIDTH = 270
 
 
 class MainWindow(QMainWindow):
@@ -69,12 +82,19 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1180, 720)
 
+        central = QWidget(self)
         self.workspace: JudgeWorkspace | TallyWorkspace
         if self.role is Role.JUDGE:
-            self.workspace = JudgeWorkspace(bridge, confirm, self)
+            self.workspace = JudgeWorkspace(bridge, confirm, central)
         else:
-            self.workspace = TallyWorkspace(bridge, self)
-        self.setCentralWidget(self.workspace)
+            self.workspace = TallyWorkspace(bridge, central)
+        self.banner = AnnouncementBanner(bridge, central)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.workspace, 1)
+        self.setCentralWidget(central)
 
         self.status = ConnectionStatusBar(self.core.server_url, self)
         self.setStatusBar(self.status)
@@ -85,6 +105,7 @@ class MainWindow(QMainWindow):
         self.status.on_pending_count_changed(self.core.pending_count())
         bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
 
+        self._size_docks = False
         self._build_menus()
         self._install_notifications()
         self.restore_layout()
@@ -105,6 +126,24 @@ class MainWindow(QMainWindow):
         self.toasts = ToastOverlay(self)
         self.notifier.notice_posted.connect(self.toasts.on_notice_posted)
         self.notifier.open_requested.connect(self.on_open_requested)
+
+        self.certification_panel = CertificationPanel(self.bridge)
+        self.certification_dock = QDockWidget("Certification", self)
+        self.certification_dock.setObjectName("certificationDock")
+        self.certification_dock.setWidget(self.certification_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.certification_dock)
+        self.view_menu.addAction(self.certification_dock.toggleViewAction())
+        self.workspace.category_shown.connect(self.on_workspace_category_shown)
+        current = self.workspace.current_category_id()
+        if current is not None:
+            self.on_workspace_category_shown(current)
+
+    def on_workspace_category_shown(self, category_id: int) -> None:
+        """Keep the certification panel on the category the user is looking at."""
+        try:
+            self.certification_panel.set_category(category_id)
+        except KeyError:
+            log.debug("category %s not in the certification panel yet", category_id)
 
     def on_open_requested(self) -> None:
         """A tray message or the tray icon was clicked: bring the window up."""
@@ -186,6 +225,8 @@ class MainWindow(QMainWindow):
         state = self.window_state.load(self._layout_key("state"))
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.notification_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         for splitter in self.findChildren(QSplitter):
             blob = self.window_state.load(self._layout_key(f"splitter/{splitter.objectName()}"))
             if blob is not None and splitter.objectName():
@@ -216,6 +257,15 @@ class MainWindow(QMainWindow):
                 blob: QByteArray = table.horizontalHeader().saveState()
                 store.save(self._layout_key(f"header/{table.objectName()}"), blob)
         store.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """First show without a saved layout: give the docks a modest width."""
+        super().showEvent(event)
+        if self._size_docks:
+            self._size_docks = False
+            docks = [self.notification_dock, self.certification_dock]
+            self.resizeDocks(docks, [DOCK_WIDTH, DOCK_WIDTH], Qt.Orientation.Horizontal)
+            self.resizeDocks(docks, [200, 400], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Persist the layout and ask the controller to shut down."""

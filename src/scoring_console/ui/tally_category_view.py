@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from scoring_console.protocol.entities import Contest, Deduction, Presence, Score
 
 from .judges_model import JudgesModel
-from .tally_table_model import TallyTableModel
+from .tally_table_model import COL_NAME, COL_NUMBER, TallyTableModel
 
 if TYPE_CHECKING:
     from scoring_console.client.state import StateChange
@@ -62,25 +62,24 @@ class TallyCategoryView(QWidget):
         self.status_label = QLabel(self)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
-        self.progress.setMaximumWidth(320)
+        self.progress.setMinimumWidth(260)
         self.progress.setFormat("%v of %m scores received")
 
         self.table = _readonly_table(self)
         self.table.setObjectName("tallyTable")
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(0, 44)
+        header.setMinimumSectionSize(48)
+        self._apply_column_modes()
+        self.model.columnsInserted.connect(lambda *_: self._apply_column_modes())
+        self.model.modelReset.connect(self._apply_column_modes)
 
         self.judges_table = _readonly_table(self)
         self.judges_table.setObjectName("judgesTable")
         self.judges_table.setModel(self.judges_model)
         judges_header = self.judges_table.horizontalHeader()
         judges_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        judges_header.setStretchLastSection(True)
+        judges_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
@@ -103,7 +102,8 @@ class TallyCategoryView(QWidget):
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(judges_box)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([380, 230])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -120,6 +120,14 @@ class TallyCategoryView(QWidget):
         bridge.presence_changed.connect(self.on_presence_changed)
         bridge.assignment_changed.connect(self.on_assignment_changed)
         bridge.contest_changed.connect(self.on_contest_changed)
+
+    def _apply_column_modes(self) -> None:
+        """Judges share the width; number, name and the summary columns fit their text."""
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        fixed = (COL_NUMBER, COL_NAME, self.model.deductions_col, self.model.total_col)
+        for column in (*fixed, self.model.rank_col):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
     def on_score_changed(self, score: Score) -> None:
         """A score arrived: its contestant's row is recomputed at the next frame."""

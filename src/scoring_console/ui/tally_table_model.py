@@ -304,6 +304,8 @@ class TallyTableModel(QAbstractTableModel):
             return (row, column) in self._flash
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _CENTER if column == self.rank_col else _RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and value is None:
+            return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         if role == Qt.ItemDataRole.BackgroundRole and (row, column) in self._flash:
             color = QColor(QGuiApplication.palette().color(QPalette.ColorRole.Highlight))
             color.setAlpha(70)

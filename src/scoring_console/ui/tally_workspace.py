@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from .tally_category_view import TallyCategoryView
@@ -13,7 +14,13 @@ if TYPE_CHECKING:
 
 
 class TallyWorkspace(QWidget):
-    """Tabs of :class:`TallyCategoryView`, added as categories become visible."""
+    """Tabs of :class:`TallyCategoryView`, added as categories become visible.
+
+    Signals:
+        category_shown(int): the tally of this category is now on screen.
+    """
+
+    category_shown = Signal(int)
 
     def __init__(self, bridge: CoreBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,6 +34,7 @@ class TallyWorkspace(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.tabs)
+        self.tabs.currentChanged.connect(self.on_tabs_current_changed)
         bridge.snapshot_loaded.connect(self.refresh_categories)
         bridge.category_changed.connect(lambda _c: self.refresh_categories())
         bridge.assignment_changed.connect(lambda _c: self.refresh_categories())
@@ -42,6 +50,17 @@ class TallyWorkspace(QWidget):
                 self.tabs.addTab(view, state.categories[category_id].name)
         self.empty_label.setVisible(not self.views)
         self.tabs.setVisible(bool(self.views))
+
+    def on_tabs_current_changed(self, _index: int) -> None:
+        """Another category's tab was chosen."""
+        view = self.current_view()
+        if view is not None:
+            self.category_shown.emit(view.category_id)
+
+    def current_category_id(self) -> int | None:
+        """The category on screen."""
+        view = self.current_view()
+        return view.category_id if view is not None else None
 
     def current_view(self) -> TallyCategoryView | None:
         """The tally on screen."""
