@@ -63,8 +63,10 @@ def test_notification_read_touches_only_own_notifications(demo: Demo) -> None:
     mine = demo.service.mark_notifications_read(judge, NotificationRead(ids=[note.id, 999]))
     assert mine.result.updated == 1
     assert demo.service.snapshot(judge).notifications[0].read is True
+    seq = demo.service.current_seq()
     again = demo.service.mark_notifications_read(judge, NotificationRead(ids=[note.id]))
     assert again.result.updated == 0
+    assert demo.service.current_seq() == seq  # nothing changed, no seq spent
 
 
 def test_heartbeat_reaches_tally_masters_of_the_judges_categories(demo: Demo) -> None:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from scoring_console.protocol.entities import Certification, CertificationStatus
 from scoring_console.protocol.events import ServerEvent
-from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
+from scoring_console.protocol.payloads import (
+    AssignmentChange,
+    AssignmentRevoked,
+    CertificationSign,
+)
 from scoring_console.protocol.roles import Role
 from scoring_console.server.service import (
     Broadcast,
@@ -16,7 +21,7 @@ from scoring_console.server.service import (
     RoomChange,
 )
 
-from .conftest import Demo
+from .conftest import Demo, new_client_id
 
 
 def test_assigning_a_judge_moves_rooms_and_notifies(demo: Demo) -> None:
@@ -104,3 +109,31 @@ def test_new_judge_can_score_only_after_assignment(demo: Demo) -> None:
         demo.actor("admin"), AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
     )
     assert demo.service.submit_score(judge, demo.submit(judge, demo.cat3)).result.score == 5
+
+
+def test_a_new_judge_reopens_the_judges_step(demo: Demo) -> None:
+    judge = demo.actor("judge1")
+    admin = demo.actor("admin")
+    demo.service.create_assignment(
+        admin, AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
+    )
+    demo.fill_sheet(judge, demo.cat3)
+    signed = demo.service.sign_certification(
+        judge, CertificationSign(client_id=new_client_id(), category_id=demo.cat3.id)
+    ).result.certification
+    assert signed.status is CertificationStatus.JUDGES_SIGNED
+    judge2 = demo.actor("judge2")
+    outcome = demo.service.create_assignment(
+        admin, AssignmentChange(user_id=judge2.user_id, category_id=demo.cat3.id)
+    )
+    updates = [
+        e.payload
+        for e in outcome.effects
+        if isinstance(e, Broadcast) and e.event is ServerEvent.CERTIFICATION_UPDATED
+    ]
+    assert len(updates) == 1 and isinstance(updates[0], Certification)
+    assert updates[0].status is CertificationStatus.JUDGES_SIGNING
+    assert updates[0].required_judge_ids == sorted([judge.user_id, judge2.user_id])
+    assert updates[0].version == signed.version + 1
+    seqs = [e.payload.seq for e in outcome.effects if isinstance(e, Broadcast)]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)

@@ -115,11 +115,16 @@ class AdminMixin(ScoresMixin):
         counts the notifications that changed.
         """
         ids = sorted(set(payload.ids))
+        where = f"user_id = ? AND read = 0 AND id IN ({','.join('?' * len(ids))})"
         with self.db.transaction() as conn:
+            unread = conn.execute(
+                f"SELECT COUNT(*) FROM notifications WHERE {where}", (actor.user_id, *ids)
+            ).fetchone()[0]
+            if not unread:
+                return Outcome(NotificationReadResult(updated=0), [])
             seq = self.db.next_seq(conn)
             cursor = conn.execute(
-                f"UPDATE notifications SET read = 1, seq = ? WHERE user_id = ? AND read = 0 "
-                f"AND id IN ({','.join('?' * len(ids))})",
+                f"UPDATE notifications SET read = 1, seq = ? WHERE {where}",
                 (seq, actor.user_id, *ids),
             )
             updated = cursor.rowcount

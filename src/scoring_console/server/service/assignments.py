@@ -10,7 +10,7 @@ from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoke
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
 
 from ..db import rows as r
-from . import rooms
+from . import certstate, rooms
 from .types import (
     Actor,
     Broadcast,
@@ -74,13 +74,14 @@ class AssignmentsMixin(ViewsMixin):
                 message=f"You were assigned to {info.name} as {_role_label(role)}",
                 category_id=info.id,
             )
-        effects: list[Effect] = [
-            RoomChange(payload.user_id, join=tuple(sorted(after - before))),
-            Broadcast(
-                ServerEvent.ASSIGNMENT_NEW, assignment, self._assignment_rooms(payload.user_id)
-            ),
-            note,
-        ]
+            effects: list[Effect] = [
+                RoomChange(payload.user_id, join=tuple(sorted(after - before))),
+                Broadcast(
+                    ServerEvent.ASSIGNMENT_NEW, assignment, self._assignment_rooms(payload.user_id)
+                ),
+                note,
+                *self._judges_changed(conn, info.id, role),
+            ]
         return Outcome(assignment, effects)
 
     def remove_assignment(self, actor: Actor, payload: AssignmentChange) -> Outcome[Assignment]:
@@ -119,6 +120,7 @@ class AssignmentsMixin(ViewsMixin):
                 message=f"You are no longer assigned to {info.name}",
                 category_id=info.id,
             )
+            certification = self._judges_changed(conn, info.id, Role(row["role"]))
         revoked = AssignmentRevoked(
             user_id=payload.user_id, category_id=info.id, role=row["role"], seq=seq
         )
@@ -127,6 +129,7 @@ class AssignmentsMixin(ViewsMixin):
                 ServerEvent.ASSIGNMENT_REVOKED, revoked, self._assignment_rooms(payload.user_id)
             ),
             note,
+            *certification,
             RoomChange(payload.user_id, leave=tuple(sorted(before - after))),
         ]
         return Outcome(assignment, effects)
@@ -150,6 +153,17 @@ class AssignmentsMixin(ViewsMixin):
                 {"userId": user_id, "role": role.value},
             )
         return Actor(row["id"], role, row["username"]), role
+
+    def _judges_changed(
+        self, conn: sqlite3.Connection, category_id: int, role: Role
+    ) -> list[Broadcast]:
+        """A judge joined or left: the category's required signers changed."""
+        if role is not Role.JUDGE:
+            return []
+        state = certstate.touch(conn, category_id, self.db.next_seq(conn), self.clock())
+        return [
+            Broadcast(ServerEvent.CERTIFICATION_UPDATED, state, rooms.category_viewers(category_id))
+        ]
 
     @staticmethod
     def _assignment_rooms(user_id: int) -> tuple[str, ...]:

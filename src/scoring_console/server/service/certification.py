@@ -65,13 +65,6 @@ class CertificationMixin(ServiceBase):
             signed = self._signed_scores(conn, actor, info.id)
             receipt = compute_receipt(info.id, actor.user_id, actor.role.value, signed)
             now = self.clock()
-            seq = self.db.next_seq(conn)
-            conn.execute(
-                "INSERT INTO certifications (category_id, status, version, seq, updated_at) "
-                "VALUES (?, '', 1, ?, ?) ON CONFLICT (category_id) DO UPDATE SET "
-                "version = version + 1, seq = excluded.seq, updated_at = excluded.updated_at",
-                (info.id, seq, r.to_iso(now)),
-            )
             cursor = conn.execute(
                 "INSERT INTO signoffs (category_id, role, user_id, signed_at, receipt, "
                 "signed_score_count, client_id, result) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
@@ -85,11 +78,7 @@ class CertificationMixin(ServiceBase):
                     payload.client_id,
                 ),
             )
-            after = certstate.certification(conn, info.id)
-            conn.execute(
-                "UPDATE certifications SET status = ? WHERE category_id = ?",
-                (after.status.value, info.id),
-            )
+            after = certstate.touch(conn, info.id, self.db.next_seq(conn), now)
             result = SignResult(
                 certification=after, receipt=receipt, signed_score_count=len(signed)
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from scoring_console.protocol.entities import (
     Certification,
@@ -76,3 +77,19 @@ def certification(conn: sqlite3.Connection, category_id: int) -> Certification:
         version=0 if row is None else row["version"],
         seq=0 if row is None else row["seq"],
     )
+
+
+def touch(conn: sqlite3.Connection, category_id: int, seq: int, now: datetime) -> Certification:
+    """Record a change of a category's certification (new version, ``seq``, status)."""
+    conn.execute(
+        "INSERT INTO certifications (category_id, status, version, seq, updated_at) "
+        "VALUES (?, '', 1, ?, ?) ON CONFLICT (category_id) DO UPDATE SET "
+        "version = version + 1, seq = excluded.seq, updated_at = excluded.updated_at",
+        (category_id, seq, r.to_iso(now)),
+    )
+    state = certification(conn, category_id)
+    conn.execute(
+        "UPDATE certifications SET status = ? WHERE category_id = ?",
+        (state.status.value, category_id),
+    )
+    return state
