@@ -173,6 +173,7 @@ class ClientCore:
         only degrade :attr:`keyring_available`)."""
         user = await self.session.login(password, remember)
         self._set_user(user)
+        self._resume_link()
         return user
 
     async def resume(self) -> UserInfo | None:
@@ -187,7 +188,15 @@ class ClientCore:
         user = self.store.cache.load_user() or _user_from_token(self.session.access_token)
         if user is not None:
             self._set_user(user)
+        self._resume_link()
         return user
+
+    def _resume_link(self) -> None:
+        """After AUTH_FAILED (or a start without a session), a new login reconnects."""
+        if self._started and not self.link.running:
+            self.link.start()
+            if not any(t.get_name() == "token-refresh" for t in self._tasks):
+                self._tasks.spawn(self._keep_token_fresh(), "token-refresh")
 
     def open_offline(self) -> bool:
         """Load the cached snapshot (no network); False when there is none."""
@@ -256,9 +265,10 @@ class ClientCore:
         """Refresh at ~80 % of the access token's life; reconnect quietly with it."""
         while True:
             due = self.session.refresh_due_in()
-            await asyncio.sleep(due if due is not None else 30.0)
             if due is None or not self.link.running:
+                await asyncio.sleep(1.0)  # no token yet, or waiting for a new login
                 continue
+            await asyncio.sleep(due)
             try:
                 await self.session.refresh()
             except ServerUnreachable:

@@ -38,11 +38,11 @@ from .auth import Session
 from .backoff import Backoff
 from .connection import ConnectionState, ConnectionStatus
 from .errors import (
+    AuthError,
     CallTimeout,
     ConnectionLost,
     NotConnected,
     NotLoggedIn,
-    ServerUnreachable,
     SessionExpired,
 )
 from .observable import Observable
@@ -101,6 +101,7 @@ class Link:
         self._calls: set[asyncio.Future[Any]] = set()
         self._connect_error: str | None = None
         self._quiet = False  # planned reconnect (token rotation): no state flicker
+        self._dead = False  # the heartbeat found the link dead: no polite goodbye
         self._tasks = TaskSet()
         self._runner: asyncio.Task[None] | None = None
 
@@ -231,8 +232,8 @@ class Link:
         except (SessionExpired, NotLoggedIn) as exc:
             self._auth_failed(f"{reason}: {exc}")
             return False
-        except ServerUnreachable:
-            return False
+        except AuthError:
+            return False  # unreachable right now: back off and try again
         return True
 
     def _auth_failed(self, reason: str) -> None:
@@ -252,7 +253,9 @@ class Link:
         """Connect, resync, serve until the socket goes down. Raises _AttemptFailed."""
         try:
             await self.session.token()  # refresh first if due: the handshake needs a live token
-        except ServerUnreachable as exc:
+        except (SessionExpired, NotLoggedIn):
+            raise
+        except AuthError as exc:  # unreachable, or a refresh answered oddly: try again later
             raise _AttemptFailed(str(exc)) from None
         sio = self._new_client()
         self._connect_error = None
@@ -291,9 +294,15 @@ class Link:
             await self._down.wait()
         finally:
             self._connected.clear()
+            self._up = False
+            self._fail_calls()
+            reason = self._down_reason or "connection lost"
+            if not self._quiet and self.running and reason != "stopped":
+                # say so at once; closing a dead transport may take a moment
+                self._set_state(ConnectionState(ConnectionStatus.RECONNECTING, 1, None, reason))
             await cancel_and_wait(heartbeat)
-            await self._teardown()
-        log.info("link down: %s", self._down_reason or "connection lost")
+            await self._teardown(polite=not self._dead)
+        log.info("link down: %s", reason)
 
     def _auth(self) -> dict[str, Any]:
         # called by python-socketio for each handshake: always the freshest token
@@ -347,19 +356,24 @@ class Link:
                     "heartbeat not acknowledged in %.1f s: link dead", self.heartbeat_timeout
                 )
                 self._down_reason = "heartbeat timeout (link dead)"
+                self._dead = True
                 self._down.set()
                 return
             except NotConnected:
                 return
             await asyncio.sleep(self.heartbeat_interval)
 
-    async def _teardown(self) -> None:
-        """Close the current socket (bounded), fail waiting calls."""
+    async def _teardown(self, polite: bool = True) -> None:
+        """Close the current socket (bounded; by force when the link is dead)."""
         sio, self._sio = self._sio, None
         self._up = False
+        self._dead = False
         self._connected.clear()
         self._fail_calls()
         if sio is None:
+            return
+        if not polite:
+            await _force_close(sio)
             return
         try:
             async with asyncio.timeout(CLOSE_TIMEOUT):

@@ -115,7 +115,8 @@ class OutboxSender:
         """Drain forever (until cancelled); claims are released when it stops."""
         try:
             while True:
-                await self.link.wait_connected()
+                while not await self.link.wait_connected(POLL_INTERVAL):
+                    self._notice_other_writers()  # offline: still show what others queue
                 self._maybe_prune()
                 entries = self.outbox.claim(self.owner)
                 if not entries:
