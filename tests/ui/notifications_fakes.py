@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import qasync
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
 from scoring_console.client.observable import Observable
@@ -301,7 +300,7 @@ class FakeCore:
 
 
 def run_until(
-    loop: qasync.QEventLoop, predicate: Callable[[], object], timeout: float = 5.0
+    loop: asyncio.AbstractEventLoop, predicate: Callable[[], object], timeout: float = 5.0
 ) -> None:
     """Run the loop until ``predicate()`` is true; fail the test after ``timeout`` s."""
 

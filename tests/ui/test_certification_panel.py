@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
@@ -144,7 +144,7 @@ def test_models_pass_modeltester(qtmodeltester: ModelTester) -> None:
 
 
 def test_judge_signs_and_sees_saved_locally_then_the_receipt(
-    judge_panel: Panel, qtbot: QtBot, qloop: qasync.QEventLoop
+    judge_panel: Panel, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     panel = judge_panel.widget
     assert panel.sign_button.isEnabled()
@@ -173,7 +173,7 @@ def test_judge_signs_and_sees_saved_locally_then_the_receipt(
 
 
 def test_refused_sign_off_shows_the_reason(
-    judge_panel: Panel, qtbot: QtBot, qloop: qasync.QEventLoop
+    judge_panel: Panel, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     panel = judge_panel.widget
     qtbot.mouseClick(panel.sign_button, Qt.MouseButton.LeftButton)
@@ -193,7 +193,7 @@ def test_refused_sign_off_shows_the_reason(
 
 
 def test_pending_entries_block_signing_with_a_clear_message(
-    judge_panel: Panel, qtbot: QtBot, qloop: qasync.QEventLoop
+    judge_panel: Panel, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     judge_panel.core.failures["sign_certification"] = PendingEntriesError(2)
     panel = judge_panel.widget
@@ -240,7 +240,9 @@ def test_tally_master_waits_for_the_judges(qtbot: QtBot) -> None:
     panel.bridge.close()
 
 
-def test_board_locks_the_contest_after_confirming(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_board_locks_the_contest_after_confirming(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     panel = Panel(qtbot, BOARD)
     widget = panel.widget
     assert widget.lock_button.isVisibleTo(widget) and widget.lock_button.isEnabled()
@@ -268,7 +270,7 @@ def test_board_locks_the_contest_after_confirming(qtbot: QtBot, qloop: qasync.QE
     panel.bridge.close()
 
 
-def test_lock_refusal_is_shown(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_lock_refusal_is_shown(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
     panel = Panel(qtbot, ORGANIZER)
     panel.core.failures["lock_contest"] = AckFailed(ErrorCode.FORBIDDEN, "not allowed")
     qtbot.mouseClick(panel.widget.lock_button, Qt.MouseButton.LeftButton)
@@ -278,7 +280,7 @@ def test_lock_refusal_is_shown(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
 
 
 def test_publish_needs_certification_then_shows_the_ranking(
-    qtbot: QtBot, qloop: qasync.QEventLoop
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     panel = Panel(qtbot, ORGANIZER)
     widget = panel.widget

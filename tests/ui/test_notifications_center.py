@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import qasync
+import asyncio
+
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
@@ -26,7 +27,7 @@ def select(center: NotificationCenter, note_id: int) -> None:
     center.view.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
-def test_mark_selected_as_read(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_mark_selected_as_read(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
     core, center = make_center(qtbot, 1, 2, 3)
     assert not center.mark_read_button.isEnabled()  # nothing selected yet
     select(center, 2)
@@ -41,7 +42,7 @@ def test_mark_selected_as_read(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
     assert center.error_label.isHidden()
 
 
-def test_mark_all_as_read(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_mark_all_as_read(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
     core, center = make_center(qtbot, 1, 2, 3)
     counts: list[int] = []
     center.unread_count_changed.connect(counts.append)
@@ -53,7 +54,9 @@ def test_mark_all_as_read(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
     assert "0 unread of 3" in center.summary_label.text()
 
 
-def test_refusal_is_shown_and_nothing_changes(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_refusal_is_shown_and_nothing_changes(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     core, center = make_center(qtbot, 1, 2)
     core.failures["mark_read"] = AckFailed(ErrorCode.INTERNAL, "database is locked")
     finished: list[bool] = []
@@ -71,7 +74,7 @@ def test_refusal_is_shown_and_nothing_changes(qtbot: QtBot, qloop: qasync.QEvent
     assert center.mark_all_button.isEnabled()  # the user can retry
 
 
-def test_offline_error_says_what_to_do(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_offline_error_says_what_to_do(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
     core, center = make_center(qtbot, 1)
     core.failures["mark_read"] = NotConnected("no connection")
     qtbot.mouseClick(center.mark_all_button, Qt.MouseButton.LeftButton)
@@ -86,7 +89,9 @@ def test_offline_error_says_what_to_do(qtbot: QtBot, qloop: qasync.QEventLoop) -
     assert center.error_label.isHidden()
 
 
-def test_opening_a_notification_marks_it_read(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_opening_a_notification_marks_it_read(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     core, center = make_center(qtbot, 1, 2)
     index = center.model.index(center.model.row_of(1), 0)
     with qtbot.waitSignal(center.notification_activated) as blocker:
@@ -96,7 +101,7 @@ def test_opening_a_notification_marks_it_read(qtbot: QtBot, qloop: qasync.QEvent
     assert core.calls == [("mark_read", ([1],))]
 
 
-def test_dock_title_shows_unread_count(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+def test_dock_title_shows_unread_count(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
     core = FakeCore(competition(notifications=[notification(1), notification(2, 1)]))
     dock = NotificationDock(CoreBridge(core))  # type: ignore[arg-type]
     qtbot.addWidget(dock)
