@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A fresh qasync loop on the test's QApplication, closed after the test."""
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test window must not stop the loop
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     try:
