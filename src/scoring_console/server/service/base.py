@@ -18,7 +18,7 @@ from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 from ..db import Database
 from ..db import rows as r
 from . import rooms
-from .types import Actor, Broadcast, Forbidden, Invalid, Locked, NotFound
+from .types import Actor, Broadcast, Conflict, Forbidden, Invalid, Locked, NotFound
 
 
 def utc_now() -> datetime:
@@ -163,6 +163,21 @@ class ServiceBase:
     def _user_name(self, conn: sqlite3.Connection, user_id: int) -> str:
         row = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
         return str(row["name"]) if row is not None else f"user {user_id}"
+
+    def _replayed(
+        self, conn: sqlite3.Connection, table: str, client_id: str, digest: str
+    ) -> sqlite3.Row | None:
+        """The stored row written under ``client_id`` in ``table`` (a fixed table name),
+        ``None`` if there is none; ``Conflict`` if it was written with other content."""
+        row: sqlite3.Row | None = conn.execute(
+            f"SELECT * FROM {table} WHERE client_id = ?", (client_id,)
+        ).fetchone()
+        if row is not None and row["content_hash"] != digest:
+            raise Conflict(
+                f"clientId {client_id} was already used for a different request",
+                {"clientId": client_id},
+            )
+        return row
 
     # --- writes shared by several areas ---------------------------------------------
 

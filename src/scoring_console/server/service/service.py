@@ -1,7 +1,7 @@
 """The :class:`ScoringService` facade: one method per client event, plus accounts and rooms.
 
 The methods live in one mixin per area (:mod:`.accounts`, :mod:`.views`,
-:mod:`.presence`, :mod:`.scores`, :mod:`.requests`, :mod:`.assignments`,
+:mod:`.presence`, :mod:`.scores`, :mod:`.removals`, :mod:`.deductions`, :mod:`.assignments`,
 :mod:`.certification`, :mod:`.admin`); this module puts them together and maps client
 events to them.
 """
@@ -20,14 +20,20 @@ from .admin import AdminMixin
 from .assignments import AssignmentsMixin
 from .base import utc_now
 from .certification import CertificationMixin
-from .requests import RequestsMixin
+from .deductions import DeductionsMixin
+from .removals import RemovalsMixin
 from .types import Actor, Invalid, Outcome
 
 __all__ = ["ScoringService", "utc_now"]
 
 
 class ScoringService(
-    AccountsMixin, AssignmentsMixin, AdminMixin, RequestsMixin, CertificationMixin
+    AccountsMixin,
+    AssignmentsMixin,
+    AdminMixin,
+    RemovalsMixin,
+    DeductionsMixin,
+    CertificationMixin,
 ):
     """Domain rules over one :class:`~scoring_console.server.db.Database`.
 

@@ -1,0 +1,136 @@
+"""Deductions: proposed by judges, tally masters, organizers or admins; decided once.
+
+Idempotent on ``clientId`` like every write; deciding a deduction that is no longer
+pending is a ``Conflict``. Only approved deductions count in totals.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from scoring_console.protocol.entities import Deduction, RequestStatus
+from scoring_console.protocol.events import ServerEvent
+from scoring_console.protocol.payloads import DeductionCreate, DeductionDecision
+from scoring_console.protocol.roles import Role
+
+from ..db import rows as r
+from . import rooms
+from .base import ServiceBase, content_hash
+from .types import Actor, Broadcast, Conflict, Forbidden, NotFound, Outcome
+
+_DEDUCTION_WATCHERS = (rooms.role(Role.AUDITOR),)
+_DEDUCTION_DECIDED_ROLES = tuple(
+    rooms.role(x) for x in (Role.AUDITOR, Role.BOARD, Role.ORGANIZER, Role.ADMIN)
+)
+
+
+class DeductionsMixin(ServiceBase):
+    """Deduction requests and their decisions."""
+
+    def request_deduction(self, actor: Actor, payload: DeductionCreate) -> Outcome[Deduction]:
+        """``deduction:requested``: propose a deduction from a contestant's total.
+
+        Judges and tally masters only in assigned categories, organizers and admins
+        anywhere (``Forbidden`` otherwise). ``NotFound``/``Invalid`` for a contestant
+        that does not exist / is not in the category; ``Locked`` for a locked contest.
+        Effect: ``deduction:pending`` to ``category:{id}:TALLY_MASTER``, ``role:AUDITOR``
+        and the requester.
+        """
+        digest = content_hash(
+            user=actor.user_id,
+            category=payload.category_id,
+            contestant=payload.contestant_id,
+            amount=float(payload.amount),
+            reason=payload.reason,
+        )
+        with self.db.transaction() as conn:
+            existing = self._replayed(conn, "deductions", payload.client_id, digest)
+            if existing is not None:
+                return Outcome(r.deduction(existing), [])
+            info = self._category(conn, payload.category_id)
+            if actor.role in (Role.JUDGE, Role.TALLY_MASTER):
+                self._require_assigned(conn, actor, info.id, actor.role)
+            elif actor.role not in (Role.ORGANIZER, Role.ADMIN):
+                raise Forbidden(f"{actor.role.value} cannot request deductions")
+            self._require_contestant_in(conn, info.id, payload.contestant_id)
+            self._require_unlocked(info)
+            seq = self.db.next_seq(conn)
+            cursor = conn.execute(
+                "INSERT INTO deductions (client_id, content_hash, category_id, contestant_id, "
+                "amount, reason, requested_by, status, created_at, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)",
+                (
+                    payload.client_id,
+                    digest,
+                    info.id,
+                    payload.contestant_id,
+                    float(payload.amount),
+                    payload.reason,
+                    actor.user_id,
+                    r.to_iso(self.clock()),
+                    seq,
+                ),
+            )
+            deduction = self._deduction(conn, int(cursor.lastrowid or 0))
+        targets = (
+            rooms.category_role(info.id, Role.TALLY_MASTER),
+            *_DEDUCTION_WATCHERS,
+            rooms.user(actor.user_id),
+        )
+        return Outcome(deduction, [Broadcast(ServerEvent.DEDUCTION_PENDING, deduction, targets)])
+
+    def decide_deduction(self, actor: Actor, payload: DeductionDecision) -> Outcome[Deduction]:
+        """``deduction:decide``: approve or reject a pending deduction.
+
+        Tally masters of the category, auditors and admins (``Forbidden`` otherwise);
+        ``NotFound``, ``Conflict`` if already decided, ``Locked`` for a locked contest.
+        Effect: ``deduction:decided`` to the requester, the category's tally masters,
+        auditors, board, organizers and admins.
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM deductions WHERE id = ?", (payload.deduction_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFound(
+                    f"deduction {payload.deduction_id} not found",
+                    {"deductionId": payload.deduction_id},
+                )
+            info = self._category(conn, row["category_id"])
+            if actor.role is Role.TALLY_MASTER:
+                self._require_assigned(conn, actor, info.id, Role.TALLY_MASTER)
+            elif actor.role not in (Role.AUDITOR, Role.ADMIN):
+                raise Forbidden(f"{actor.role.value} cannot decide deductions")
+            if row["status"] != RequestStatus.PENDING.value:
+                raise Conflict(
+                    f"deduction {payload.deduction_id} was already decided",
+                    {"status": row["status"]},
+                )
+            self._require_unlocked(info)
+            seq = self.db.next_seq(conn)
+            status = RequestStatus.APPROVED if payload.approve else RequestStatus.REJECTED
+            conn.execute(
+                "UPDATE deductions SET status = ?, decided_by = ?, decision_note = ?, "
+                "decided_at = ?, seq = ? WHERE id = ?",
+                (
+                    status.value,
+                    actor.user_id,
+                    payload.note,
+                    r.to_iso(self.clock()),
+                    seq,
+                    payload.deduction_id,
+                ),
+            )
+            deduction = self._deduction(conn, payload.deduction_id)
+        targets = (
+            rooms.user(deduction.requested_by),
+            rooms.category_role(info.id, Role.TALLY_MASTER),
+            *_DEDUCTION_DECIDED_ROLES,
+        )
+        return Outcome(deduction, [Broadcast(ServerEvent.DEDUCTION_DECIDED, deduction, targets)])
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _deduction(self, conn: sqlite3.Connection, deduction_id: int) -> Deduction:
+        row = conn.execute("SELECT * FROM deductions WHERE id = ?", (deduction_id,)).fetchone()
+        return r.deduction(row)
