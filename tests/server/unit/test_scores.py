@@ -243,3 +243,34 @@ def test_score_model_round_trips_through_the_stored_replay(demo: Demo) -> None:
     assert isinstance(replayed, Score)
     assert replayed.to_wire() == stored.to_wire()
     assert new_client_id() != payload.client_id
+
+
+def test_concurrent_submissions_from_threads_all_commit_with_unique_seqs(demo: Demo) -> None:
+    import threading
+
+    judges = demo.judges[:4]
+    results: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work(index: int) -> None:
+        judge = judges[index]
+        try:
+            for cat in (demo.cat1, demo.cat2):
+                for ci in range(6):
+                    for ki in range(3):
+                        payload = demo.submit(judge, cat, ci, ki, value=ki + 1)
+                        seq = demo.service.submit_score(judge, payload).result.seq
+                        with lock:
+                            results.append(seq)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(results) == len(set(results)) == 4 * 36
+    assert max(results) == demo.service.current_seq()
