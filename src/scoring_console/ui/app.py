@@ -231,11 +231,17 @@ class ConsoleApp:
         if self.notice:
             window.status.showMessage(self.notice, 15000)
         self.tasks.spawn(core.start(), "core.start")
+        self.tasks.spawn(self._report_ready(core), "ready")
         if self.options.screenshot is not None:
             self.tasks.spawn(self.take_screenshot(self.options.screenshot), "screenshot")
         await self._closed
         await self.shutdown()
         return self.exit_code
+
+    async def _report_ready(self, core: ClientCore) -> None:
+        """Log once connected and synced (tests and scripts wait for this line)."""
+        if await core.wait_connected(None):
+            log.info("console ready: %s connected to %s", core.username, core.server_url)
 
     def on_window_close_requested(self) -> None:
         """The main window closed: end the session."""
@@ -285,6 +291,7 @@ class ConsoleApp:
                 log.exception("stopping the client core failed")
         if self.bridge is not None:
             self.bridge.close()
+        log.info("session closed: outbox flushed as far as possible, disconnected")
 
 
 def _task_sets(window: MainWindow) -> list[TaskSet]:
