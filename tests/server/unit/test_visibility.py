@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scoring_console.protocol.payloads import Heartbeat, TotalsRequest
-from scoring_console.server.service import Forbidden, NotFound
+from scoring_console.protocol.roles import Role
+from scoring_console.server.service import Actor, Forbidden, NotFound
 
 from .conftest import Demo
 
@@ -95,3 +96,12 @@ def test_snapshot_of_a_deactivated_user_is_not_found(demo: Demo) -> None:
     demo.service.set_user_active(judge.user_id, False)
     with pytest.raises(NotFound):
         demo.service.snapshot(judge)
+
+
+def test_snapshot_and_rooms_of_an_unassigned_judge(demo: Demo) -> None:
+    user = demo.service.create_user("judge6", "New Judge", Role.JUDGE, "pw")
+    actor = Actor(user.id, user.role, user.username)
+    assert demo.service.rooms_for(actor) == {"all", f"user:{user.id}", "role:JUDGE"}
+    snap = demo.service.snapshot(actor)
+    assert (snap.categories, snap.scores, snap.contests, snap.events) == ([], [], [], [])
+    assert snap.user == user
