@@ -84,7 +84,10 @@ async def test_certification_chain_and_publishing(live: Live) -> None:
     receipts: dict[int, str] = {}
     for judge in judges:
         view = [s for s in (await judge.sync())["scores"] if s["categoryId"] == cat1.id]
-        result = await judge.ok("certification:sign", sign(cat1.id))
+        sign_payload = sign(cat1.id)
+        result = await judge.ok("certification:sign", sign_payload)
+        replay = await judge.ok("certification:sign", dict(sign_payload))
+        assert replay["receipt"] == result["receipt"], (replay, result)
         cert = Certification.model_validate(result["certification"])
         receipt = result["receipt"]
         own = [s for s in view if s["judgeId"] == judge.user_id]
@@ -100,6 +103,9 @@ async def test_certification_chain_and_publishing(live: Live) -> None:
         assert len(mine) == 1 and mine[0].receipt == receipt and mine[0].role == "JUDGE"
         receipts[judge.user_id] = receipt
     assert cert.status == "JUDGES_SIGNED", cert
+    # a second sign-off (new clientId) by a judge who signed is refused, not counted twice
+    err = await judge1.error("certification:sign", sign(cat1.id))
+    assert err["code"] in {"conflict", "locked", "precondition_failed"}, err
 
     # a signed judge's sheet is locked, single and batch
     err = await judge1.error("scores:submit", submit(cat1, cat1.cells[0], 1))
@@ -311,6 +317,8 @@ async def test_prev_seq_chain_on_one_connection(live: Live) -> None:
         await judge.ok("scores:submit", submit(cat1, cell, i))
         if i % 3 == 0:
             await admin.ok("system:announcement", {"message": f"note {i}"})
+        if i == 4:  # scores:data is an event on judge2's connection too
+            await judge2.ok("scores:request", {"categoryId": cat1.id})
     await judge.ok("user:active", {"pendingCount": 3})
     final = await admin.ok("system:announcement", {"message": "last"})
     for client in (tally, judge2):
@@ -324,7 +332,11 @@ async def test_prev_seq_chain_on_one_connection(live: Live) -> None:
         assert len(chain) >= 12, [n for n, _ in chain]
         for name, payload in chain:
             assert payload.get("prevSeq") == previous, (client.user, name, payload, previous)
-            assert isinstance(payload.get("seq"), int) and payload["seq"] > previous, payload
+            assert isinstance(payload.get("seq"), int), payload
+            if name == "scores:data":  # a read: as of the current seq, no new change
+                assert payload["seq"] >= previous, payload
+            else:
+                assert payload["seq"] > previous, payload
             previous = payload["seq"]
     # a sync restarts the chain at the snapshot's seq
     seq = (await tally.sync())["seq"]

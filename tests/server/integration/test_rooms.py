@@ -183,3 +183,32 @@ async def test_unknown_event_gets_error_event_and_invalid_event_ack(live: Live) 
         ack = await judge.call(name, {})
         assert ack["ok"] is False and ack["error"]["code"] == "invalid_event", (name, ack)
     assert (await judge.sync())["user"]["username"] == "judge1"
+
+
+async def test_tally_master_gets_category_events_only_once_assigned(live: Live) -> None:
+    layout = await live.layout()
+    cat3 = layout.cat3
+    tally = await live.connect("tally1")
+    tally_b = await live.connect("tally1", fresh_login=True)
+    judge = await live.connect("judge2")
+    organizer = await live.connect("organizer1")
+    await organizer.ok("assignment:created", {"userId": judge.user_id, "categoryId": cat3.id})
+    mark = len(tally.events.ordered)
+    await judge.ok("scores:submit", submit(cat3, cat3.cells[0], 5))
+    await barrier(judge, tally, layout.cat1)
+    assert not events_for_category(tally, cat3.id, mark)
+    err = await tally.error("scores:request", {"categoryId": cat3.id})
+    assert err["code"] in {"forbidden", "not_found"}, err
+
+    assignment = await organizer.ok(
+        "assignment:created", {"userId": tally.user_id, "categoryId": cat3.id}
+    )
+    assert assignment["role"] == "TALLY_MASTER"
+    for conn in (tally, tally_b):  # every live socket of the user moves
+        await conn.events.wait_for("assignment:new", lambda a: a["categoryId"] == cat3.id)
+    score = await judge.ok("scores:submit", submit(cat3, cat3.cells[1], 7))
+    for conn in (tally, tally_b):
+        got = await conn.events.wait_for("scores:updated", lambda s: s["id"] == score["id"])
+        assert got["score"] == 7  # tally masters see values
+    data = await tally.ok("scores:request", {"categoryId": cat3.id})
+    assert {s["id"] for s in data["scores"]} >= {score["id"]}

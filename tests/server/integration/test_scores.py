@@ -235,3 +235,21 @@ async def test_unknown_cell_is_not_found(live: Live) -> None:
         "scores:submit", submit_payload(cat1.id, (cat1.contestant_ids[0], other_criterion), 1)
     )
     assert err["code"] in {"not_found", "validation_error"}, err
+
+
+async def test_masking_per_socket_when_a_judge_has_two_connections(live: Live) -> None:
+    layout = await live.layout()
+    a = await live.connect("judge1")
+    b = await live.connect("judge1", fresh_login=True)
+    other = await live.connect("judge2")
+    mine = await a.ok("scores:submit", submit_payload(layout.cat1.id, layout.cat1.cells[0], 6))
+    theirs = await other.ok(
+        "scores:submit", submit_payload(layout.cat1.id, layout.cat1.cells[0], 2)
+    )
+    for conn in (a, b):
+        got = await conn.events.wait_for("scores:updated", lambda s: s["id"] == mine["id"])
+        assert got["score"] == 6
+        masked = await conn.events.wait_for("scores:updated", lambda s: s["id"] == theirs["id"])
+        assert masked["score"] is None
+    seen = await other.events.wait_for("scores:updated", lambda s: s["id"] == mine["id"])
+    assert seen["score"] is None
