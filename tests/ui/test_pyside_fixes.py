@@ -1,4 +1,4 @@
-"""The guard against PySide6's emit() refcount leak keeps a busy process alive."""
+"""The guard against PySide6's refcount leaks keeps a busy process alive."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ def test_many_emits_do_not_kill_the_interpreter() -> None:
         """
         import sys
         import scoring_console.ui  # applies the guard
-        from PySide6.QtCore import QObject, Signal
+        from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Signal
+        from PySide6.QtCore import QSortFilterProxyModel
         from PySide6.QtWidgets import QApplication
 
         app = QApplication([])
@@ -27,6 +28,21 @@ def test_many_emits_do_not_kill_the_interpreter() -> None:
             source.changed.emit(value)
         assert len(seen) == 50_000
         assert sys.getrefcount(True) > 1_000
+
+        class Model(QAbstractListModel):
+            def rowCount(self, parent=QModelIndex()):
+                return 1
+
+            def data(self, index, role=0):
+                return None
+
+        model = Model()
+        proxy = QSortFilterProxyModel()
+        proxy.setSourceModel(model)
+        index = proxy.index(0, 0)
+        for _ in range(50_000):
+            index.data()
+        assert sys.getrefcount(None) > 1_000
         print("ok")
         """
     )
