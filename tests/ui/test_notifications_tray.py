@@ -255,3 +255,31 @@ def test_system_tray_degrades_where_no_tray_exists(qtbot: QtBot) -> None:
 def test_fake_tray_refuses_unknown_icons() -> None:
     with pytest.raises(ValueError, match="unknown tray icon"):
         FakeTray().set_state("bogus", "")
+
+
+def test_news_reported_twice_by_the_server_is_announced_once(qtbot: QtBot) -> None:
+    now = [100.0]
+    core = FakeCore(competition(user_id=11))
+    bridge = CoreBridge(core)  # type: ignore[arg-type]
+    tray = FakeTray()
+    notifier = TrayNotifier(bridge, tray, is_window_active=lambda: False, clock=lambda: now[0])
+    state = core.state
+    state.apply(
+        ServerEvent.ASSIGNMENT_NEW,
+        Assignment(id=60, user_id=11, category_id=OTHER_CATEGORY_ID, role=Role.JUDGE, seq=3),
+    )
+    state.apply(
+        ServerEvent.NOTIFICATION,
+        notification(5, title="New assignment", category_id=OTHER_CATEGORY_ID),
+    )
+    assert [m.title for m in tray.messages] == ["New assignment"]
+    # the same kind of news for another category, or much later, is new news
+    state.apply(ServerEvent.NOTIFICATION, notification(6, title="New assignment", category_id=1))
+    now[0] += 60
+    state.apply(
+        ServerEvent.NOTIFICATION,
+        notification(7, title="New assignment", category_id=OTHER_CATEGORY_ID),
+    )
+    assert len(tray.messages) == 3
+    assert notifier.tray is tray
+    bridge.close()

@@ -13,6 +13,7 @@ reconnect) announce what arrived while the console was away, collapsed when many
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,6 +41,14 @@ log = logging.getLogger(__name__)
 COLLAPSE_AFTER = 3
 """More news than this from one snapshot is shown as a single summary notice."""
 
+DUPLICATE_WINDOW = 10.0
+"""Seconds within which a second notice with the same title and category is dropped.
+
+The server reports some news twice — ``assignment:new`` plus a "New assignment"
+notification, ``certification:updated`` (certified) plus a "Certification completed"
+notification to the board — and the user should hear about it once.
+"""
+
 
 class NoticeKind(StrEnum):
     """What a notice is about."""
@@ -60,6 +69,7 @@ class Notice:
     message: str
     severity: NotificationType
     key: int | None = None
+    category_id: int | None = None
 
 
 class TrayNotifier(QObject):
@@ -86,6 +96,7 @@ class TrayNotifier(QObject):
         window: QWidget | None = None,
         sound: NotificationSound | None = None,
         is_window_active: Callable[[], bool] | None = None,
+        clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -102,6 +113,8 @@ class TrayNotifier(QObject):
         self._assignments: set[int] = set()
         self._online = _is_online(getattr(bridge.core, "connection", None))
         self._tray_state: tuple[str, str] | None = None
+        self._clock = clock
+        self._recent: dict[tuple[str, int], float] = {}
         tray.message_clicked.connect(self.open_requested)
         tray.activated.connect(self.open_requested)
         bridge.state_changed.connect(self.on_state_changed)
@@ -122,6 +135,8 @@ class TrayNotifier(QObject):
 
     def post(self, notice: Notice) -> None:
         """Announce one notice: tray when the window is inactive and a tray exists."""
+        if self._is_duplicate(notice):
+            return
         use_tray = (
             self.tray_messages_enabled and not self.window_active() and self.tray.is_available()
         )
@@ -132,6 +147,17 @@ class TrayNotifier(QObject):
             self.notice_posted.emit(notice)
         if self.sound is not None:
             self.sound.play()
+
+    def _is_duplicate(self, notice: Notice) -> bool:
+        if notice.category_id is None:
+            return False
+        now = self._clock()
+        self._recent = {k: t for k, t in self._recent.items() if now - t < DUPLICATE_WINDOW}
+        key = (notice.title, notice.category_id)
+        if key in self._recent:
+            return True
+        self._recent[key] = now
+        return False
 
     # -- state --------------------------------------------------------------------
 
@@ -181,7 +207,9 @@ class TrayNotifier(QObject):
         self._notes.add(note.id)
         if note.read:
             return None
-        return Notice(NoticeKind.NOTIFICATION, note.title, note.message, note.type, note.id)
+        return Notice(
+            NoticeKind.NOTIFICATION, note.title, note.message, note.type, note.id, note.category_id
+        )
 
     def _announcement_notice(self, item: Announcement) -> Notice | None:
         if item.id in self._announcements:
@@ -200,6 +228,7 @@ class TrayNotifier(QObject):
             f"{name} is certified by judges, tally master, auditor and board.",
             NotificationType.SUCCESS,
             cert.category_id,
+            cert.category_id,
         )
 
     def _assignment_notice(self, item: Assignment) -> Notice | None:
@@ -216,6 +245,7 @@ class TrayNotifier(QObject):
             f"You are assigned to {self._category_name(item.category_id)} as {role}.",
             NotificationType.INFO,
             item.id,
+            item.category_id,
         )
 
     def _announce_missed(self) -> None:
