@@ -38,6 +38,7 @@ async def test_judge_never_receives_another_judges_value(live: Live) -> None:
     judge2 = await live.connect("judge2")
     tally = await live.connect("tally1")
     admin = await live.connect("admin")
+    venue = [await live.connect(name) for name in ("auditor1", "board1", "organizer1")]
     seen_by_judge2: list[Any] = []
     seen_by_judge2.append(await judge2.sync())
 
@@ -73,7 +74,7 @@ async def test_judge_never_receives_another_judges_value(live: Live) -> None:
     updates2 = await judge2.events.wait_count("scores:updated", n, by_judge1)
     assert {u["id"] for u in updates2} == set(values)
     # everyone else: values whole
-    for viewer in (judge1, tally, admin):
+    for viewer in (judge1, tally, admin, *venue):
         updates = await viewer.events.wait_count("scores:updated", n, by_judge1)
         assert {u["id"]: u["score"] for u in updates} == values, viewer.user
     # judge2 sees its own value in its own broadcast
@@ -109,7 +110,7 @@ async def test_judge_never_receives_another_judges_value(live: Live) -> None:
         Score.model_validate(s)
 
     # the full-view roles get values in sync and scores:request
-    for viewer in (tally, admin, judge1):
+    for viewer in (tally, admin, judge1, *venue):
         snap = await viewer.sync()
         got = {s["id"]: s["score"] for s in snap["scores"] if by_judge1(s)}
         assert got == values, viewer.user
