@@ -4,6 +4,8 @@
   ``ClientCore``, with the async calls the widgets make recorded (and optionally
   failing), so widgets run behind a real :class:`CoreBridge` without a network.
 * :func:`competition` — a protocol ``Snapshot`` with every role of the sign-off chain.
+* :func:`start_core` / :func:`stop_cores` — real ``ClientCore`` sessions (demo accounts)
+  for the end-to-end tests against the ``server_process`` fixture.
 * :func:`run_until` — run the qasync loop (``qloop`` fixture of ``conftest.py``) until a
   condition holds, so ``asyncSlot`` handlers run.
 """
@@ -15,11 +17,14 @@ import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
+from scoring_console.client.core import ClientCore
+from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.client.observable import Observable
 from scoring_console.client.state import StateStore
 from scoring_console.protocol.entities import (
@@ -313,3 +318,33 @@ def run_until(
         loop.run_until_complete(asyncio.wait_for(poll(), timeout))
     except TimeoutError:
         pytest.fail(f"condition not met within {timeout} s: {predicate}")
+
+
+# --- live sessions against a real server ---------------------------------------------
+
+
+async def start_core(url: str, username: str, base: Path) -> ClientCore:
+    """Log ``username`` in (password ``demo``), connect, and wait for the first snapshot."""
+    core = ClientCore(
+        url,
+        username,
+        data_dir=base / username,
+        keyring_backend=MemoryKeyring(),
+        heartbeat_interval=1.0,
+        backoff_min=0.1,
+        backoff_max=0.5,
+        request_timeout=5.0,
+    )
+    await core.login("demo")
+    await core.start()
+    assert await core.wait_connected(15), f"{username} did not connect"
+    deadline = asyncio.get_running_loop().time() + 10
+    while core.state.user is None:
+        assert asyncio.get_running_loop().time() < deadline, f"{username} got no snapshot"
+        await asyncio.sleep(0.02)
+    return core
+
+
+async def stop_cores(*cores: ClientCore) -> None:
+    """Stop cores started by :func:`start_core` (in parallel, errors ignored)."""
+    await asyncio.gather(*(c.stop(flush_timeout=1.0) for c in cores), return_exceptions=True)
