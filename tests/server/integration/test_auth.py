@@ -8,6 +8,7 @@ import sqlite3
 import time
 from typing import Any
 
+import aiohttp
 import pytest
 
 from scoring_console.protocol import ErrorCode
@@ -16,6 +17,7 @@ from scoring_console.protocol.version import PROTOCOL_VERSION
 from tests.helpers.sio_client import (
     access_claims,
     forge_token,
+    login,
     post_json,
     signing_key,
     try_connect,
@@ -207,3 +209,34 @@ async def test_deactivated_user_is_refused(shared_live: Live) -> None:
         shared_live.url, "/api/auth/login", {"username": "judge5", "password": "demo"}
     )
     assert status == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"", "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b'{"username": 5, "password": true}', "application/json"),
+        (b"username=judge1&password=demo", "application/x-www-form-urlencoded"),
+        (b'{"username": "judge1", "password": "' + b"x" * 2_000_000 + b'"}', "application/json"),
+    ],
+    ids=["broken-json", "empty", "array", "wrong-types", "form", "2MB"],
+)
+async def test_rest_login_garbage_is_a_typed_4xx(
+    shared_live: Live, body: bytes, content_type: str
+) -> None:
+    for path in ("/api/auth/login", "/api/auth/refresh"):
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                shared_live.url + path, data=body, headers={"Content-Type": content_type}
+            ) as resp,
+        ):
+            assert 400 <= resp.status < 500, (path, resp.status, await resp.text())
+            if resp.status != 413:
+                answer = await resp.json(content_type=None)
+                assert answer["error"]["code"] in {c.value for c in ErrorCode}, answer
+    # the server is still fine: a real login and handshake work
+    tokens = await login(shared_live.url, "judge1")
+    assert await try_connect(shared_live.url, {"token": tokens.access}) is None

@@ -37,6 +37,7 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -0.0, 5e-324]),
     st.text(max_size=40),
+    st.binary(max_size=16),  # python-socketio sends bytes as a binary attachment
     st.sampled_from(["", " ", "1", "null", "NaN", "x" * 5000, "\x00", "category:1", "🎉"]),
 )
 json_values = st.recursive(
