@@ -24,6 +24,8 @@ COL_PENDING = 3
 COL_SCORES = 4
 HEADERS = ("Judge", "Status", "Last seen", "Unsynced on device", "Scores in")
 
+REFRESH_MS = 250
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -48,7 +50,9 @@ class JudgesModel(QAbstractTableModel):
         self.category_id = category_id
         self._judges: list[int] = []
         self._rows: dict[int, tuple[str, ...]] = {}
-        self._coalescer = FrameCoalescer(self.refresh, parent=self)
+        self._counts: dict[int, int] = {}
+        # the panel is read at a glance: four refreshes a second are plenty
+        self._coalescer = FrameCoalescer(self.refresh, REFRESH_MS, parent=self)
         self.refresh()
 
     def mark_changed(self) -> None:
@@ -58,6 +62,9 @@ class JudgesModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Recompute the rows; insert new judges, emit ``dataChanged`` for changed rows."""
         judges = self.state.judges_of(self.category_id)
+        self._counts = {}
+        for score in self.state.scores_in(self.category_id):
+            self._counts[score.judge_id] = self._counts.get(score.judge_id, 0) + 1
         if judges[: len(self._judges)] != self._judges:
             self.beginResetModel()
             self._judges = judges

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from scoring_console.protocol.entities import Contest, Deduction, Presence, Score
 
+from .frame_coalescer import FrameCoalescer
 from .judges_model import JudgesModel
 from .tally_table_model import COL_NAME, COL_NUMBER, TallyTableModel
 
@@ -78,7 +79,8 @@ class TallyCategoryView(QWidget):
         self.judges_table.setObjectName("judgesTable")
         self.judges_table.setModel(self.judges_model)
         judges_header = self.judges_table.horizontalHeader()
-        judges_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        judges_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.judges_table.resizeColumnsToContents()
         judges_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
         head = QHBoxLayout()
@@ -110,8 +112,10 @@ class TallyCategoryView(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.splitter, 1)
 
+        self._progress = self.model.progress
+        self._progress_coalescer = FrameCoalescer(self._show_progress, 250, self)
         self.model.progress_changed.connect(self.on_model_progress_changed)
-        self.on_model_progress_changed(*self.model.progress)
+        self._show_progress()
         self._apply_contest(contest)
         bridge.score_changed.connect(self.on_score_changed)
         bridge.score_deleted.connect(lambda _id: self.model.mark_all())
@@ -122,12 +126,28 @@ class TallyCategoryView(QWidget):
         bridge.contest_changed.connect(self.on_contest_changed)
 
     def _apply_column_modes(self) -> None:
-        """Judges share the width; number, name and the summary columns fit their text."""
+        """Judges share the width; number, name and the summary columns fit their text.
+
+        The fitted columns are measured once here (on structure changes), not kept in
+        ``ResizeToContents`` mode, which would re-measure every row on each update.
+        """
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        fixed = (COL_NUMBER, COL_NAME, self.model.deductions_col, self.model.total_col)
-        for column in (*fixed, self.model.rank_col):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        metrics = self.table.fontMetrics()
+        fitted = {
+            COL_NUMBER: "0000",
+            self.model.deductions_col: "Deductions",
+            self.model.total_col: "000.00",
+            self.model.rank_col: "Rank",
+        }
+        for column, sample in fitted.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title))
+            header.resizeSection(column, width + 24)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
+        self.table.resizeColumnToContents(COL_NAME)
+        header.resizeSection(COL_NAME, max(header.sectionSize(COL_NAME), 160))
 
     def on_score_changed(self, score: Score) -> None:
         """A score arrived: its contestant's row is recomputed at the next frame."""
@@ -169,7 +189,13 @@ class TallyCategoryView(QWidget):
             self._apply_contest(contest)
 
     def on_model_progress_changed(self, received: int, expected: int) -> None:
-        """Scores received against scores expected."""
+        """Scores received against scores expected (shown at most 4 times a second:
+        ``QProgressBar.setValue`` repaints synchronously)."""
+        self._progress = (received, expected)
+        self._progress_coalescer.request()
+
+    def _show_progress(self) -> None:
+        received, expected = self._progress
         self.progress.setMaximum(max(expected, 1))
         self.progress.setValue(min(received, max(expected, 1)))
         self.progress.setFormat(f"{received} of {expected} scores received")
