@@ -112,6 +112,26 @@ def is_my_turn(cert: Certification | None, judge_ids: Sequence[int], user: UserI
     return NEXT_ROLE.get(status) is user.role
 
 
+def why_not_my_turn(
+    cert: Certification | None, judge_ids: Sequence[int], user: UserInfo | None
+) -> str:
+    """Why ``user`` cannot sign now, in words (for the sign button's tooltip)."""
+    status = cert.status if cert is not None else CertificationStatus.NOT_STARTED
+    if status is CertificationStatus.CERTIFIED:
+        return "The category is certified."
+    if user is not None and user.role is Role.JUDGE:
+        if user.id not in (cert.required_judge_ids if cert is not None else judge_ids):
+            return "You are not a judge of this category."
+        return "You signed this category already."
+    if user is None or user.role not in ROLE_LABELS:
+        return "Your role does not sign certifications."
+    if status in JUDGE_STAGE:
+        return "Waiting for the judges to sign."
+    waiting_for = NEXT_ROLE.get(status)
+    label = ROLE_LABELS[waiting_for] if waiting_for is not None else ""
+    return f"Waiting for the {label.lower()} to sign." if label else "Not your step."
+
+
 class RowDiffModel(QAbstractTableModel, Generic[R]):
     """A table of immutable rows replaced as a whole list, emitted as row-level changes."""
 
