@@ -27,6 +27,7 @@ from scoring_console.ui.certification_models import (
     StepState,
     chain_steps,
     is_my_turn,
+    why_not_my_turn,
 )
 from scoring_console.ui.certification_panel import CertificationPanel
 
@@ -322,3 +323,16 @@ def test_locked_contest_in_the_snapshot_is_shown(qtbot: QtBot) -> None:
     panel = Panel(qtbot, JUDGES[1], contests=[locked])
     assert "is locked" in panel.widget.contest_label.text()
     panel.bridge.close()
+
+
+def test_why_it_is_not_my_turn() -> None:
+    signing = certification(CertificationStatus.JUDGES_SIGNING, (11,))
+    assert why_not_my_turn(signing, JUDGES, user(11)) == "You signed this category already."
+    assert why_not_my_turn(signing, JUDGES, user(TALLY)) == "Waiting for the judges to sign."
+    tally_signed = certification(CertificationStatus.TALLY_SIGNED, (*JUDGES, TALLY))
+    assert why_not_my_turn(tally_signed, JUDGES, user(BOARD)) == "Waiting for the auditor to sign."
+    assert why_not_my_turn(tally_signed, (), user(ORGANIZER)).startswith("Your role does not")
+    certified = certification(CertificationStatus.CERTIFIED)
+    assert why_not_my_turn(certified, JUDGES, user(11)) == "The category is certified."
+    other = signing.model_copy(update={"required_judge_ids": [12]})
+    assert why_not_my_turn(other, [12], user(11)) == "You are not a judge of this category."
