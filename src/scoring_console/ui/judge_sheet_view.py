@@ -14,7 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -29,16 +29,33 @@ from scoring_console.protocol.entities import Certification, Contest, Score
 from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
+from .icons import icon
 from .judge_sheet_model import COL_NAME, COL_NUMBER, FIRST_CRITERION_COL, JudgeSheetModel
 from .plausibility import format_score
 from .score_delegate import Confirm, ScoreDelegate
 from .score_table import ScoreTable
+from .sync_state import ICON_NAMES, CellSync
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
     from .bridge import CoreBridge
 
 log = logging.getLogger(__name__)
+
+
+def _legend_item(icon_name: str, text: str, parent: QWidget) -> QWidget:
+    box = QWidget(parent)
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)
+    picture = QLabel(box)
+    size = box.fontMetrics().height()
+    picture.setPixmap(icon(icon_name).pixmap(size, size))
+    label = QLabel(text, box)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    row.addWidget(picture)
+    row.addWidget(label)
+    return box
 
 
 class JudgeSheetView(QWidget):
@@ -74,7 +91,6 @@ class JudgeSheetView(QWidget):
         self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
         contest = state.contests.get(category.contest_id)
         self.subtitle = QLabel(html.escape(contest.name) if contest else "", self)
-        self.subtitle.setEnabled(False)
         self.lock_label = QLabel(self)
         self.lock_label.setWordWrap(True)
         self.lock_label.setVisible(False)
@@ -124,6 +140,18 @@ class JudgeSheetView(QWidget):
         foot = QHBoxLayout()
         foot.addWidget(self.progress_label, 1)
         foot.addWidget(self.message_label, 2)
+        legend = QHBoxLayout()
+        legend.setSpacing(16)
+        for sync, text in (
+            (CellSync.SYNCED, "synced"),
+            (CellSync.SAVED_LOCALLY, "saved locally"),
+            (CellSync.REJECTED, "refused (Delete dismisses)"),
+        ):
+            legend.addWidget(_legend_item(ICON_NAMES[sync], text, self))
+        legend.addStretch(1)
+        hint = QLabel("Type a score · Enter or Tab: next cell", self)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        legend.addWidget(hint)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -131,6 +159,7 @@ class JudgeSheetView(QWidget):
         layout.addWidget(self.lock_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(foot)
+        layout.addLayout(legend)
         layout.addWidget(self.receipt_label)
         layout.addLayout(self.certification_slot)
 

@@ -103,15 +103,7 @@ class JudgeWorkspace(QWidget):
                 item.setData(CATEGORY_ROLE, category_id)
                 self.category_list.addItem(item)
             self.category_list.blockSignals(False)
-        for row in range(self.category_list.count()):
-            item = self.category_list.item(row)
-            category_id = item.data(CATEGORY_ROLE)
-            sheet = self.sheets.get(category_id)
-            label = state.categories[category_id].name
-            if sheet is not None:
-                filled, total = sheet.model.filled_count(), sheet.model.cell_count()
-                label += f"  ({filled}/{total})"
-            item.setText(label)
+        self._update_labels()
         target = current if current in ids else (ids[0] if ids else None)
         if target is None:
             self.stack.setCurrentWidget(self.empty_label)
@@ -137,6 +129,7 @@ class JudgeWorkspace(QWidget):
             sheet.progress_changed.connect(lambda *_: self._update_labels())
             self.sheets[category_id] = sheet
             self.stack.addWidget(sheet)
+            self._update_labels()
         changed = self.stack.currentWidget() is not sheet
         self.stack.setCurrentWidget(sheet)
         if changed:
@@ -150,15 +143,26 @@ class JudgeWorkspace(QWidget):
         return sheet
 
     def _update_labels(self) -> None:
+        """Each category with the judge's progress on it, e.g. ``Vocal (5/18)``."""
         state = self.bridge.core.state
+        user = state.user
         for row in range(self.category_list.count()):
             item = self.category_list.item(row)
             category_id = item.data(CATEGORY_ROLE)
-            sheet = self.sheets.get(category_id)
             category = state.categories.get(category_id)
-            if sheet is not None and category is not None:
+            if category is None:
+                continue
+            sheet = self.sheets.get(category_id)
+            if sheet is not None:
                 filled, total = sheet.model.filled_count(), sheet.model.cell_count()
-                item.setText(f"{category.name}  ({filled}/{total})")
+            else:
+                total = len(category.criteria) * len(category.contestant_ids)
+                filled = sum(
+                    1
+                    for s in state.scores_in(category_id)
+                    if user is not None and s.judge_id == user.id and s.score is not None
+                )
+            item.setText(f"{category.name}  ({filled}/{total})")
 
     def on_category_list_current_changed(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None

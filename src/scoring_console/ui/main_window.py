@@ -36,6 +36,7 @@ from .notifications.notifier import TrayNotifier
 from .notifications.sound import NotificationSound
 from .notifications.toast import ToastOverlay
 from .notifications.tray import SystemTray
+from .requests_panel import RequestsPanel
 from .score_delegate import Confirm
 from .settings import UserSettings, WindowState
 from .settings_dialog import SettingsDialog
@@ -133,13 +134,26 @@ class MainWindow(QMainWindow):
         self.certification_dock.setWidget(self.certification_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.certification_dock)
         self.view_menu.addAction(self.certification_dock.toggleViewAction())
+        self.requests_panel: RequestsPanel | None = None
+        self.requests_dock: QDockWidget | None = None
+        if self.role is not Role.JUDGE:
+            self.requests_panel = RequestsPanel(self.bridge)
+            self.requests_dock = QDockWidget("Requests", self)
+            self.requests_dock.setObjectName("requestsDock")
+            self.requests_dock.setWidget(self.requests_panel)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.requests_dock)
+            self.tabifyDockWidget(self.certification_dock, self.requests_dock)
+            self.certification_dock.raise_()
+            self.view_menu.addAction(self.requests_dock.toggleViewAction())
         self.workspace.category_shown.connect(self.on_workspace_category_shown)
         current = self.workspace.current_category_id()
         if current is not None:
             self.on_workspace_category_shown(current)
 
     def on_workspace_category_shown(self, category_id: int) -> None:
-        """Keep the certification panel on the category the user is looking at."""
+        """Keep the side panels on the category the user is looking at."""
+        if self.requests_panel is not None:
+            self.requests_panel.category_id = category_id
         try:
             self.certification_panel.set_category(category_id)
         except KeyError:

@@ -59,7 +59,6 @@ class TallyCategoryView(QWidget):
 
         self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
         self.subtitle = QLabel(html.escape(contest.name) if contest else "", self)
-        self.subtitle.setEnabled(False)
         self.status_label = QLabel(self)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
@@ -105,7 +104,7 @@ class TallyCategoryView(QWidget):
         self.splitter.addWidget(judges_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([380, 230])
+        self.splitter.setSizes([self._fitted_table_height(), 240])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -124,6 +123,12 @@ class TallyCategoryView(QWidget):
         bridge.presence_changed.connect(self.on_presence_changed)
         bridge.assignment_changed.connect(self.on_assignment_changed)
         bridge.contest_changed.connect(self.on_contest_changed)
+
+    def _fitted_table_height(self) -> int:
+        """Room for the contestants (up to 16 rows before the table scrolls)."""
+        rows = min(max(self.model.rowCount(), 4), 16)
+        header = self.table.horizontalHeader().sizeHint().height()
+        return header + rows * self.table.verticalHeader().defaultSectionSize() + 6
 
     def _apply_column_modes(self) -> None:
         """Judges share the width; number, name and the summary columns fit their text.
