@@ -182,14 +182,16 @@ def test_certified_notifies_every_board_member_persistently(demo: Demo) -> None:
     ]
 
 
-def test_signing_in_a_locked_contest_is_refused(demo: Demo) -> None:
+def test_a_locked_contest_still_certifies_but_refuses_edits(demo: Demo) -> None:
     judge = demo.actor("judge1")
     demo.fill_sheet(judge, demo.cat1)
     demo.service.lock_contest(
         demo.actor("admin"), ContestLock(contest_id=demo.cat1.contest_id, locked=True)
     )
+    result = sign(demo, judge, demo.cat1.id)
+    assert len(result.result.receipt) == 64
     with pytest.raises(Locked):
-        sign(demo, judge, demo.cat1.id)
+        demo.fill_sheet(judge, demo.cat1)
 
 
 def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:

@@ -42,8 +42,8 @@ class CertificationMixin(ServiceBase):
         """``certification:sign``: sign the caller's step of the chain.
 
         ``Forbidden`` for roles outside the chain and for judges / tally masters not
-        assigned to the category; ``NotFound`` for an unknown category; ``Locked`` for a
-        locked contest; ``PreconditionFailed`` for an incomplete judge sheet
+        assigned to the category; ``NotFound`` for an unknown category;
+        ``PreconditionFailed`` for an incomplete judge sheet
         (``details.missing``) or a step out of order; ``Conflict`` when the step is
         already signed under another ``clientId``. Effects: ``certification:updated``
         to everyone who sees the category; on CERTIFIED a persisted ``notification``
@@ -59,7 +59,8 @@ class CertificationMixin(ServiceBase):
             info = self._category(conn, payload.category_id)
             if actor.role in (Role.JUDGE, Role.TALLY_MASTER):
                 self._require_assigned(conn, actor, info.id, actor.role)
-            self._require_unlocked(info)
+            # A locked contest still certifies: locking freezes the scores, and signing
+            # them is what usually follows a lock. Signing edits nothing.
             before = certstate.certification(conn, info.id)
             self._check_order(conn, actor, info, before)
             signed = self._signed_scores(conn, actor, info.id)
