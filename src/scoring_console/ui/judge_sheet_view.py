@@ -113,6 +113,7 @@ class JudgeSheetView(QWidget):
         dismiss.triggered.connect(self.on_dismiss_triggered)
         self.table.addAction(dismiss)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.setToolTip("Type a score; Enter or Tab moves to the next cell")
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("sheetMessage")
@@ -149,9 +150,6 @@ class JudgeSheetView(QWidget):
         ):
             legend.addWidget(_legend_item(ICON_NAMES[sync], text, self))
         legend.addStretch(1)
-        hint = QLabel("Type a score · Enter or Tab: next cell", self)
-        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        legend.addWidget(hint)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)

@@ -44,7 +44,7 @@ class JudgeWorkspace(QWidget):
         self.sheets: dict[int, JudgeSheetView] = {}
         self.category_list = QListWidget(self)
         self.category_list.setObjectName("categoryList")
-        self.category_list.setMinimumWidth(190)
+        self.category_list.setMinimumWidth(160)
         self.category_list.currentItemChanged.connect(self.on_category_list_current_changed)
         self.stack = QStackedWidget(self)
         self.empty_label = QLabel("No category is assigned to you yet.", self)

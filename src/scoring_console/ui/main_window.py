@@ -16,9 +16,11 @@ from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QHeaderView,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -49,6 +51,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DOCK_WIDTH = 270
+
+
+def _scrollable(panel: QWidget) -> QScrollArea:
+    """A side panel that may scroll rather than force a wide window."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(panel)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -131,7 +142,7 @@ class MainWindow(QMainWindow):
         self.certification_panel = CertificationPanel(self.bridge)
         self.certification_dock = QDockWidget("Certification", self)
         self.certification_dock.setObjectName("certificationDock")
-        self.certification_dock.setWidget(self.certification_panel)
+        self.certification_dock.setWidget(_scrollable(self.certification_panel))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.certification_dock)
         self.view_menu.addAction(self.certification_dock.toggleViewAction())
         self.requests_panel: RequestsPanel | None = None
@@ -140,7 +151,7 @@ class MainWindow(QMainWindow):
             self.requests_panel = RequestsPanel(self.bridge)
             self.requests_dock = QDockWidget("Requests", self)
             self.requests_dock.setObjectName("requestsDock")
-            self.requests_dock.setWidget(self.requests_panel)
+            self.requests_dock.setWidget(_scrollable(self.requests_panel))
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.requests_dock)
             self.tabifyDockWidget(self.certification_dock, self.requests_dock)
             self.certification_dock.raise_()
