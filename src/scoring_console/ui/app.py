@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from keyring.backend import KeyringBackend
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -96,9 +97,15 @@ def parse_args(argv: list[str] | None = None) -> Options:
 class ConsoleApp:
     """Controller of one console session: login → main window → clean shutdown."""
 
-    def __init__(self, options: Options, password: str | None = None) -> None:
+    def __init__(
+        self,
+        options: Options,
+        password: str | None = None,
+        keyring_backend: KeyringBackend | None = None,
+    ) -> None:
         self.options = options
         self.password = password
+        self.keyring_backend = keyring_backend
         self.settings = UserSettings.load()
         if options.server:
             self.settings.server_url = options.server.rstrip("/")
@@ -116,7 +123,12 @@ class ConsoleApp:
     # -- session ----------------------------------------------------------------------
 
     def _make_core(self, server_url: str, username: str) -> ClientCore:
-        return ClientCore(server_url, username, data_dir=self.options.data_dir)
+        return ClientCore(
+            server_url,
+            username,
+            data_dir=self.options.data_dir,
+            keyring_backend=self.keyring_backend,
+        )
 
     async def open_session(self) -> ClientCore | None:
         """A logged-in (or offline-opened) core, or ``None`` when the user gave up."""
