@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from pydantic import ValidationError
 
+from scoring_console.protocol import SERVER_EVENTS, ServerEvent
 from tests.helpers.sio_client import SioClient, Tokens, connect_user, login
 
 HIGH_RATE_LIMIT = 1_000_000
@@ -112,16 +114,39 @@ class Live:
         return self._layout
 
     async def close(self) -> None:
-        """Close every client this test opened."""
+        """Close every client this test opened, then check what they received.
+
+        Every event any client got must be a known server event whose payload is valid
+        against its protocol model (so schema drift fails the test that saw it).
+        """
+        problems: list[str] = []
         for client in self.clients:
             await client.close()
+            problems += wire_problems(client)
         self.clients.clear()
+        assert not problems, "server sent events that break the protocol:\n" + "\n".join(
+            problems[:10]
+        )
+
+
+def wire_problems(client: SioClient) -> list[str]:
+    """Events ``client`` received that are unknown or invalid against their model."""
+    problems: list[str] = []
+    known = {str(e) for e in ServerEvent}
+    for name, payload in client.events.ordered:
+        if name not in known:
+            problems.append(f"{client.user.get('username')}: unknown event {name!r}")
+            continue
+        try:
+            SERVER_EVENTS[ServerEvent(name)].payload.model_validate(payload)
+        except ValidationError as exc:
+            problems.append(f"{client.user.get('username')}: {name} {payload!r}: {exc}")
+    return problems
 
 
 async def start_live(data_dir: Path, **overrides: Any) -> Live:
     """Start an in-process demo server in ``data_dir``."""
     from scoring_console.server.app import start_server
-
     from scoring_console.server.config import ServerConfig
 
     settings: dict[str, Any] = {
