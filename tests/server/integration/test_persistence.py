@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.helpers.server_process import ServerProcess
-from tests.helpers.sio_client import SioClient, connect_user, login, new_client_id
+from tests.helpers.sio_client import SioClient, connect_user, login, new_client_id, post_json
 
 
 def submit(category_id: int, cell: tuple[int, int], value: float) -> dict[str, Any]:
@@ -44,6 +44,12 @@ async def test_acked_scores_survive_sigkill(server_process: ServerProcess) -> No
             assert score["version"] == 2
             acked[score["id"]] = score
         seq_before = (await judge1.sync())["seq"]
+        # refresh rotation state must survive the crash too
+        auditor = await login(url, "auditor1")
+        status, rotated = await post_json(
+            url, "/api/auth/refresh", {"refreshToken": auditor.refresh}
+        )
+        assert status == 200, rotated
     finally:
         for client in clients:
             await client.close()
@@ -75,6 +81,15 @@ async def test_acked_scores_survive_sigkill(server_process: ServerProcess) -> No
         assert new["seq"] > seq_before
         tokens = await login(server_process.url, "judge1")
         assert tokens.user_id == old_judge.user_id
+        status, _ = await post_json(url, "/api/auth/refresh", {"refreshToken": auditor.refresh})
+        assert status == 401, "a refresh token spent before the crash works again"
+        status, body = await post_json(
+            url, "/api/auth/refresh", {"refreshToken": rotated["refreshToken"]}
+        )
+        assert status == 200, body
+        # nobody is online after a restart but the connections made since
+        presence = {p["userId"]: p["online"] for p in snap["presence"]}
+        assert presence.get(judge2.user_id) is False, snap["presence"]
     finally:
         await tally.close()
         await old_judge.close()
