@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scoring_console.protocol.entities import Score, Snapshot
@@ -30,6 +30,10 @@ def submit_payload(category_id: int, cell: tuple[int, int], value: float) -> dic
         "criterionId": cell[1],
         "score": value,
     }
+
+
+def _in_category(category_id: int) -> Callable[[Any], bool]:
+    return lambda payload: bool(payload["categoryId"] == category_id)
 
 
 async def test_judge_never_receives_another_judges_value(live: Live) -> None:
@@ -67,7 +71,7 @@ async def test_judge_never_receives_another_judges_value(live: Live) -> None:
     assert own["score"] == 9
 
     def by_judge1(s: dict[str, Any]) -> bool:
-        return s["judgeId"] == judge1.user_id
+        return bool(s["judgeId"] == judge1.user_id)
 
     n = len(values)
     # broadcasts: judge2 gets every one of them, masked
@@ -95,9 +99,7 @@ async def test_judge_never_receives_another_judges_value(live: Live) -> None:
             assert {s["id"] for s in data["scores"] if by_judge1(s)} == {
                 sid for sid, cat in category_of.items() if cat == category_id
             }
-        await judge2.events.wait_count(
-            "scores:data", 2, lambda d, c=category_id: d["categoryId"] == c
-        )
+        await judge2.events.wait_count("scores:data", 2, _in_category(category_id))
     snap_ids = {s["id"] for s in snap2["scores"] if by_judge1(s)}
     assert snap_ids == set(values), "judge2's snapshot must list judge1's scores (masked)"
 
