@@ -40,6 +40,7 @@ class Seat:
         self.panel = CertificationPanel(self.bridge, confirm=self._confirm)
         qtbot.addWidget(self.panel)
         self.panel.set_category(category_id)
+        self.panel.show()  # laid out: clicks land on the buttons
         self.receipts: list[str] = []
         self.panel.sign_finished.connect(lambda _c, receipt: self.receipts.append(receipt))
 

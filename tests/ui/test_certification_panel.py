@@ -87,6 +87,7 @@ class Panel:
         self.widget = CertificationPanel(self.bridge, confirm=self.confirm)
         qtbot.addWidget(self.widget)
         self.widget.set_category(CATEGORY_ID)
+        self.widget.show()  # laid out: clicks land on the buttons
 
     def states(self) -> list[str]:
         model = self.widget.chain_model

@@ -19,6 +19,7 @@ def make_center(qtbot: QtBot, *notes: int) -> tuple[FakeCore, NotificationCenter
     core = FakeCore(competition(notifications=[notification(n, n) for n in notes]))
     center = NotificationCenter(CoreBridge(core))  # type: ignore[arg-type]
     qtbot.addWidget(center)
+    center.show()  # laid out: clicks land on the buttons
     return core, center
 
 
@@ -105,8 +106,20 @@ def test_dock_title_shows_unread_count(qtbot: QtBot, qloop: asyncio.AbstractEven
     core = FakeCore(competition(notifications=[notification(1), notification(2, 1)]))
     dock = NotificationDock(CoreBridge(core))  # type: ignore[arg-type]
     qtbot.addWidget(dock)
+    dock.show()  # laid out: the click lands on the button
     assert dock.windowTitle() == "Notifications (2)"
     qtbot.mouseClick(dock.center.mark_all_button, Qt.MouseButton.LeftButton)
     run_until(qloop, lambda: dock.windowTitle() == "Notifications")
     dock.open()
     assert dock.isVisible()
+
+
+def test_dock_stays_narrow_whatever_it_holds(qtbot: QtBot) -> None:
+    widths = set()
+    for notes in ([], [notification(1)], [notification(n, n) for n in range(1, 30)]):
+        core = FakeCore(competition(notifications=notes))
+        dock = NotificationDock(CoreBridge(core))  # type: ignore[arg-type]
+        qtbot.addWidget(dock)
+        widths.add(dock.minimumSizeHint().width())
+    assert len(widths) == 1  # the text does not widen the main window
+    assert widths.pop() <= 260

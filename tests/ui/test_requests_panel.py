@@ -74,6 +74,7 @@ class Panel:
             ask_deduction=self.asker.ask_deduction,
         )
         qtbot.addWidget(self.widget)
+        self.widget.show()  # laid out: clicks land on the buttons
 
 
 def test_models_pass_modeltester_and_follow_decisions(qtmodeltester: ModelTester) -> None:

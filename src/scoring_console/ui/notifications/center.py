@@ -75,11 +75,15 @@ class NotificationCenter(QWidget):
         self.mark_all_button = QPushButton("Mark &all as read")
         self.mark_all_button.clicked.connect(self.on_mark_all_clicked)
 
+        # the summary sits above the buttons, so the dock stays narrow (and its minimum
+        # width does not change with the text) next to a wide workspace
+        self.summary_label.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.summary_label, 1)
         buttons.addWidget(self.mark_read_button)
         buttons.addWidget(self.mark_all_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
         layout.addLayout(buttons)
         layout.addWidget(self.error_label)
         layout.addWidget(self.view, 1)
