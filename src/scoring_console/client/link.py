@@ -327,6 +327,7 @@ class Link:
             if sio is self._sio:
                 self._down_reason = self._down_reason or f"disconnected ({reason})"
                 self._up = False
+                self._connected.clear()
                 self._fail_calls()
                 self._down.set()
 

@@ -154,7 +154,7 @@ class OutboxSender:
             raise _Retry(0.0) from None
         except NotConnected as exc:
             self.emit(self.outbox.release(self.owner, ids, "disconnected", str(exc)))
-            raise _Retry(0.0) from None
+            raise _Retry(0.05) from None  # the link is going down: let it
 
     def _transient(self, entries: Sequence[OutboxEntry], exc: ProtocolError) -> _Retry:
         """Release entries after a retryable refusal; the _Retry says how long to wait."""
@@ -267,8 +267,7 @@ class OutboxSender:
     # --- idling ----------------------------------------------------------------------
 
     async def _sleep(self, delay: float) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await asyncio.sleep(max(0.0, delay))  # always yield: never spin without the loop
 
     async def _wait_for_work(self) -> None:
         self._wake.clear()
