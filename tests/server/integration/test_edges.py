@@ -140,3 +140,60 @@ async def test_valid_but_oversized_batch_is_refused(shared_live: Live) -> None:
     client_ids = {e["clientId"] for e in entries}
     stored = [s for s in (await tally.sync())["scores"] if s["clientId"] in client_ids]
     assert not stored, f"{len(stored)} scores of the oversized batch were stored"
+
+
+async def test_tally_master_scope_is_assigned_categories_only(shared_live: Live) -> None:
+    layout = await shared_live.layout()
+    cat3 = layout.cat3
+    organizer = await shared_live.connect("organizer1")
+    tally = await shared_live.connect("tally1")
+    auditor = await shared_live.connect("auditor1")
+    judge = await shared_live.connect("judge3")
+    await organizer.ok("assignment:created", {"userId": judge.user_id, "categoryId": cat3.id})
+    score = await judge.ok("scores:submit", submit(cat3.id, cat3.cells[0], 6))
+    for event, payload in (
+        ("totals:request", {"categoryId": cat3.id}),
+        ("scores:request", {"categoryId": cat3.id}),
+        (
+            "deduction:requested",
+            {
+                "clientId": new_client_id(),
+                "categoryId": cat3.id,
+                "contestantId": cat3.contestant_ids[0],
+                "amount": 1,
+                "reason": "x",
+            },
+        ),
+        (
+            "score:removal-requested",
+            {"clientId": new_client_id(), "scoreId": score["id"], "reason": "x"},
+        ),
+    ):
+        err = await tally.error(event, payload)
+        assert err["code"] in {"forbidden", "not_found"}, (event, err)
+    assert score["id"] not in {s["id"] for s in (await tally.sync())["scores"]}
+    # venue-wide roles see every category without an assignment
+    data = await auditor.ok("scores:request", {"categoryId": cat3.id})
+    assert [s["score"] for s in data["scores"] if s["id"] == score["id"]] == [6]
+    totals = await auditor.ok("totals:request", {"categoryId": cat3.id})
+    assert {t["contestantId"] for t in totals["totals"]} == set(cat3.contestant_ids)
+
+
+async def test_lock_is_per_contest_and_sync_seq_covers_acked_writes(shared_live: Live) -> None:
+    layout = await shared_live.layout()
+    board = await shared_live.connect("board1")
+    judge = await shared_live.connect("judge2")
+    organizer = await shared_live.connect("organizer1")
+    await organizer.ok(
+        "assignment:created", {"userId": judge.user_id, "categoryId": layout.cat3.id}
+    )
+    await board.ok("contest:lock", {"contestId": layout.contest2, "locked": True})
+    try:
+        err = await judge.error("scores:submit", submit(layout.cat3.id, layout.cat3.cells[2], 1))
+        assert err["code"] == "locked", err
+        score = await judge.ok("scores:submit", submit(layout.cat1.id, layout.cat1.cells[5], 1))
+        assert score["seq"] > 0
+        assert (await judge.sync())["seq"] >= score["seq"]
+    finally:
+        await board.ok("contest:lock", {"contestId": layout.contest2, "locked": False})
+    await judge.ok("scores:submit", submit(layout.cat3.id, layout.cat3.cells[2], 1))

@@ -256,3 +256,18 @@ async def test_masking_per_socket_when_a_judge_has_two_connections(live: Live) -
         assert masked["score"] is None
     seen = await other.events.wait_for("scores:updated", lambda s: s["id"] == mine["id"])
     assert seen["score"] is None
+
+
+async def test_seed_style_scores_request_without_ack_gets_scores_data(live: Live) -> None:
+    layout = await live.layout()
+    judge1 = await live.connect("judge1")
+    judge2 = await live.connect("judge2")
+    theirs = await judge1.ok(
+        "scores:submit", submit_payload(layout.cat1.id, layout.cat1.cells[0], 8)
+    )
+    await judge2.emit("scores:request", layout.cat1.id)  # the seed: emit(ev, id), no ack
+    data = await judge2.events.wait_for("scores:data", _in_category(layout.cat1.id))
+    (row,) = [s for s in data["scores"] if s["id"] == theirs["id"]]
+    assert row["score"] is None
+    await judge2.emit("user:active", {"userId": judge2.user_id})  # the seed's heartbeat
+    assert (await judge2.sync())["user"]["id"] == judge2.user_id
