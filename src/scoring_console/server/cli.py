@@ -84,16 +84,17 @@ def demo_accounts_table() -> str:
 
 async def serve(config: ServerConfig) -> int:
     """Run until SIGINT / SIGTERM; the process exit code."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # Handlers go in before start-up so a signal during it is not lost.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
     try:
         running = await start_server(config)
     except StartupError as exc:
         print(f"scoring-server: {exc}", file=sys.stderr, flush=True)
         return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
     try:
         print(LISTENING_LINE.format(url=running.url), flush=True)
         if config.demo:
