@@ -36,7 +36,9 @@ class _Cell:
 
 
 @dataclass
-class _Bot:
+class Bot:
+    """One bot judge and its sheet: cells still to score, cells scored."""
+
     actor: Actor
     unfilled: list[_Cell] = field(default_factory=list)
     filled: list[_Cell] = field(default_factory=list)
@@ -60,7 +62,7 @@ class Simulator:
         self._rng = rng or random.Random()
         self._usernames = usernames
         self._task: asyncio.Task[None] | None = None
-        self._bots: list[_Bot] = []
+        self._bots: list[Bot] = []
         self.submitted = 0
 
     def start(self) -> None:
@@ -77,8 +79,17 @@ class Simulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _run(self) -> None:
+    @property
+    def bots(self) -> list[Bot]:
+        """The bot judges found (after :meth:`load`)."""
+        return self._bots
+
+    def load(self) -> None:
+        """Find the bot judges and what each still has to score."""
         self._bots = self._load_bots()
+
+    async def _run(self) -> None:
+        self.load()
         if not self._bots:
             log.warning("simulator: no bot judges (%s) found; nothing to do", self._usernames)
             return
@@ -95,17 +106,17 @@ class Simulator:
             next_at += self._interval
             await asyncio.sleep(max(0.0, next_at - loop.time()))
 
-    def _load_bots(self) -> list[_Bot]:
+    def _load_bots(self) -> list[Bot]:
         bots = []
         for username in self._usernames:
             user = self._service.get_user_by_username(username)
             if user is not None:
-                bot = _Bot(Actor(user.id, user.role, user.username))
+                bot = Bot(Actor(user.id, user.role, user.username))
                 self._refresh(bot)
                 bots.append(bot)
         return bots
 
-    def _refresh(self, bot: _Bot) -> None:
+    def _refresh(self, bot: Bot) -> None:
         snapshot: Snapshot = self._service.snapshot(bot.actor)
         mine = {
             (s.category_id, s.contestant_id, s.criterion_id)
@@ -124,7 +135,7 @@ class Simulator:
                     (bot.filled if key in mine else bot.unfilled).append(cell)
         self._rng.shuffle(bot.unfilled)
 
-    async def step(self, bot: _Bot) -> None:
+    async def step(self, bot: Bot) -> None:
         """One submission for ``bot``: an unfilled cell, else a revision of a filled one."""
         if not bot.unfilled and not bot.filled:
             self._refresh(bot)
