@@ -218,3 +218,20 @@ async def test_offline_start_uses_the_cache_and_queues(
     finally:
         await core.stop()
         await running.stop()
+
+
+async def test_entries_queued_by_one_process_are_sent_by_another(
+    server: Any, make_core: CoreFactory
+) -> None:
+    # scoring-cli queued while offline; the desktop app (same profile) sends them
+    cli = make_core(server.url)
+    queued = [await cli.submit_score(1, contestant, 1, 6.5) for contestant in (1, 2, 3)]
+    desktop = make_core(server.url)
+    seen: list[OutboxEntry] = []
+    desktop.outbox_changed.connect(seen.append)
+    await online(desktop)
+    assert await desktop.flush(10)
+    states = {e.id: e.state for e in cli.outbox_entries()}
+    assert [states[e.id] for e in queued] == [EntryState.SYNCED] * 3
+    assert {e.id for e in seen if e.state is EntryState.SYNCED} >= {e.id for e in queued}
+    assert len(desktop.state.scores_in(1)) == 3
