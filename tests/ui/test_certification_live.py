@@ -120,7 +120,10 @@ def test_certification_chain_through_the_panels(
 
             # the board publishes; everyone in the category sees the ranking
             assert board.panel.publish_button.isEnabled()
+            published: list[int] = []
+            board.panel.results_published.connect(published.append)
             qtbot.mouseClick(board.panel.publish_button, Qt.MouseButton.LeftButton)
+            await eventually(lambda: published == [variety.id], 10, "the publish call's answer")
             for seat in (board, judge1, tally):
                 await eventually(
                     lambda s=seat: s.panel.results_model.rowCount() == 4, 10, "the ranking"
@@ -132,11 +135,17 @@ def test_certification_chain_through_the_panels(
             assert not board.panel.publish_button.isEnabled()
 
             # locking the contest shows in the judges' panels too
+            locked: list[tuple[int, bool]] = []
+            board.panel.contest_lock_changed.connect(lambda *args: locked.append(args))
             qtbot.mouseClick(board.panel.lock_button, Qt.MouseButton.LeftButton)
+            await eventually(
+                lambda: locked or "failed" in board.panel.feedback_label.text(), 10, "lock"
+            )
+            assert locked == [(variety.contest_id, True)], board.panel.feedback_label.text()
+            assert "is locked" in board.panel.contest_label.text()
             await eventually(
                 lambda: "is locked" in judge2.panel.contest_label.text(), 10, "locked shown"
             )
-            assert "is locked" in board.panel.contest_label.text()
         finally:
             await stop_cores(*cores)
 
