@@ -31,6 +31,7 @@ from scoring_console.protocol import (
     ClientEvent,
     ErrorCode,
     ProtocolError,
+    parse_ack,
 )
 from scoring_console.protocol.payloads import Heartbeat
 
@@ -89,6 +90,7 @@ class Link:
         self.request_timeout = request_timeout
         self.connect_timeout = connect_timeout
         self.transports = list(transports)
+        self._first_transport = 0  # rotated after a failed attempt: polling fallback
         self._on_connected = on_connected
         self._on_event = on_event
         self._pending_count = pending_count
@@ -267,13 +269,18 @@ class Link:
                 await sio.connect(
                     self.server_url,
                     auth=self._auth,
-                    transports=self.transports,
+                    transports=self.transport_order(),
                     wait_timeout=self.connect_timeout,
                 )
         except (socketio.exceptions.ConnectionError, TimeoutError, OSError) as exc:
             reason = self._connect_error or str(exc) or type(exc).__name__
+            answered = bool(getattr(sio, "failed_namespaces", None))  # the server said no
             await self._teardown()
             refused = reason in (AUTH_INVALID_MESSAGE, AUTH_MISSING_MESSAGE)
+            if not answered:
+                # the transport itself failed: Engine.IO never falls back by itself, so
+                # the next attempt starts with the next transport (websocket ↔ polling)
+                self._first_transport = (self._first_transport + 1) % len(self.transports)
             raise _AttemptFailed(reason, auth_refused=refused) from None
         self._up = True
         try:
@@ -303,6 +310,12 @@ class Link:
             await cancel_and_wait(heartbeat)
             await self._teardown(polite=not self._dead)
         log.info("link down: %s", reason)
+
+    def transport_order(self) -> list[str]:
+        """Transports for the next attempt; Engine.IO connects with the first one
+        (polling first upgrades to websocket when it can)."""
+        i = self._first_transport
+        return self.transports[i:] + self.transports[:i]
 
     def _auth(self) -> dict[str, Any]:
         # called by python-socketio for each handshake: always the freshest token
@@ -351,7 +364,13 @@ class Link:
             payload = Heartbeat(pending_count=min(self._pending_count(), 1_000_000)).to_wire()
             payload.pop("userId", None)
             try:
-                await self.call(ClientEvent.USER_ACTIVE, payload, self.heartbeat_timeout)
+                raw = await self.call(ClientEvent.USER_ACTIVE, payload, self.heartbeat_timeout)
+                parse_ack(str(ClientEvent.USER_ACTIVE), raw, None)
+            except AckFailed as exc:
+                log.info("heartbeat refused: %s", exc)
+                self.on_ack_failed(exc)
+            except ProtocolError as exc:
+                log.warning("odd heartbeat answer: %s", exc)
             except CallTimeout:
                 log.warning(
                     "heartbeat not acknowledged in %.1f s: link dead", self.heartbeat_timeout

@@ -38,7 +38,11 @@ class TokenVault:
         if isinstance(backend, type):
             backend = backend()
         self._backend: KeyringBackend | None = backend
-        self.available = not isinstance(backend, fail.Keyring)
+        self.available = True
+        try:
+            self._resolve()  # so `available` is right before the first login
+        except Exception as exc:
+            self._degrade("detect", exc)
 
     def _resolve(self) -> KeyringBackend:
         if self._backend is None:

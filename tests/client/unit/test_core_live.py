@@ -235,3 +235,36 @@ async def test_entries_queued_by_one_process_are_sent_by_another(
     assert [states[e.id] for e in queued] == [EntryState.SYNCED] * 3
     assert {e.id for e in seen if e.state is EntryState.SYNCED} >= {e.id for e in queued}
     assert len(desktop.state.scores_in(1)) == 3
+
+
+async def test_polling_transport_works_too(server: Any, make_core: CoreFactory) -> None:
+    core = make_core(server.url, transports=("polling", "websocket"))
+    await online(core)
+    await core.submit_score(1, 1, 1, 3.0)
+    assert await core.flush(10)
+
+
+async def test_failed_transport_rotates_to_the_next(make_core: CoreFactory) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    core = make_core(f"http://127.0.0.1:{closed_port}")
+    used: list[list[str]] = []
+    original = core.link.transport_order
+
+    def spy() -> list[str]:
+        used.append(original())
+        return used[-1]
+
+    core.link.transport_order = spy  # type: ignore[method-assign]
+    core.session.access_token = "token"  # a session, so that it tries to connect
+    core.session._expires_at = float("inf")
+    await core.start()
+    await wait_until(lambda: len(used) >= 3, what="three attempts")
+    # Engine.IO never falls back by itself: attempts alternate the first transport
+    assert used[:3] == [
+        ["websocket", "polling"],
+        ["polling", "websocket"],
+        ["websocket", "polling"],
+    ]
+    assert core.connection.status is ConnectionStatus.RECONNECTING
