@@ -1,4 +1,4 @@
-"""The bundled server: the aiohttp application, its REST endpoints, start and stop.
+"""The bundled server: the aiohttp application with Socket.IO and REST, start and stop.
 
 :func:`create_app` wires one Socket.IO server, one :class:`ScoringService` and the
 REST routes into an aiohttp application; :func:`start_server` opens the data dir,
@@ -8,36 +8,15 @@ listens (``port=0`` → an ephemeral port) and returns a :class:`RunningServer`.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import socketio
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
-
-from scoring_console.protocol.entities import UserInfo
-from scoring_console.protocol.errors import ErrorCode
-from scoring_console.protocol.rest import (
-    HEALTH_PATH,
-    LOGIN_PATH,
-    METRICS_PATH,
-    REFRESH_PATH,
-    HealthResponse,
-    LoginRequest,
-    LoginResponse,
-    RefreshRequest,
-    RefreshResponse,
-    RestError,
-    RestErrorBody,
-)
-from scoring_console.protocol.version import PROTOCOL_VERSION
 
 from .config import ServerConfig
 from .db import Database, DatabaseError, open_database
@@ -46,13 +25,12 @@ from .demo_data import seed_demo
 from .handlers import SocketHandlers
 from .metrics import ServerMetrics
 from .ratelimit import RateLimiter
+from .rest import RestApi
 from .rooms import ConnectionIndex
 from .service import ScoringService
-from .tokens import TokenError, TokenIssuer, load_or_create_secret
+from .tokens import TokenIssuer, load_or_create_secret
 
 log = logging.getLogger(__name__)
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class StartupError(RuntimeError):
@@ -71,7 +49,6 @@ class ServerParts:
     deliverer: Deliverer
     limiter: RateLimiter
     metrics: ServerMetrics
-    started_at: float
     db: Database
     handlers: SocketHandlers | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -80,117 +57,10 @@ class ServerParts:
 PARTS = web.AppKey("parts", ServerParts)
 
 
-class _RestFailure(Exception):
-    def __init__(self, status: int, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def _error_response(status: int, code: ErrorCode, message: str) -> web.Response:
-    body = RestError(error=RestErrorBody(code=code, message=message))
-    return web.json_response(body.to_wire(), status=status)
-
-
-def _ok(model: BaseModel) -> web.Response:
-    return web.json_response(model.model_dump(mode="json", by_alias=True))
-
-
-async def _body(request: web.Request, model: type[M]) -> M:
-    try:
-        raw: Any = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        raise _RestFailure(400, ErrorCode.VALIDATION_ERROR, "Body is not valid JSON") from None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        message = f"Invalid request body: {where}: {first['msg']}"
-        raise _RestFailure(400, ErrorCode.VALIDATION_ERROR, message) from None
-
-
-@web.middleware
-async def _errors_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        response: web.StreamResponse = await handler(request)
-        return response
-    except _RestFailure as exc:
-        return _error_response(exc.status, exc.code, exc.message)
-
-
-def _issue_pair(parts: ServerParts, user: UserInfo) -> tuple[str, str]:
-    access = parts.tokens.issue_access(user.id, user.username, user.role)
-    refresh = parts.tokens.issue_refresh(user.id)
-    parts.service.store_refresh_token(refresh.jti, user.id, _utc(refresh.expires_at))
-    return access, refresh.token
-
-
-def _utc(epoch: int) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)
-
-
-async def login(request: web.Request) -> web.Response:
-    """``POST /api/auth/login``: credentials → access + refresh token."""
-    parts = request.app[PARTS]
-    body = await _body(request, LoginRequest)
-    # Password hashing is deliberately slow: keep it off the event loop.
-    user = await asyncio.to_thread(parts.service.authenticate, body.username, body.password)
-    if user is None:
-        raise _RestFailure(401, ErrorCode.UNAUTHENTICATED, "Invalid username or password")
-    access, refresh = _issue_pair(parts, user)
-    log.info("login: %s (%s)", user.username, user.role)
-    return _ok(
-        LoginResponse(
-            access_token=access,
-            refresh_token=refresh,
-            user=user,
-            expires_in=parts.tokens.access_ttl,
-        )
-    )
-
-
-async def refresh(request: web.Request) -> web.Response:
-    """``POST /api/auth/refresh``: a refresh token (spent) → a new pair."""
-    parts = request.app[PARTS]
-    body = await _body(request, RefreshRequest)
-    try:
-        claims = parts.tokens.verify_refresh(body.refresh_token)
-    except TokenError:
-        raise _RestFailure(401, ErrorCode.UNAUTHENTICATED, "Invalid refresh token") from None
-    if not parts.service.consume_refresh_token(claims.jti, claims.user_id):
-        raise _RestFailure(401, ErrorCode.UNAUTHENTICATED, "Refresh token already used or revoked")
-    user = parts.service.get_user(claims.user_id)
-    if user is None:
-        raise _RestFailure(401, ErrorCode.UNAUTHENTICATED, "User is not active")
-    access, new_refresh = _issue_pair(parts, user)
-    return _ok(
-        RefreshResponse(
-            access_token=access, refresh_token=new_refresh, expires_in=parts.tokens.access_ttl
-        )
-    )
-
-
-async def health(request: web.Request) -> web.Response:
-    """``GET /socket-health``: liveness, connected sockets, uptime, protocol version."""
-    parts = request.app[PARTS]
-    return _ok(
-        HealthResponse(
-            status="ok",
-            connected_clients=len(parts.index),
-            uptime=round(time.monotonic() - parts.started_at, 3),
-            protocol=PROTOCOL_VERSION,
-        )
-    )
-
-
-async def metrics(request: web.Request) -> web.Response:
-    """``GET /metrics``: Prometheus text exposition."""
-    parts = request.app[PARTS]
-    response = web.Response(body=parts.metrics.render())
-    response.headers["Content-Type"] = parts.metrics.content_type
-    return response
+def _transport_ceiling(config: ServerConfig) -> int:
+    # Above the per-event limit, so an oversized event gets a typed validation_error
+    # instead of a dropped connection; far larger frames are cut by the transport.
+    return 2 * config.max_payload_bytes + 1024
 
 
 def prepare_data_dir(path: Path) -> None:
@@ -235,9 +105,7 @@ def create_app(config: ServerConfig) -> web.Application:
         transports=["websocket", "polling"],
         ping_interval=config.ping_interval,
         ping_timeout=config.ping_timeout,
-        # The transport ceiling sits above the per-event limit so an oversized event
-        # gets a typed validation_error instead of a dropped connection.
-        max_http_buffer_size=2 * config.max_payload_bytes + 1024,
+        max_http_buffer_size=_transport_ceiling(config),
         always_connect=False,
         logger=False,
         engineio_logger=False,
@@ -247,19 +115,14 @@ def create_app(config: ServerConfig) -> web.Application:
     deliverer = Deliverer(sio, index, metrics_)
     tokens = TokenIssuer(secret, config.access_token_ttl, config.refresh_token_ttl)
     limiter = RateLimiter(config.rate_limit_per_minute)
-    parts = ServerParts(
-        config, sio, service, tokens, index, deliverer, limiter, metrics_, time.monotonic(), db
-    )
+    parts = ServerParts(config, sio, service, tokens, index, deliverer, limiter, metrics_, db)
     parts.handlers = SocketHandlers(
         sio, service, tokens, index, deliverer, limiter, metrics_, config.max_payload_bytes
     )
     parts.handlers.register()
-    app = web.Application(middlewares=[_errors_middleware], client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=_transport_ceiling(config))
     app[PARTS] = parts
-    app.router.add_post(LOGIN_PATH, login)
-    app.router.add_post(REFRESH_PATH, refresh)
-    app.router.add_get(HEALTH_PATH, health)
-    app.router.add_get(METRICS_PATH, metrics)
+    RestApi(service, tokens, index, metrics_, config.cors_allowed_origins).install(app)
     sio.attach(app)
     _release_polls_on_client_close(sio)
     app.on_shutdown.append(_disconnect_everyone)

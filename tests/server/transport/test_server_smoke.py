@@ -217,3 +217,21 @@ async def test_metrics_count_events_errors_and_connections(
     assert 'scoring_socket_events_total{event="sync"} 1.0' in text
     assert 'scoring_socket_errors_total{code="invalid_event"} 1.0' in text
     assert 'scoring_handler_latency_seconds_count{event="sync"} 1.0' in text
+
+
+async def test_rest_answers_cors_for_a_browser_console(running: RunningServer) -> None:
+    origin = {"Origin": "http://10.0.0.5:3000"}
+    async with aiohttp.ClientSession() as session:
+        preflight_headers = {**origin, "Access-Control-Request-Method": "POST"}
+        async with session.options(running.url + "/api/auth/login", headers=preflight_headers) as r:
+            assert r.status == 204
+            assert r.headers["Access-Control-Allow-Origin"] == origin["Origin"]
+            assert "POST" in r.headers["Access-Control-Allow-Methods"]
+        body = {"username": "judge1", "password": "demo"}
+        async with session.post(running.url + "/api/auth/login", json=body, headers=origin) as r:
+            assert r.status == 200
+            assert r.headers["Access-Control-Allow-Origin"] == origin["Origin"]
+        huge = {"username": "judge1", "password": "x" * 200_000}
+        async with session.post(running.url + "/api/auth/login", json=huge) as r:
+            assert r.status == 413
+            assert (await r.json())["error"]["code"] == "validation_error"
