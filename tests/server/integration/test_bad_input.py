@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring_console.protocol import CLIENT_EVENTS, ClientEvent, ErrorCode, Role
+from scoring_console.protocol.ranking import rank_totals
 from tests.helpers.sio_client import SioClient
 from tests.server.integration.conftest import DEMO_USERS, Layout, Live
 from tests.server.integration.payloads import Refs, valid_payload
@@ -129,6 +130,108 @@ async def test_arbitrary_payloads_get_a_typed_ack(
     _check_ack(event, payload, ack)
 
 
+# --- well-formed payloads with random references: exercise the service rules ---------
+
+ids = st.integers(min_value=1, max_value=14)
+CLIENT_ID_POOL = [f"00000000-0000-4000-8000-{i:012d}" for i in range(6)]
+client_ids = st.one_of(st.sampled_from(CLIENT_ID_POOL), st.uuids().map(str))
+reasons = st.text(min_size=1, max_size=30).filter(lambda t: t.strip() != "")
+
+
+def _entry() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "contestantId": ids,
+            "criterionId": ids,
+            "score": st.floats(min_value=0, max_value=12, allow_nan=False),
+        },
+        optional={"comment": st.one_of(st.none(), st.text(max_size=20))},
+    )
+
+
+WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
+    ClientEvent.SYNC: st.sampled_from([None, {}]),
+    ClientEvent.SCORES_SUBMIT: _entry(),
+    ClientEvent.SCORES_SUBMIT_BATCH: st.fixed_dictionaries(
+        {"entries": st.lists(_entry(), min_size=1, max_size=6)}
+    ),
+    ClientEvent.SCORES_REQUEST: st.one_of(ids, st.fixed_dictionaries({"categoryId": ids})),
+    ClientEvent.TOTALS_REQUEST: st.fixed_dictionaries({"categoryId": ids}),
+    ClientEvent.SCORE_REMOVAL_REQUESTED: st.fixed_dictionaries(
+        {"clientId": client_ids, "scoreId": ids, "reason": reasons}
+    ),
+    ClientEvent.SCORE_REMOVAL_DECIDE: st.fixed_dictionaries(
+        {"requestId": ids, "approve": st.booleans()}
+    ),
+    ClientEvent.DEDUCTION_REQUESTED: st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "contestantId": ids,
+            "amount": st.floats(min_value=0.01, max_value=50, allow_nan=False),
+            "reason": reasons,
+        }
+    ),
+    ClientEvent.DEDUCTION_DECIDE: st.fixed_dictionaries(
+        {"deductionId": ids, "approve": st.booleans()}
+    ),
+    ClientEvent.ASSIGNMENT_CREATED: st.fixed_dictionaries({"userId": ids, "categoryId": ids}),
+    ClientEvent.ASSIGNMENT_REMOVED: st.fixed_dictionaries({"userId": ids, "categoryId": ids}),
+    ClientEvent.CERTIFICATION_SIGN: st.fixed_dictionaries(
+        {"clientId": client_ids, "categoryId": ids}
+    ),
+    ClientEvent.CONTEST_LOCK: st.fixed_dictionaries({"contestId": ids, "locked": st.booleans()}),
+    ClientEvent.RESULTS_PUBLISH: st.fixed_dictionaries({"categoryId": ids}),
+    ClientEvent.SYSTEM_ANNOUNCEMENT: st.fixed_dictionaries(
+        {"message": reasons, "type": st.sampled_from(["info", "success", "warning", "error"])}
+    ),
+    ClientEvent.NOTIFICATION_READ: st.fixed_dictionaries(
+        {"ids": st.lists(ids, min_size=1, max_size=5)}
+    ),
+    ClientEvent.USER_ACTIVE: st.fixed_dictionaries(
+        {"pendingCount": st.integers(min_value=0, max_value=1000)}
+    ),
+}
+
+ALLOWED = [
+    (event, role) for event, spec in CLIENT_EVENTS.items() for role in Role if role in spec.roles
+]
+
+
+@pytest.mark.parametrize(
+    ("event", "role"), ALLOWED, ids=[f"{e.value}-{r.value}" for e, r in ALLOWED]
+)
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
+@given(data=st.data())
+async def test_well_formed_payloads_with_random_references_never_fault(
+    fuzz: Fuzz, event: ClientEvent, role: Role, data: st.DataObject
+) -> None:
+    payload = data.draw(WELL_FORMED[event], label="payload")
+    ack = await fuzz.clients[role].call(event.value, payload, timeout=10)
+    _check_ack(event, payload, ack)
+    if not ack["ok"]:
+        assert ack["error"]["code"] != "forbidden" or event in {
+            ClientEvent.SCORES_SUBMIT,
+            ClientEvent.SCORES_SUBMIT_BATCH,
+            ClientEvent.SCORE_REMOVAL_REQUESTED,
+            ClientEvent.DEDUCTION_REQUESTED,
+            ClientEvent.DEDUCTION_DECIDE,
+            ClientEvent.CERTIFICATION_SIGN,
+            ClientEvent.SCORES_REQUEST,
+            ClientEvent.TOTALS_REQUEST,
+        }, f"{role} refused by role for {event}: {ack}"
+
+
+# --- after all the fuzzing ---------------------------------------------------------
+
+
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
 async def test_connections_survive_the_fuzzing(fuzz: Fuzz, role: Role) -> None:
     client = fuzz.clients[role]
@@ -157,3 +260,23 @@ async def test_oversized_payload_is_refused_without_killing_the_server(
     assert (await other.sync())["user"]["role"] == "TALLY_MASTER"
     fresh = await shared_live.connect("judge3", fresh_login=True)
     assert (await fresh.sync())["user"]["username"] == "judge3"
+
+
+async def test_totals_still_follow_the_ranking_rule_after_fuzzing(fuzz: Fuzz) -> None:
+    """Whatever the fuzzing did, totals = scores - approved deductions, ranked."""
+    admin = fuzz.clients[Role.ADMIN]
+    snap = await admin.sync()
+    assert snap["scores"], "the well-formed fuzzing stored no score at all"
+    for category in snap["categories"]:
+        cid = category["id"]
+        data = await admin.ok("totals:request", {"categoryId": cid})
+        expected = rank_totals(
+            category["contestantIds"],
+            [(s["contestantId"], s["score"]) for s in snap["scores"] if s["categoryId"] == cid],
+            [
+                (d["contestantId"], d["amount"])
+                for d in snap["deductions"]
+                if d["categoryId"] == cid and d["status"] == "APPROVED"
+            ],
+        )
+        assert data["totals"] == [t.to_wire() for t in expected], cid
