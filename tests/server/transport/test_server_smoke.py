@@ -127,7 +127,8 @@ async def test_bad_payloads_get_validation_error_and_keep_the_connection(
     running: RunningServer, clients: list[SioClient]
 ) -> None:
     judge = await _connect(running, clients, "judge1")
-    for payload in (None, "x", 5, [], {"score": float("nan")}, {"clientId": 1}):
+    bad: list[Any] = [None, "x", 5, [], {"score": float("nan")}, {"clientId": 1}]
+    for payload in bad:
         error = await judge.error("scores:submit", payload)
         assert error["code"] == "validation_error", (payload, error)
     huge = {"entries": [{"comment": "x" * 1000}] * 80}
