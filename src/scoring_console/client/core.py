@@ -14,48 +14,26 @@ import asyncio
 import logging
 import uuid
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import jwt
 from keyring.backend import KeyringBackend
 from pydantic import BaseModel, ValidationError
 
-from scoring_console.protocol import ClientEvent, ServerEvent, parse_ack
-from scoring_console.protocol.entities import (
-    Announcement,
-    Assignment,
-    Contest,
-    Deduction,
-    NotificationType,
-    RemovalRequest,
-    Snapshot,
-    UserInfo,
-)
-from scoring_console.protocol.errors import AckFailed
+from scoring_console.protocol import ServerEvent
+from scoring_console.protocol.entities import UserInfo
 from scoring_console.protocol.payloads import (
-    AnnouncementCreate,
-    AssignmentChange,
-    AssignmentRevoked,
     CertificationSign,
-    ContestLock,
     DeductionCreate,
-    DeductionDecision,
-    NotificationRead,
-    NotificationReadResult,
-    RemovalDecision,
     RemovalRequestCreate,
-    ResultsPublish,
-    ScoresData,
-    ScoresRequest,
     ScoreSubmit,
-    TotalsData,
-    TotalsRequest,
 )
 from scoring_console.store.local import LocalStore
 from scoring_console.store.outbox import EntryKind, OutboxEntry
 
 from .auth import Session
 from .backoff import Backoff
+from .calls import OnlineCalls
 from .connection import ConnectionState, ConnectionStatus
 from .errors import (
     NotConnected,
@@ -73,10 +51,8 @@ from .tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
 
-
-class ClientCore:
+class ClientCore(OnlineCalls):
     """The headless client: login, live state, durable writes, resilient connection.
 
     Observables: ``connection_changed`` (:class:`ConnectionState`), ``outbox_changed``
@@ -389,96 +365,6 @@ class ClientCore:
             )
         model = CertificationSign(client_id=str(uuid.uuid4()), category_id=category_id)
         return self._enqueue(EntryKind.SIGNOFF, model, category_id)
-
-    # --- online-only calls -----------------------------------------------------------
-
-    async def _request(self, event: ClientEvent, payload: BaseModel, ack: type[M]) -> M:
-        raw = await self.link.call(event, payload.model_dump(mode="json", by_alias=True))
-        try:
-            result: M = parse_ack(str(event), raw, ack)
-        except AckFailed as exc:
-            self.link.on_ack_failed(exc)
-            raise
-        return result
-
-    async def sync_now(self) -> Snapshot:
-        """Fetch and apply a fresh snapshot now (raises NotConnected when offline)."""
-        return await self.sync.sync()
-
-    async def decide_deduction(
-        self, deduction_id: int, approve: bool, note: str | None = None
-    ) -> Deduction:
-        """Approve or reject a deduction."""
-        payload = DeductionDecision(deduction_id=deduction_id, approve=approve, note=note)
-        result = await self._request(ClientEvent.DEDUCTION_DECIDE, payload, Deduction)
-        self.state.apply(ServerEvent.DEDUCTION_DECIDED, result)
-        return result
-
-    async def decide_removal(
-        self, request_id: int, approve: bool, note: str | None = None
-    ) -> RemovalRequest:
-        """Approve or reject a score removal request."""
-        payload = RemovalDecision(request_id=request_id, approve=approve, note=note)
-        result = await self._request(ClientEvent.SCORE_REMOVAL_DECIDE, payload, RemovalRequest)
-        self.state.apply(ServerEvent.SCORE_REMOVAL_DECIDED, result)
-        return result
-
-    async def lock_contest(self, contest_id: int, locked: bool = True) -> Contest:
-        """Lock (or unlock) a contest."""
-        payload = ContestLock(contest_id=contest_id, locked=locked)
-        result = await self._request(ClientEvent.CONTEST_LOCK, payload, Contest)
-        self.state.apply_contest(result)
-        return result
-
-    async def publish_results(self, category_id: int) -> TotalsData:
-        """Publish a certified category's results."""
-        payload = ResultsPublish(category_id=category_id)
-        return await self._request(ClientEvent.RESULTS_PUBLISH, payload, TotalsData)
-
-    async def request_totals(self, category_id: int) -> TotalsData:
-        """The server's ranked totals of a category."""
-        payload = TotalsRequest(category_id=category_id)
-        return await self._request(ClientEvent.TOTALS_REQUEST, payload, TotalsData)
-
-    async def request_scores(self, category_id: int) -> ScoresData:
-        """The category's scores as the server shows them to us (applied to the state)."""
-        payload = ScoresRequest(category_id=category_id)
-        result = await self._request(ClientEvent.SCORES_REQUEST, payload, ScoresData)
-        self.state.apply(ServerEvent.SCORES_DATA, result)
-        return result
-
-    async def announce(
-        self, message: str, type: NotificationType = NotificationType.INFO
-    ) -> Announcement:
-        """Broadcast a system announcement."""
-        payload = AnnouncementCreate(message=message, type=type)
-        result = await self._request(ClientEvent.SYSTEM_ANNOUNCEMENT, payload, Announcement)
-        self.state.apply(ServerEvent.SYSTEM_ANNOUNCEMENT, result)
-        return result
-
-    async def mark_read(self, ids: list[int]) -> int:
-        """Mark notifications read; returns how many the server changed."""
-        payload = NotificationRead(ids=list(ids))
-        result = await self._request(ClientEvent.NOTIFICATION_READ, payload, NotificationReadResult)
-        self.state.mark_read(list(ids))
-        return result.updated
-
-    async def assign(self, user_id: int, category_id: int) -> Assignment:
-        """Assign a judge or tally master to a category."""
-        payload = AssignmentChange(user_id=user_id, category_id=category_id)
-        result = await self._request(ClientEvent.ASSIGNMENT_CREATED, payload, Assignment)
-        self.state.apply(ServerEvent.ASSIGNMENT_NEW, result)
-        return result
-
-    async def unassign(self, user_id: int, category_id: int) -> Assignment:
-        """Remove an assignment."""
-        payload = AssignmentChange(user_id=user_id, category_id=category_id)
-        result = await self._request(ClientEvent.ASSIGNMENT_REMOVED, payload, Assignment)
-        revoked = AssignmentRevoked(
-            user_id=result.user_id, category_id=result.category_id, role=str(result.role)
-        )
-        self.state.apply(ServerEvent.ASSIGNMENT_REVOKED, revoked)
-        return result
 
     # --- events ----------------------------------------------------------------------
 

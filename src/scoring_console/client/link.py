@@ -197,7 +197,14 @@ class Link:
                 if attempt == 0 and not self._quiet:
                     self._set_state(ConnectionState(ConnectionStatus.CONNECTING))
                 try:
-                    await self._attempt()
+                    try:
+                        await self._attempt()
+                    except (_AttemptFailed, SessionExpired, NotLoggedIn):
+                        raise
+                    except Exception as exc:  # a bug must not end reconnecting for good
+                        log.exception("connection attempt failed unexpectedly")
+                        await self._teardown(polite=False)
+                        raise _AttemptFailed(f"internal error: {exc}") from exc
                 except _AttemptFailed as failure:
                     if failure.auth_refused and not refreshed_for_auth:
                         refreshed_for_auth = True
@@ -205,6 +212,7 @@ class Link:
                             continue  # retry at once with the new token
                         if self.state.status is ConnectionStatus.AUTH_FAILED:
                             return
+                        refreshed_for_auth = False  # could not ask: ask again next time
                     elif failure.auth_refused:
                         self._auth_failed(failure.reason)
                         return
