@@ -196,24 +196,26 @@ class ConsoleApp:
         if request.offline:
             if core.open_offline():
                 return core
-            dialog.show_error("There is no saved copy for this user on this computer.")
             await core.stop()
+            dialog.show_error("There is no saved copy for this user on this computer.")
             return None
+        error: str
+        cached = False
         try:
             await core.login(request.password, remember=request.remember)
         except InvalidCredentials:
-            dialog.show_error("Wrong user name or password.")
+            error = "Wrong user name or password."
         except ServerUnreachable:
             cached = core.open_offline()
-            dialog.show_error(
+            if cached:
+                return await self._offer_offline(dialog, request, core)
+            error = (
                 f"The server at {request.server_url} cannot be reached. Check the address "
                 "and the network."
-                + (" You can open the copy saved on this computer." if cached else ""),
-                offline_available=cached,
             )
         except Exception as exc:
             log.exception("login failed")
-            dialog.show_error(f"Login failed: {exc}")
+            error = f"Login failed: {exc}"
         else:
             if request.remember and not core.keyring_available:
                 self.notice = (
@@ -221,8 +223,28 @@ class ConsoleApp:
                     "for this session."
                 )
             return core
-        await core.stop()
+        await core.stop()  # before the form is usable again
+        dialog.show_error(error)
         return None
+
+    async def _offer_offline(
+        self, dialog: LoginDialog, request: LoginRequest, core: ClientCore
+    ) -> ClientCore | None:
+        """The server is unreachable but a cached copy exists: offer to open it."""
+        dialog.show_error(
+            f"The server at {request.server_url} cannot be reached. Check the address and "
+            "the network, or open the copy saved on this computer.",
+            offline_available=True,
+        )
+        choice = await dialog.next_request()
+        if choice is not None and choice.offline and choice.username == request.username:
+            self.notice = "Working offline from the saved copy; reconnecting in the background."
+            return core  # already holds the cached snapshot
+        await core.stop()
+        if choice is None:
+            dialog.reject()
+            return None
+        return await self._try_login(dialog, choice)
 
     # -- run --------------------------------------------------------------------------
 

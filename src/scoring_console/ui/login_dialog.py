@@ -58,6 +58,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle("Scoring Console — Log in")
         self.setMinimumWidth(420)
         self._waiters: list[asyncio.Future[LoginRequest | None]] = []
+        self._unclaimed: list[LoginRequest | None] = []  # answers given before anyone asked
         self.server_edit = QLineEdit(server_url, self)
         self.server_edit.setPlaceholderText("http://scoring-server:8765")
         self.username_edit = QLineEdit(username, self)
@@ -106,6 +107,8 @@ class LoginDialog(QDialog):
 
     async def next_request(self) -> LoginRequest | None:
         """Wait for the user's next "Log in" / "Open offline" (``None``: cancelled)."""
+        if self._unclaimed:
+            return self._unclaimed.pop(0)
         future: asyncio.Future[LoginRequest | None] = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
         self.set_busy(False)
@@ -118,6 +121,8 @@ class LoginDialog(QDialog):
             future = self._waiters.pop()
             if not future.done():
                 future.set_result(value)
+                return
+        self._unclaimed.append(value)
 
     def on_login_clicked(self) -> None:
         """Validate the form and hand the request over."""
