@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from scoring_console.protocol import ServerEvent
 from scoring_console.protocol.entities import NotificationType
 from scoring_console.ui.announcement_banner import AnnouncementBanner
 from scoring_console.ui.bridge import CoreBridge
+from scoring_console.ui.notifications.severity import severity_stylesheet
 
 from .notifications_fakes import FakeCore, announcement, competition
 
@@ -104,3 +107,29 @@ def test_restored_dismissals_are_respected(qtbot: QtBot, host: QWidget) -> None:
     assert banner.isHidden()
     core.state.apply(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement(2, "New", NotificationType.INFO))
     assert banner.current is not None and banner.current.id == 2
+
+
+def test_colours_follow_the_theme_without_drifting(qtbot: QtBot, host: QWidget) -> None:
+    core = FakeCore(competition())
+    banner = make_banner(host, core)
+    for n in range(1, 4):  # restyled on every update: the colour must not drift
+        core.state.apply(
+            ServerEvent.SYSTEM_ANNOUNCEMENT, announcement(n, f"m{n}", NotificationType.ERROR, n)
+        )
+    light = banner.styleSheet()
+    assert light == severity_stylesheet(NotificationType.ERROR, "QFrame#announcementBanner")
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: banner.styleSheet() != light, timeout=2000)
+        background = QColor(re.search(r"background: (#[0-9a-f]{6})", banner.styleSheet())[1])
+        assert background.lightness() < 100  # a dark tint on a dark theme
+        assert "color: #e8eaed" in banner.styleSheet()
+    finally:
+        app.setPalette(original)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from scoring_console.client.state import ChangeKind, StateChange
@@ -53,6 +53,8 @@ class AnnouncementBanner(QFrame):
         self._dismissed: set[int] = set(dismissed_ids)
         self._queue: dict[int, Announcement] = {}
         self._count = -1
+        self._watched: QWidget | None = None
+        self._watch_parent()
 
         self.icon_label = QLabel()
         self.message_label = QLabel()
@@ -130,6 +132,30 @@ class AnnouncementBanner(QFrame):
             self.dismissed.emit(item.id)
         self._refresh()
 
+    # A style sheet marks the banner's palette as its own, so palette changes of the
+    # theme no longer reach it; its parent still gets them, so the banner watches it.
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            self._watch_parent()
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.parent()
+            and event.type() == QEvent.Type.PaletteChange
+            and self.current is not None
+        ):
+            self._refresh()  # the theme changed: re-derive the severity colours
+        return super().eventFilter(watched, event)
+
+    def _watch_parent(self) -> None:
+        if self._watched is not None:
+            self._watched.removeEventFilter(self)
+        self._watched = self.parentWidget()
+        if self._watched is not None:
+            self._watched.installEventFilter(self)
+
     # -- internals ----------------------------------------------------------------
 
     def _load(self, items: Iterable[Announcement], now: datetime) -> None:
@@ -153,9 +179,7 @@ class AnnouncementBanner(QFrame):
         if shown is None:
             self.hide()
             return
-        self.setStyleSheet(
-            severity_stylesheet(shown.type, self.palette(), "QFrame#announcementBanner")
-        )
+        self.setStyleSheet(severity_stylesheet(shown.type, "QFrame#announcementBanner"))
         self.icon_label.setPixmap(icon(ICON_NAMES[shown.type]).pixmap(20, 20))
         when = shown.timestamp.astimezone().strftime("%H:%M")
         self.message_label.setText(f"{shown.message}  ({when})")

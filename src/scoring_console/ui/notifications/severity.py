@@ -2,14 +2,16 @@
 
 Colours are derived from the application palette: a severity accent blended into the
 window background, text in the palette's own text colour, so light and dark themes
-both stay readable without a second set of constants.
+both stay readable without a second set of constants. The application's palette, not a
+widget's: a widget styled with these colours reports them as its own palette, and
+blending again from there would drift a little further with every update.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from scoring_console.protocol.entities import NotificationType
 
@@ -52,8 +54,9 @@ def _blend(base: QColor, accent: QColor, amount: float) -> QColor:
     )
 
 
-def severity_colors(severity: NotificationType, palette: QPalette) -> SeverityColors:
-    """Colours for ``severity`` on top of ``palette`` (light or dark)."""
+def severity_colors(severity: NotificationType, palette: QPalette | None = None) -> SeverityColors:
+    """Colours for ``severity`` on ``palette`` (default: the application's; light or dark)."""
+    palette = palette if palette is not None else QGuiApplication.palette()
     accent = QColor(ACCENTS[severity])
     base = palette.color(QPalette.ColorRole.Window)
     return SeverityColors(
@@ -63,7 +66,9 @@ def severity_colors(severity: NotificationType, palette: QPalette) -> SeverityCo
     )
 
 
-def severity_stylesheet(severity: NotificationType, palette: QPalette, selector: str) -> str:
+def severity_stylesheet(
+    severity: NotificationType, selector: str, palette: QPalette | None = None
+) -> str:
     """A style sheet giving ``selector`` the severity's colours and a left accent bar."""
     colors = severity_colors(severity, palette)
     return (

@@ -59,7 +59,7 @@ class Toast(QFrame):
         self.setObjectName("toast")
         self.setFixedWidth(WIDTH)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setStyleSheet(severity_stylesheet(notice.severity, self.palette(), "QFrame#toast"))
+        self.setStyleSheet(severity_stylesheet(notice.severity, "QFrame#toast"))
         self.setAccessibleName(f"{LABELS[notice.severity]}: {notice.title}")
         self.setToolTip("Click to open the notification center")
         badge = QLabel()
