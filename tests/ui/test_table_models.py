@@ -193,3 +193,25 @@ def test_judges_model(qtmodeltester: ModelTester, qtbot: QtBot, state: StateStor
     assert model.index(1, COL_SCORES).data() == f"1 / {len(CONTESTANTS) * len(CRITERIA)}"
     assert {r for r, _ in recorder.cells} == {1, 2}
     assert recorder.resets == 0
+
+
+def test_tally_model_inserts_rows_for_new_contestants(qtbot: QtBot, state: StateStore) -> None:
+    from scoring_console.protocol.entities import Contestant
+
+    model = TallyTableModel(state, CATEGORY_ID)
+    recorder = ChangeRecorder(model)
+    snapshot = make_snapshot(seq=2)
+    newcomer = Contestant(id=105, number=5, name="Contestant 5")
+    category = snapshot.categories[0].model_copy(
+        update={"contestant_ids": [*snapshot.categories[0].contestant_ids, newcomer.id]}
+    )
+    state.apply_snapshot(
+        snapshot.model_copy(
+            update={"categories": [category], "contestants": [*snapshot.contestants, newcomer]}
+        )
+    )
+    model.mark_all()
+    model.flush_now()
+    assert recorder.inserted_rows == [(len(CONTESTANTS), len(CONTESTANTS))]
+    assert recorder.resets == 0
+    assert model.index(len(CONTESTANTS), 1).data() == "Contestant 5"
