@@ -133,3 +133,12 @@ def test_colours_follow_the_theme_without_drifting(qtbot: QtBot, host: QWidget) 
         assert "color: #e8eaed" in banner.styleSheet()
     finally:
         app.setPalette(original)
+
+
+def test_naive_timestamps_do_not_break_the_age_check(qtbot: QtBot, host: QWidget) -> None:
+    naive = announcement(1, "From an old cache", NotificationType.INFO)
+    naive = naive.model_copy(update={"timestamp": naive.timestamp.replace(tzinfo=None)})
+    core = FakeCore(competition())
+    banner = make_banner(host, core, max_age=timedelta(days=3650))
+    core.state.apply_snapshot(competition(announcements=[naive]))
+    assert [a.id for a in banner.queue()] == [1]

@@ -162,7 +162,7 @@ class AnnouncementBanner(QFrame):
         fresh = {
             a.id: a
             for a in items
-            if a.id not in self._dismissed and now - a.timestamp <= self._max_age
+            if a.id not in self._dismissed and _aware(now) - _aware(a.timestamp) <= self._max_age
         }
         # keep live ones the snapshot still knows about even if they aged meanwhile
         known = {a.id for a in self._state.announcements.values()}
@@ -190,3 +190,8 @@ class AnnouncementBanner(QFrame):
         self.more_label.setText(f"+{len(older)} more" if older else "")
         self.more_label.setToolTip("\n".join(f"• {a.message}" for a in older))
         self.show()
+
+
+def _aware(moment: datetime) -> datetime:
+    # a naive timestamp (an old cache, a foreign server) is taken as UTC, never a crash
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
