@@ -143,3 +143,23 @@ def test_center_model_follows_the_bridge(qtbot: QtBot) -> None:
     assert center.model.rowCount() == 2
     assert "2 unread of 2" in center.summary_label.text()
     bridge.close()
+
+
+def test_a_redated_notification_moves_to_its_place(qtmodeltester: ModelTester) -> None:
+    model = NotificationListModel()
+    for n in (1, 2, 3):
+        model.upsert(notification(n, n))
+    model.upsert(notification(1, 10))  # the server corrected its time: now the newest
+    assert titles(model) == ["Note 1", "Note 3", "Note 2"]
+    assert model.rowCount() == 3
+    qtmodeltester.check(model)
+
+
+def test_many_notifications_stay_sorted_and_unique() -> None:
+    model = NotificationListModel()
+    for n in [*range(200, 0, -1), *range(1, 201, 7)]:
+        model.upsert(notification(n, n % 50))
+    ids = [model.notification_at(r).id for r in range(model.rowCount())]
+    assert sorted(ids) == list(range(1, 201))
+    keys = [(model.notification_at(r).created_at, model.notification_at(r).id) for r in range(200)]
+    assert keys == sorted(keys, reverse=True)

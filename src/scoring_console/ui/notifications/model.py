@@ -151,14 +151,22 @@ class NotificationListModel(QAbstractListModel):
         self._update_unread()
 
     def _put(self, note: Notification) -> None:
-        row = self.row_of(note.id)
-        if row >= 0:
-            if self._rows[row] != note:
-                self._rows[row] = note
-                index = self.index(row, 0)
+        # rows are sorted by (time, id): a known notification sits exactly at its key
+        row = bisect.bisect_left(self._rows, _sort_key(note), key=_sort_key)
+        existing = row if row < len(self._rows) and self._rows[row].id == note.id else -1
+        if existing < 0:
+            existing = self.row_of(note.id)  # its time changed: find it the slow way
+        if existing >= 0 and _sort_key(self._rows[existing]) == _sort_key(note):
+            if self._rows[existing] != note:
+                self._rows[existing] = note
+                index = self.index(existing, 0)
                 self.dataChanged.emit(index, index)
             return
-        row = bisect.bisect_left(self._rows, _sort_key(note), key=_sort_key)
+        if existing >= 0:  # re-dated: move it by removing and inserting again
+            self.beginRemoveRows(QModelIndex(), existing, existing)
+            del self._rows[existing]
+            self.endRemoveRows()
+            row = bisect.bisect_left(self._rows, _sort_key(note), key=_sort_key)
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.insert(row, note)
         self.endInsertRows()
