@@ -105,16 +105,19 @@ class SocketHandlers:
         except Refused:
             self._metrics.errors.labels(str(ErrorCode.UNAUTHENTICATED)).inc()
             raise
+        except Exception:
+            log.exception("handshake check failed")
+            raise Refused("Internal server error") from None
         try:
             for room in sorted(self._service.rooms_for(actor)):
                 await self._sio.enter_room(sid, room, namespace=NAMESPACE)
-            self._index.add(Connection(sid, actor, expires_at))
-            self._metrics.connections.inc()
-            await self._deliver(self._service.set_online(actor, True))
+            presence = self._service.set_online(actor, True)
         except Exception:
             log.exception("handshake of user %s failed", actor.user_id)
-            self._index.remove(sid)
             raise Refused("Internal server error") from None
+        self._index.add(Connection(sid, actor, expires_at))
+        self._metrics.connections.inc()
+        await self._deliver(presence)
         log.info("connected: %s (%s) sid=%s", actor.username, actor.role, sid)
 
     def _authenticate(self, auth: Any) -> tuple[Actor, int]:
