@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from scoring_console.client.core import ClientCore
 from scoring_console.client.memory_keyring import MemoryKeyring
-from scoring_console.ui.app import ConsoleApp, Options
+from scoring_console.ui.controller import ConsoleApp
 from scoring_console.ui.login_dialog import LoginDialog
+from scoring_console.ui.options import Options
 from scoring_console.ui.settings import UserSettings
 from tests.helpers.server_process import ServerProcess
 

@@ -1,0 +1,272 @@
+"""The console session controller: login → main window → clean shutdown.
+
+:class:`ConsoleApp` opens a session (stored refresh token, ``SCORING_PASSWORD``, or the
+login dialog), starts the core, shows the main window and, when the window closes,
+stops the core (flush, disconnect) before the asyncio loop is allowed to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from keyring.backend import KeyringBackend
+
+from scoring_console.client.core import ClientCore
+from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
+
+from .bridge import CoreBridge
+from .login_dialog import LoginDialog, LoginRequest
+from .main_window import MainWindow
+from .options import Options
+from .settings import UserSettings, WindowState
+from .tasks import TaskSet
+
+if TYPE_CHECKING:
+    from scoring_console.protocol.entities import UserInfo
+
+log = logging.getLogger(__name__)
+
+FILLED_TIMEOUT = 60.0
+
+
+class ConsoleApp:
+    """Controller of one console session: login → main window → clean shutdown."""
+
+    def __init__(
+        self,
+        options: Options,
+        password: str | None = None,
+        keyring_backend: KeyringBackend | None = None,
+    ) -> None:
+        self.options = options
+        self.password = password
+        self.keyring_backend = keyring_backend
+        self.settings = UserSettings.load()
+        if options.server:
+            self.settings.server_url = options.server.rstrip("/")
+        if options.username:
+            self.settings.username = options.username
+        self.core: ClientCore | None = None
+        self.bridge: CoreBridge | None = None
+        self.window: MainWindow | None = None
+        self.dialog: LoginDialog | None = None
+        self.tasks = TaskSet()
+        self.exit_code = 0
+        self._closed: asyncio.Future[None] | None = None
+        self.notice: str | None = None
+
+    # -- session ----------------------------------------------------------------------
+
+    def _make_core(self, server_url: str, username: str) -> ClientCore:
+        return ClientCore(
+            server_url,
+            username,
+            data_dir=self.options.data_dir,
+            keyring_backend=self.keyring_backend,
+        )
+
+    async def open_session(self) -> ClientCore | None:
+        """A logged-in (or offline-opened) core, or ``None`` when the user gave up."""
+        url, username = self.settings.server_url, self.settings.username
+        if username:
+            core = self._make_core(url, username)
+            user: UserInfo | None = None
+            try:
+                user = await core.resume()
+            except ServerUnreachable as exc:
+                # the stored token stays in memory: work from the cache, reconnect later
+                if self.options.screenshot is None and core.open_offline():
+                    self.notice = f"The server is not reachable ({exc}); working offline."
+                    return core
+                self.notice = f"The server at {url} is not reachable."
+            except SessionExpired:
+                self.notice = "Your session has expired: please log in again."
+            except Exception as exc:
+                log.warning("silent login failed: %s", exc)
+            if user is not None:
+                return core
+            if self.password:
+                try:
+                    await core.login(self.password, remember=self.settings.remember_me)
+                    return core
+                except InvalidCredentials:
+                    self.notice = "Wrong user name or password."
+                except ServerUnreachable as exc:
+                    if self.options.screenshot is None and core.open_offline():
+                        self.notice = f"The server is not reachable ({exc}); working offline."
+                        return core
+                    self.notice = f"The server at {url} is not reachable."
+            await core.stop()
+        if self.options.screenshot is not None:
+            log.error("--screenshot needs a session: %s", self.notice or "no password given")
+            return None
+        return await self._login_interactively()
+
+    async def _login_interactively(self) -> ClientCore | None:
+        dialog = LoginDialog(
+            self.settings.server_url, self.settings.username, self.settings.remember_me
+        )
+        self.dialog = dialog
+        if self.notice:
+            dialog.show_error(self.notice)
+        try:
+            while True:
+                request = await dialog.next_request()
+                if request is None:
+                    return None
+                core = await self._try_login(dialog, request)
+                if core is not None:
+                    self.settings.server_url = request.server_url
+                    self.settings.username = request.username
+                    self.settings.remember_me = request.remember
+                    self.settings.save()
+                    return core
+        finally:
+            dialog.hide()
+            dialog.deleteLater()
+            self.dialog = None
+
+    async def _try_login(self, dialog: LoginDialog, request: LoginRequest) -> ClientCore | None:
+        core = self._make_core(request.server_url, request.username)
+        if request.offline:
+            if core.open_offline():
+                return core
+            await core.stop()
+            dialog.show_error("There is no saved copy for this user on this computer.")
+            return None
+        error: str
+        cached = False
+        try:
+            await core.login(request.password, remember=request.remember)
+        except InvalidCredentials:
+            error = "Wrong user name or password."
+        except ServerUnreachable:
+            cached = core.open_offline()
+            if cached:
+                return await self._offer_offline(dialog, request, core)
+            error = (
+                f"The server at {request.server_url} cannot be reached. Check the address "
+                "and the network."
+            )
+        except Exception as exc:
+            log.exception("login failed")
+            error = f"Login failed: {exc}"
+        else:
+            if request.remember and not core.keyring_available:
+                self.notice = (
+                    "No keyring is available on this computer: your login is kept only "
+                    "for this session."
+                )
+            return core
+        await core.stop()  # before the form is usable again
+        dialog.show_error(error)
+        return None
+
+    async def _offer_offline(
+        self, dialog: LoginDialog, request: LoginRequest, core: ClientCore
+    ) -> ClientCore | None:
+        """The server is unreachable but a cached copy exists: offer to open it."""
+        dialog.show_error(
+            f"The server at {request.server_url} cannot be reached. Check the address and "
+            "the network, or open the copy saved on this computer.",
+            offline_available=True,
+        )
+        choice = await dialog.next_request()
+        if choice is not None and choice.offline and choice.username == request.username:
+            self.notice = "Working offline from the saved copy; reconnecting in the background."
+            return core  # already holds the cached snapshot
+        await core.stop()
+        if choice is None:
+            dialog.reject()
+            return None
+        return await self._try_login(dialog, choice)
+
+    # -- run --------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """The whole session; returns the process exit status."""
+        self._closed = asyncio.get_running_loop().create_future()
+        core = await self.open_session()
+        if core is None:
+            return 0 if self.options.screenshot is None else 3
+        self.core = core
+        self.bridge = CoreBridge(core)
+        window = MainWindow(self.bridge, self.settings, WindowState())
+        self.window = window
+        window.close_requested.connect(self.on_window_close_requested)
+        if self.options.size is not None:
+            window.resize(*self.options.size)
+        window.show()
+        if self.notice:
+            window.status.showMessage(self.notice, 15000)
+        self.tasks.spawn(core.start(), "core.start")
+        self.tasks.spawn(self._report_ready(core), "ready")
+        if self.options.screenshot is not None:
+            self.tasks.spawn(self.take_screenshot(self.options.screenshot), "screenshot")
+        await self._closed
+        await self.shutdown()
+        return self.exit_code
+
+    async def _report_ready(self, core: ClientCore) -> None:
+        """Log once connected and synced (tests and scripts wait for this line)."""
+        if await core.wait_connected(None):
+            log.info("console ready: %s connected to %s", core.username, core.server_url)
+
+    def on_window_close_requested(self) -> None:
+        """The main window closed: end the session."""
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    def request_quit(self) -> None:
+        """Close the window (Ctrl+C, SIGTERM) — the same path as the user closing it."""
+        if self.dialog is not None:
+            self.dialog.reject()
+        if self.window is not None:
+            self.window.close()
+        elif self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    async def take_screenshot(self, path: Path) -> None:
+        """Wait for the filled window, save a PNG of it, then close."""
+        window = self.window
+        assert window is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FILLED_TIMEOUT
+        while not window.is_filled():
+            if loop.time() > deadline:
+                log.error("the window did not fill within %.0f s", FILLED_TIMEOUT)
+                self.exit_code = 2
+                window.close()
+                return
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(self.options.screenshot_delay)
+        pixmap = window.grab()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(path), "PNG"):
+            log.error("could not write %s", path)
+            self.exit_code = 2
+        window.close()
+
+    async def shutdown(self) -> None:
+        """Stop everything this session started, in order."""
+        await self.tasks.cancel_all()
+        if self.window is not None:
+            for workspace_tasks in _task_sets(self.window):
+                await workspace_tasks.cancel_all()
+        if self.core is not None:
+            try:
+                await self.core.stop(flush_timeout=3.0)
+            except Exception:
+                log.exception("stopping the client core failed")
+        if self.bridge is not None:
+            self.bridge.close()
+        log.info("session closed: outbox flushed as far as possible, disconnected")
+
+
+def _task_sets(window: MainWindow) -> list[TaskSet]:
+    workspace = window.workspace
+    views = getattr(workspace, "sheets", None) or {}
+    return [view.tasks for view in views.values()]
