@@ -147,21 +147,20 @@ async def test_friendly_errors_and_exit_codes(cli: Cli) -> None:
     assert too_high.code == 5 and "maximum" in too_high.err
     assert (await cli.run("--json", "outbox")).json()["entries"] == []
 
-    wrong = await cli.run("status", env={"SCORING_PASSWORD": "not-the-password"})
-    assert wrong.code == 4 and "login refused" in wrong.err
-
-    no_password = await cli.run("status", env={"SCORING_PASSWORD": ""})
-    assert no_password.code == 2 and "SCORING_PASSWORD" in no_password.err
-
-    bad_keyring = await cli.run("status", env={"SCORING_CONSOLE_KEYRING": "floppy"})
-    assert bad_keyring.code == 2 and "SCORING_CONSOLE_KEYRING" in bad_keyring.err
-
     unreachable = Cli("http://127.0.0.1:9", cli.data_dir, cli.env)
-    down = await unreachable.run("--json", "sync")
+    # independent runs: in parallel to keep the suite fast
+    wrong, no_password, bad_keyring, down, usage = await asyncio.gather(
+        cli.run("status", env={"SCORING_PASSWORD": "not-the-password"}),
+        cli.run("status", env={"SCORING_PASSWORD": ""}),
+        cli.run("status", env={"SCORING_CONSOLE_KEYRING": "floppy"}),
+        unreachable.run("--json", "sync"),
+        cli.run("submit", "--category", "1"),
+    )
+    assert wrong.code == 4 and "login refused" in wrong.err
+    assert no_password.code == 2 and "SCORING_PASSWORD" in no_password.err
+    assert bad_keyring.code == 2 and "SCORING_CONSOLE_KEYRING" in bad_keyring.err
     assert down.code == 3 and "unreachable" in down.err
     assert down.json()["exitCode"] == 3
-
-    usage = await cli.run("submit", "--category", "1")
     assert usage.code == 2
 
     helped = await cli.run("--help")
