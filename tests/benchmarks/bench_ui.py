@@ -285,6 +285,8 @@ def main() -> int:
     parser.add_argument("--step", type=float, default=2.0, help="seconds per rate step")
     parser.add_argument("--starts", type=int, default=3, help="cold starts to time")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
+    print(f"Load average at start: {load:.2f}", flush=True)
     print("Tally table absorption (offered rate, loop lag):", flush=True)
     rows, best = absorption(args.step)
     print("Cold start (spawn → filled window PNG):", flush=True)
@@ -300,7 +302,8 @@ def main() -> int:
     body = (
         f"Tally view of {CONTESTANTS} contestants × {CRITERIA} criteria × {JUDGES} judges, "
         "offscreen, updates through StateStore → CoreBridge → TallyTableModel "
-        f"(coalesced per frame), {args.step:g} s per step.\n\n"
+        f"(coalesced per frame), {args.step:g} s per step; 1-min load average at the "
+        f"start {load:.2f} (other work on the machine lowers these figures).\n\n"
         f"**{best} score updates/s absorbed with the event loop's p99 lag under "
         f"{FRAME_MS:.0f} ms.**\n\n"
         "| offered/s | applied/s | lag p50 ms | lag p99 ms | lag max ms |\n"
