@@ -11,6 +11,7 @@ from scoring_console.protocol.ranking import rank_totals
 from scoring_console.protocol.receipt import compute_receipt
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import CategoryInfo, Live
+from tests.server.integration.util import barrier
 
 
 def submit(category: CategoryInfo, cell: tuple[int, int], value: float) -> dict[str, Any]:
@@ -194,6 +195,7 @@ async def test_deduction_flow_changes_totals(live: Live) -> None:
     judge = await live.connect("judge1")
     tally = await live.connect("tally1")
     auditor = await live.connect("auditor1")
+    other_judge = await live.connect("judge2")
     target = cat1.contestant_ids[0]
     cells = [c for c in cat1.cells if c[0] == target]
     for cell in cells:
@@ -217,6 +219,9 @@ async def test_deduction_flow_changes_totals(live: Live) -> None:
             "deduction:pending", lambda d: d["id"] == deduction["id"]
         )
         assert pending["amount"] == 2.5
+    # other judges do not hear of it
+    await barrier(judge, other_judge, cat1)
+    assert not other_judge.events.get("deduction:pending")
     pending_totals = await tally.ok("totals:request", {"categoryId": cat1.id})
     assert total_of(pending_totals["totals"], target)["total"] == score_sum
 
@@ -268,6 +273,10 @@ async def test_removal_flow_deletes_score(live: Live) -> None:
     )
     assert request["status"] == "PENDING" and request["scoreId"] == score["id"]
     await admin.events.wait_for("score:removal-pending", lambda r: r["id"] == request["id"])
+    # only admins and the requester hear of a pending removal
+    await barrier(judge, judge2, cat1)
+    assert not judge2.events.get("score:removal-pending")
+    assert not tally.events.get("score:removal-pending")
     decided = await admin.ok("score:removal-decide", {"requestId": request["id"], "approve": True})
     assert decided["status"] == "APPROVED"
     for watcher in (tally, judge, judge2, admin):

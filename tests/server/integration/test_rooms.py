@@ -13,6 +13,7 @@ from typing import Any
 from scoring_console.protocol.errors import INVALID_EVENT_MESSAGE
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import CategoryInfo, Live
+from tests.server.integration.util import barrier, events_for_category
 
 
 def submit(category: CategoryInfo, cell: tuple[int, int], value: float) -> dict[str, Any]:
@@ -29,25 +30,6 @@ async def fill_sheet(judge: SioClient, category: CategoryInfo, base: float = 5) 
     entries = [submit(category, cell, (base + i) % 10) for i, cell in enumerate(category.cells)]
     result = await judge.ok("scores:submit-batch", {"entries": entries})
     assert all(item["ok"] for item in result["results"]), result
-
-
-async def barrier(
-    producer: SioClient, watcher: SioClient, category: CategoryInfo, value: float = 1
-) -> None:
-    """Make ``producer`` cause a score event ``watcher`` must get; wait until it has."""
-    cell = category.cells[-1]
-    score = await producer.ok("scores:submit", submit(category, cell, value))
-    await watcher.events.wait_for(
-        "scores:updated", lambda s: s["id"] == score["id"] and s["version"] == score["version"]
-    )
-
-
-def events_for_category(client: SioClient, category_id: int, start: int) -> list[Any]:
-    return [
-        (name, payload)
-        for name, payload in client.events.ordered[start:]
-        if isinstance(payload, dict) and payload.get("categoryId") == category_id
-    ]
 
 
 async def test_assignment_moves_live_sockets_between_rooms(live: Live) -> None:
