@@ -133,3 +133,29 @@ def test_no_keyring_is_said_plainly(
     run(qloop, scenario(), timeout=30)
     assert app.notice is not None
     assert "only for this session" in app.notice
+
+
+def test_stored_session_and_no_server_opens_offline(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    keyring = MemoryKeyring()
+    options = Options(server=server_process.url, username="judge3", data_dir=tmp_path / "d")
+
+    async def scenario() -> None:
+        first = ConsoleApp(options, password="demo", keyring_backend=keyring)
+        core = await first.open_session()
+        assert core is not None
+        await core.start()
+        assert await core.wait_connected(15)
+        await core.stop()
+        server_process.kill()
+
+        again = ConsoleApp(options, password=None, keyring_backend=keyring)
+        offline = await again.open_session()
+        assert again.dialog is None, "no dialog: the cached copy opens at once"
+        assert offline is not None
+        assert offline.state.categories
+        assert again.notice is not None and "offline" in again.notice
+        await offline.stop()
+
+    run(qloop, scenario(), timeout=40)
