@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -192,6 +193,7 @@ def main() -> int:
     runs = [("in-process", *asyncio.run(main_async(args.seconds, args.batch_size)))]
     if not args.no_subprocess:
         runs.append(("subprocess", *run_subprocess(args.seconds, args.batch_size)))
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = [
         "| server | form | acked scores/s | calls/s | p50 ack ms | p99 ack ms | refused |",
         "|---|---|---|---|---|---|---|",
@@ -209,7 +211,8 @@ def main() -> int:
         f"{args.seconds:g} s per form. *in-process*: the server on the clients' asyncio loop "
         "(one core for both); *subprocess*: `scoring-server` in a child process. Demo data, "
         "rate limit raised, SQLite WAL `synchronous=FULL` in a temp dir: every ack is a "
-        "committed transaction, and a batch commits entry by entry.\n\n" + "\n".join(rows)
+        "committed transaction, and a batch commits entry by entry. Load average at the "
+        f"end: {load}.\n\n" + "\n".join(rows)
     )
     print(body, flush=True)
     if not args.no_write:
