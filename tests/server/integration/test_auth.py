@@ -240,3 +240,11 @@ async def test_rest_login_garbage_is_a_typed_4xx(
     # the server is still fine: a real login and handshake work
     tokens = await login(shared_live.url, "judge1")
     assert await try_connect(shared_live.url, {"token": tokens.access}) is None
+
+
+async def test_polling_transport_handshake_and_refusals(shared_live: Live) -> None:
+    tokens = await shared_live.login("tally1")
+    polling = ["polling"]
+    assert await try_connect(shared_live.url, {"token": tokens.access}, polling) is None
+    assert await try_connect(shared_live.url, {}, polling) == AUTH_MISSING_MESSAGE
+    assert await try_connect(shared_live.url, {"token": "x.y.z"}, polling) == AUTH_INVALID_MESSAGE
