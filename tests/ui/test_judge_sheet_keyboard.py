@@ -144,3 +144,23 @@ def test_rejected_entry_shows_reason_and_stays(
     QTest.keyClick(sheet.table, Qt.Key.Key_Delete)  # dismiss: back to the server's (empty) value
     assert core.entries == {}
     assert index.data(SYNC_ROLE) == CellSync.EMPTY
+
+
+def test_a_value_the_outbox_could_not_store_is_reverted(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    sheet, core, _asked = make_sheet(qtbot)
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise OSError("disk full")
+
+    core.submit_score = broken  # type: ignore[assignment,method-assign]
+
+    async def scenario() -> None:
+        type_keys("7\n")
+        await eventually(lambda: "disk full" in sheet.message_label.text(), what="the error")
+
+    run(qloop, scenario())
+    index = sheet.model.index(0, FIRST_CRITERION_COL)
+    assert index.data() == ""
+    assert index.data(SYNC_ROLE) == CellSync.EMPTY

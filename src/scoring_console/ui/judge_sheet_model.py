@@ -220,6 +220,15 @@ class JudgeSheetModel(QAbstractTableModel):
         cell.reason = None
         self._cell_changed(contestant_id, criterion_id)
 
+    def revert(self, contestant_id: int, criterion_id: int) -> None:
+        """Show the server's value again (a typed value that could not be stored)."""
+        cell = self._cells.get((contestant_id, criterion_id))
+        if cell is None or cell.sync is not CellSync.SAVING:
+            return
+        cell.value = cell.server_value
+        cell.sync = CellSync.SYNCED if cell.server_value is not None else CellSync.EMPTY
+        self._cell_changed(contestant_id, criterion_id)
+
     def dismiss_rejection(self, contestant_id: int, criterion_id: int) -> None:
         """Show the server's value again in place of a rejected write."""
         cell = self._cells.get((contestant_id, criterion_id))
