@@ -63,3 +63,18 @@ def test_dismiss_all(qtbot: QtBot) -> None:
     overlay.dismiss_all()
     assert overlay.toasts() == []
     qtbot.waitUntil(lambda: not overlay.isVisible())
+
+
+def test_cards_fit_their_text_and_do_not_overlap(qtbot: QtBot) -> None:
+    window, overlay = make_overlay(qtbot, fade_ms=0)
+    long = "3 score(s) missing: a judge signs only a complete sheet. " * 3
+    overlay.on_notice_posted(notice(1))
+    overlay.on_notice_posted(
+        Notice(NoticeKind.NOTIFICATION, "Sign-off refused", long, NotificationType.ERROR, 2)
+    )
+    short, tall = overlay.toasts()
+    assert tall.height() > short.height() + 20  # three more lines of text
+    qtbot.waitUntil(lambda: tall.isVisible())
+    assert short.geometry().bottom() < tall.geometry().top()
+    assert overlay.height() >= short.height() + tall.height()
+    assert overlay.geometry().bottom() <= window.height()

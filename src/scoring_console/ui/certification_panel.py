@@ -15,11 +15,13 @@ import logging
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -123,6 +125,9 @@ class CertificationPanel(QWidget):
         header = self.chain_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # as tall as its five-odd rows, no taller: the space below is for the results
+        self.chain_view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.chain_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.sign_button = QPushButton(icon("certificate"), "&Sign my step")
         self.sign_button.clicked.connect(self.on_sign_clicked)
         self.feedback_label = QLabel()
@@ -138,9 +143,9 @@ class CertificationPanel(QWidget):
         sign.addWidget(self.feedback_label, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.chain_view, 2)
+        layout.addWidget(self.chain_view)
         layout.addLayout(sign)
-        layout.addWidget(self.publication, 3)
+        layout.addWidget(self.publication, 1)
         user = self._state.user
         self.sign_button.setVisible(user is not None and user.role in SIGNING_ROLES)
 

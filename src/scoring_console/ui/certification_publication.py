@@ -106,7 +106,8 @@ class PublicationSection(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(published)
         layout.addWidget(self.results_caption)
-        layout.addWidget(self.results_view, 1)
+        layout.addWidget(self.results_view, 10)
+        layout.addStretch(1)  # keeps the labels together while no results are shown
         user = self._state.user
         allowed = user is not None and user.role in LOCK_PUBLISH_ROLES
         self.lock_button.setVisible(allowed)

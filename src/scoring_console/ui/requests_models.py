@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from scoring_console.client.state import ChangeKind, StateChange, StateStore
 from scoring_console.protocol.entities import Deduction, RemovalRequest, RequestStatus
@@ -122,10 +123,8 @@ class RequestTableModel(QAbstractTableModel, Generic[Request]):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(item)
         if role == Qt.ItemDataRole.ForegroundRole and item.status is not RequestStatus.PENDING:
-            from PySide6.QtGui import QPalette
-
-            from_palette = QPalette()
-            return from_palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            palette = QGuiApplication.palette()  # decided requests read as done: dimmed
+            return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         return None
 
     def values(self, item: Request) -> tuple[Any, ...]:

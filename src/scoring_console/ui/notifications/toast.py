@@ -1,4 +1,4 @@
-"""In-window toasts: small non-modal notices stacked in the window's top-right corner.
+"""In-window toasts: small non-modal notices stacked in the window's bottom-right corner.
 
 A :class:`ToastOverlay` is a child of the main window sized to its toasts only, so the
 rest of the window keeps its mouse and keyboard. Each :class:`Toast` fades in, stays
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QVBoxLayout,
     QWidget,
 )
@@ -78,6 +79,11 @@ class Toast(QFrame):
         row.setContentsMargins(10, 8, 10, 8)
         row.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
+        # word-wrapped labels need their height for the fixed width, or the card collapses;
+        # measured once polished (style sheet and fonts applied)
+        self.ensurePolished()
+        row.invalidate()
+        self.setFixedHeight(row.totalHeightForWidth(WIDTH))
         self._effect = QGraphicsOpacityEffect(self)
         self._effect.setOpacity(0.0 if fade_ms else 1.0)
         self.setGraphicsEffect(self._effect)
@@ -129,7 +135,7 @@ class Toast(QFrame):
 
 
 class ToastOverlay(QWidget):
-    """A stack of toasts over the top-right corner of ``parent``.
+    """A stack of toasts over the bottom-right corner of ``parent``'s content area.
 
     At most ``max_toasts`` are shown; a new one pushes the oldest out.
 
@@ -205,8 +211,19 @@ class ToastOverlay(QWidget):
         parent = self.parentWidget()
         if parent is None:
             return
-        self.adjustSize()
-        self.move(max(0, parent.width() - self.width() - MARGIN), MARGIN)
+        # sized from the cards' fixed heights: the layout's own size hint lags one event
+        shown = self._toasts  # fading ones too: they keep their place until gone
+        height = sum(t.height() for t in shown) + self._layout.spacing() * max(0, len(shown) - 1)
+        self.resize(WIDTH, max(height, 1))
+        # bottom right of the content area: clear of menus, the banner and the status bar
+        area = parent.rect()
+        central = parent.centralWidget() if isinstance(parent, QMainWindow) else None
+        if central is not None:
+            area = central.geometry()
+        self.move(
+            max(0, area.right() - self.width() - MARGIN),
+            max(0, area.bottom() - self.height() - MARGIN),
+        )
 
 
 def _escape(text: str) -> str:
