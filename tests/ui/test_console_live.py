@@ -227,3 +227,34 @@ def test_entry_refused_because_the_contest_was_locked(
         run(qloop, scenario(), timeout=90)
     finally:
         proxy.stop_thread()
+
+
+def test_login_needed_after_a_server_reset_and_log_in_again(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    from scoring_console.client.connection import ConnectionStatus
+
+    async def scenario() -> None:
+        judge = await open_console(server_process.url, "judge4", tmp_path)
+        try:
+            relogin = judge.window.relogin
+            assert not relogin.action.isEnabled()
+            server_process.kill()  # a reset server: new secret, the session is unknown
+            server_process.data_dir = tmp_path / "fresh-server"
+            server_process.start()
+            await eventually(
+                lambda: judge.core.connection.status is ConnectionStatus.AUTH_FAILED,
+                30,
+                "login needed",
+            )
+            assert judge.window.status.text.startswith("Login needed")
+            assert relogin.action.isEnabled()
+            assert not await relogin.relogin("not-the-password")
+            assert await relogin.relogin("demo")
+            await eventually(lambda: judge.core.connection.connected, 20, "reconnected")
+            assert judge.window.status.text == "Connected"
+            assert not relogin.action.isEnabled()
+        finally:
+            await judge.close()
+
+    run(qloop, scenario(), timeout=80)

@@ -38,6 +38,7 @@ from .notifications.notifier import TrayNotifier
 from .notifications.sound import NotificationSound
 from .notifications.toast import ToastOverlay
 from .notifications.tray import SystemTray
+from .relogin import Relogin
 from .requests_panel import RequestsPanel
 from .score_delegate import Confirm
 from .settings import UserSettings, WindowState
@@ -184,6 +185,9 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.on_settings_triggered)
         file_menu.addAction(settings_action)
+        self.relogin = Relogin(self.bridge, self, remember=self.settings.remember_me)
+        self.relogin.finished.connect(lambda _ok, text: self.status.showMessage(text, 10000))
+        file_menu.addAction(self.relogin.action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -228,8 +232,10 @@ class MainWindow(QMainWindow):
         self.status.set_user(self.core.state.user)
 
     def is_filled(self) -> bool:
-        """True once the workspace shows data (used by ``--screenshot``)."""
+        """True once the workspace shows synced data (used by ``--screenshot``)."""
         if self.core.state.user is None or not self.core.state.categories:
+            return False
+        if not self.core.connection.connected:
             return False
         if isinstance(self.workspace, JudgeWorkspace):
             sheet = self.workspace.current_sheet()
