@@ -52,11 +52,19 @@ class Synchronizer:
         self._again = False
         self._seen_during_sync = 0
         self._task: asyncio.Task[Any] | None = None
+        self._lock = asyncio.Lock()
 
     # --- sync ------------------------------------------------------------------------
 
     async def sync(self) -> Snapshot:
-        """Fetch a snapshot now, apply it, cache it. Raises NotConnected / ProtocolError."""
+        """Fetch a snapshot now, apply it, cache it. Raises NotConnected / ProtocolError.
+
+        Syncs never overlap: a second caller waits for the first and then syncs again.
+        """
+        async with self._lock:
+            return await self._sync_once()
+
+    async def _sync_once(self) -> Snapshot:
         self._in_flight = True
         self._seen_during_sync = 0
         try:
