@@ -46,15 +46,20 @@ async def test_server_killed_mid_burst_every_score_lands_exactly_once(
 
     core.outbox_changed.connect(on_entry)
 
+    killed = asyncio.Event()
+
     async def burst() -> None:
-        for (category, contestant, criterion), value in plan:
+        for n, ((category, contestant, criterion), value) in enumerate(plan):
+            if n == len(plan) // 2:
+                await killed.wait()  # however slow the machine: the crash hits mid-burst
             await core.submit_score(category, contestant, criterion, value)
             await asyncio.sleep(0.02)
 
     task = asyncio.create_task(burst())
     await wait_until(lambda: len(synced) >= 8, 15, "first scores synced before the crash")
     await asyncio.to_thread(server_process.kill)
-    assert not task.done(), "the burst should still be running when the server dies"
+    killed.set()
+    assert not task.done()
     await wait_until(lambda: not core.connection.connected, 10, "client noticed the crash")
     await task
     assert core.pending_count() > 0
