@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from scoring_console.store import outbox_store
 from scoring_console.store.db import SCHEMA_VERSION, StoreError, open_database
 from scoring_console.store.local import LocalStore, database_path
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
@@ -162,7 +163,10 @@ def test_pending_entries_cannot_be_dismissed(store: LocalStore) -> None:
     assert store.outbox.pending_count(category_id=2) == 0
 
 
-def test_second_sender_waits_while_the_first_has_entries_in_flight(tmp_path: Path) -> None:
+def test_second_sender_waits_while_the_first_has_entries_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox_store, "LIVE_OWNERS", {"desktop", "cli"})
     path = tmp_path / "client.db"
     desktop, cli = LocalStore(path), LocalStore(path)
     add_score(desktop.outbox, contestant=1)
@@ -217,3 +221,15 @@ def test_clear_empties_the_outbox(store: LocalStore) -> None:
     add_score(store.outbox)
     assert store.outbox.clear() == 1
     assert store.outbox.entries() == []
+
+
+def test_claims_of_a_crashed_process_with_our_reused_pid_are_taken_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox_store, "LIVE_OWNERS", {"now"})
+    store = LocalStore(tmp_path / "client.db")
+    entry = add_score(store.outbox)
+    store.outbox.claim("before-the-crash")  # same pid as ours, but not a live sender
+    [taken] = store.outbox.claim("now")
+    assert taken.id == entry.id
+    store.close()

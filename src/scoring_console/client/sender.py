@@ -35,7 +35,7 @@ from scoring_console.protocol import (
 from scoring_console.protocol.entities import Deduction, RemovalRequest, Score
 from scoring_console.protocol.payloads import BatchResult, SignResult
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
-from scoring_console.store.outbox_store import OutboxStore, Resolution
+from scoring_console.store.outbox_store import LIVE_OWNERS, OutboxStore, Resolution
 
 from .backoff import Backoff
 from .errors import CallTimeout, NotConnected
@@ -81,6 +81,7 @@ class OutboxSender:
         self.request_timeout = request_timeout
         self.prune_after = prune_after
         self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        LIVE_OWNERS.add(self.owner)
         self.sent_calls = 0
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()

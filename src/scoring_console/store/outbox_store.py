@@ -41,11 +41,16 @@ class Resolution:
     error_message: str | None = None
 
 
-def _pid_alive(pid: int | None) -> bool:
+LIVE_OWNERS: set[str] = set()
+"""Sender ids alive in this process (a claim with our pid but another id is a leftover
+of a crashed process whose pid was reused)."""
+
+
+def _owner_alive(owner: str, pid: int | None) -> bool:
     if pid is None or pid <= 0:
         return False
     if pid == os.getpid():
-        return True
+        return owner in LIVE_OWNERS
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -143,7 +148,8 @@ class OutboxStore:
                 (owner,),
             ).fetchall()
             for row in busy:
-                if (row["claim_until"] or 0) > now and _pid_alive(row["claim_pid"]):
+                alive = _owner_alive(row["claimed_by"], row["claim_pid"])
+                if (row["claim_until"] or 0) > now and alive:
                     return []
             rows = conn.execute(
                 "SELECT * FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id LIMIT ?",
