@@ -164,3 +164,17 @@ def test_a_value_the_outbox_could_not_store_is_reverted(
     index = sheet.model.index(0, FIRST_CRITERION_COL)
     assert index.data() == ""
     assert index.data(SYNC_ROLE) == CellSync.EMPTY
+
+
+def test_typing_on_the_name_column_starts_in_the_first_score_cell(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    sheet, core, _asked = make_sheet(qtbot)
+
+    async def scenario() -> None:
+        sheet.table.setCurrentIndex(sheet.model.index(2, 1))
+        type_keys("6\n")
+        await eventually(lambda: core.submitted, what="submission")
+
+    run(qloop, scenario())
+    assert core.submitted == [(CATEGORY_ID, CONTESTANTS[2].id, CRITERIA[0].id, 6.0)]

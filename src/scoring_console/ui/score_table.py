@@ -57,6 +57,20 @@ class ScoreTable(QTableView):
         return current
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        current = self.currentIndex()
+        if (
+            event.text().isdigit()
+            and current.isValid()
+            and not current.flags() & Qt.ItemFlag.ItemIsEditable
+            and self.state() != QAbstractItemView.State.EditingState
+        ):
+            # typing on the name column: start in the row's first score cell
+            model = current.model()
+            for column in range(model.columnCount()):
+                candidate = model.index(current.row(), column)
+                if candidate.flags() & Qt.ItemFlag.ItemIsEditable:
+                    self.setCurrentIndex(candidate)
+                    break
         if (
             event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and self.state() != QAbstractItemView.State.EditingState
