@@ -9,6 +9,11 @@ criteria, contestants, user ids) from the admin's ``sync`` instead of hard-codin
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import shutil
+import tempfile
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,9 +112,11 @@ class Live:
             c1 = by_contest.get(contests[0], [])
             c2 = by_contest.get(contests[1], [])
             assert len(c1) == 2 and len(c2) >= 1, f"demo categories: {snap['categories']}"
-            user_ids: dict[str, int] = {}
-            for name in [*DEMO_USERS.values(), "judge2", "judge3", "judge4", "judge5"]:
-                user_ids[name] = (await self.login(name)).user_id
+            # judges' ids from the admin's presence list (no scrypt login per judge)
+            user_ids = {p["username"]: p["userId"] for p in snap["presence"]}
+            user_ids["admin"] = admin.user_id
+            missing = {f"judge{i}" for i in range(1, 6)} - set(user_ids)
+            assert not missing, f"judges missing from the admin's presence list: {missing}"
             self._layout = Layout(contests[0], contests[1], c1[0], c1[1], c2[0], user_ids)
         return self._layout
 
@@ -141,14 +148,68 @@ def wire_problems(client: SioClient) -> list[str]:
             SERVER_EVENTS[ServerEvent(name)].payload.model_validate(payload)
         except ValidationError as exc:
             problems.append(f"{client.user.get('username')}: {name} {payload!r}: {exc}")
+            continue
+        if name != ServerEvent.ERROR and not (
+            isinstance(payload.get("seq"), int) and payload["seq"] >= 1 and "prevSeq" in payload
+        ):
+            problems.append(f"{client.user.get('username')}: {name} without seq/prevSeq")
     return problems
 
 
+_TEMPLATE: Path | None = None
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _demo_template() -> Path:
+    """A data dir the demo seed already ran in (made once per session).
+
+    Seeding hashes every demo password with scrypt (about a second); copying a seeded
+    data dir into each test's ``tmp_path`` and starting ``--demo`` on it (the seed is
+    idempotent) keeps every test on a fresh, private server for a few milliseconds.
+    """
+    global _TEMPLATE
+    with _TEMPLATE_LOCK:
+        if _TEMPLATE is None:
+            from scoring_console.server.app import start_server
+            from scoring_console.server.config import ServerConfig
+
+            root = Path(tempfile.mkdtemp(prefix="scoring-demo-template-")) / "server"
+            atexit.register(shutil.rmtree, root.parent, True)
+
+            async def seed() -> None:
+                config = ServerConfig(host="127.0.0.1", port=0, data_dir=root, demo=True)
+                running = await start_server(config)
+                await running.stop()
+
+            errors: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    asyncio.run(seed())
+                except BaseException as exc:  # re-raised in the caller's thread
+                    errors.append(exc)
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join()
+            if errors:
+                raise errors[0]
+            _TEMPLATE = root
+        return _TEMPLATE
+
+
+def _prepare(data_dir: Path) -> None:
+    """Fill a new data dir from the seeded template (quick, local file copies)."""
+    if not data_dir.exists():
+        shutil.copytree(_demo_template(), data_dir)
+
+
 async def start_live(data_dir: Path, **overrides: Any) -> Live:
-    """Start an in-process demo server in ``data_dir``."""
+    """Start an in-process demo server in ``data_dir`` (a copy of the seeded template)."""
     from scoring_console.server.app import start_server
     from scoring_console.server.config import ServerConfig
 
+    _prepare(data_dir)
     settings: dict[str, Any] = {
         "host": "127.0.0.1",
         "port": 0,

@@ -98,7 +98,7 @@ async def test_assignment_rules(shared_live: Live) -> None:
     layout = await shared_live.layout()
     organizer = await shared_live.connect("organizer1")
     judge = await shared_live.connect("judge1")
-    auditor_id = layout.user_ids["auditor1"]
+    auditor_id = (await shared_live.login("auditor1")).user_id
     # only judges and tally masters can be assigned
     err = await organizer.error(
         "assignment:created", {"userId": auditor_id, "categoryId": layout.cat3.id}
