@@ -48,6 +48,7 @@ class Synchronizer:
         self.last_seq: int | None = None
         """The ``seq`` of the last event or snapshot seen on the current connection."""
         self.sync_count = 0
+        self._synced_seq: int | None = None
         self._in_flight = False
         self._again = False
         self._seen_during_sync = 0
@@ -75,6 +76,7 @@ class Synchronizer:
         self.state.apply_snapshot(snapshot)
         # events that arrived after the server answered continue the chain from it
         self.last_seq = max(snapshot.seq, self._seen_during_sync)
+        self._synced_seq = snapshot.seq
         self.sync_count += 1
         try:
             self.cache.save(snapshot)
@@ -108,6 +110,7 @@ class Synchronizer:
     def connection_reset(self) -> None:
         """A new connection starts: its ``prevSeq`` chain starts at its first sync."""
         self.last_seq = None
+        self._synced_seq = None
 
     # --- events ----------------------------------------------------------------------
 
@@ -144,10 +147,13 @@ class Synchronizer:
         if self._in_flight:
             self._seen_during_sync = max(self._seen_during_sync, seq)
             return
+        if seq and self._synced_seq is not None and seq <= self._synced_seq:
+            return  # already part of the last snapshot (stamped before the sync answer)
         if prev is not None and self.last_seq is not None and prev != self.last_seq:
             self.request_sync(f"{event}: prevSeq {prev} but last seen seq {self.last_seq}")
         if seq:
-            self.last_seq = seq
+            # the server chains prevSeq from the highest seq it sent this connection
+            self.last_seq = max(self.last_seq or 0, seq)
 
     def _follow_visibility(self, payload: BaseModel) -> None:
         user = self.state.user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
 
@@ -98,13 +99,21 @@ async def test_prev_seq_gap_triggers_one_sync(server: Any, make_core: CoreFactor
     assert core.sync.sync_count == 1  # a continuous chain: no resync
 
     stored = next(iter(core.state.scores.values()))
+    # stamped before the last sync answer (seq already in the snapshot): no resync
+    await core.sync_now()
+    assert core.sync.sync_count == 2
+    old = stored.to_wire() | {"seq": stored.seq, "prevSeq": 0}
+    core.handle_event("scores:updated", old)
+    await asyncio.sleep(0.1)
+    assert core.sync.sync_count == 2
+
     forged = stored.model_copy(update={"version": stored.version + 1, "score": 9.0})
     wire = forged.to_wire() | {"seq": core.state.seq + 10, "prevSeq": core.state.seq + 5}
     received: list[ServerEvent] = []
     core.event_received.connect(lambda pair: received.append(pair[0]))
     core.handle_event("scores:updated", wire)
     assert received == [ServerEvent.SCORES_UPDATED]
-    await wait_until(lambda: core.sync.sync_count == 2, what="resync after the gap")
+    await wait_until(lambda: core.sync.sync_count == 3, what="resync after the gap")
 
 
 async def test_bad_or_unknown_events_are_dropped(server: Any, make_core: CoreFactory) -> None:
