@@ -128,7 +128,6 @@ class JudgeSheetView(QWidget):
         self.receipt_label = QLabel(self)
         self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.receipt_label.setWordWrap(True)
-        self.certification_slot = QVBoxLayout()  # the certification panel goes here
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
@@ -159,7 +158,6 @@ class JudgeSheetView(QWidget):
         layout.addLayout(foot)
         layout.addLayout(legend)
         layout.addWidget(self.receipt_label)
-        layout.addLayout(self.certification_slot)
 
         for score in state.scores_in(category_id):
             self.model.apply_score(score)

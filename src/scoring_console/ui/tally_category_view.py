@@ -96,7 +96,6 @@ class TallyCategoryView(QWidget):
         judges_layout.setContentsMargins(0, 0, 0, 0)
         judges_layout.addWidget(QLabel("<b>Judges</b>", judges_box))
         judges_layout.addWidget(self.judges_table)
-        self.side_slot = judges_layout  # requests / certification panels go below
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("tallySplitter")
