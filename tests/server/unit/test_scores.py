@@ -177,6 +177,10 @@ def test_batch_entries_are_independent(demo: Demo) -> None:
     assert results[1].error is not None and results[1].error.code is ErrorCode.VALIDATION_ERROR
     assert results[2].error is not None and results[2].error.code is ErrorCode.FORBIDDEN
     assert len(outcome.effects) == 2
+    # refused entries are rolled back to their savepoint: they spend no seq
+    seqs = [e.payload.seq for e in outcome.effects if isinstance(e, Broadcast)]
+    assert seqs == [seqs[0], seqs[0] + 1]
+    assert demo.service.current_seq() == seqs[1]
     # replaying the whole batch yields the same answers and no new effects
     again = demo.service.submit_batch(
         judge, ScoreBatchSubmit(entries=[good, too_high, forbidden, good2])

@@ -52,6 +52,44 @@ class ScoresMixin(ServiceBase):
         locked contest or a sheet the judge already signed. Effect: ``scores:updated``
         (full payload, ``mask_score_for_judges``) to everyone who sees the category.
         """
+        with self.db.transaction() as conn:
+            score, effects = self._submit_in(conn, actor, payload)
+        return Outcome(score, effects)
+
+    def submit_batch(self, actor: Actor, payload: ScoreBatchSubmit) -> Outcome[BatchResult]:
+        """``scores:submit-batch``: each entry as :meth:`submit_score`, in order.
+
+        The whole batch commits in one transaction (one fsync instead of one per entry:
+        an outbox drained after an outage arrives as batches), and each entry runs in
+        its own savepoint, so a refused entry is rolled back alone and carries its
+        error while the others apply. The ack still means committed.
+        """
+        results: list[BatchItemResult] = []
+        effects: list[Effect] = []
+        with self.db.transaction() as conn:
+            for entry in payload.entries:
+                conn.execute("SAVEPOINT batch_entry")
+                try:
+                    score, entry_effects = self._submit_in(conn, actor, entry)
+                except ServiceError as exc:
+                    conn.execute("ROLLBACK TO batch_entry")
+                    conn.execute("RELEASE batch_entry")
+                    error = AckErrorBody(
+                        code=exc.code, message=exc.message, details=exc.details or None
+                    )
+                    results.append(
+                        BatchItemResult(client_id=entry.client_id, ok=False, error=error)
+                    )
+                    continue
+                conn.execute("RELEASE batch_entry")
+                results.append(BatchItemResult(client_id=entry.client_id, ok=True, data=score))
+                effects.extend(entry_effects)
+        return Outcome(BatchResult(results=results), effects)
+
+    def _submit_in(
+        self, conn: sqlite3.Connection, actor: Actor, payload: ScoreSubmit
+    ) -> tuple[Score, list[Effect]]:
+        """Apply one submission inside the caller's transaction; a replay has no effects."""
         digest = content_hash(
             judge=actor.user_id,
             category=payload.category_id,
@@ -60,54 +98,30 @@ class ScoresMixin(ServiceBase):
             score=float(payload.score),
             comment=payload.comment,
         )
-        with self.db.transaction() as conn:
-            stored = self._replayed_score(conn, payload.client_id, digest)
-            if stored is not None:
-                return Outcome(stored, [])
-            info = self._category(conn, payload.category_id)
-            self._check_score_write(conn, actor, info, payload)
-            score = self._upsert_score(conn, actor, payload)
-            conn.execute(
-                "INSERT INTO score_writes (client_id, judge_id, content_hash, result, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    payload.client_id,
-                    actor.user_id,
-                    digest,
-                    score.model_dump_json(by_alias=True),
-                    r.to_iso(self.clock()),
-                ),
-            )
+        stored = self._replayed_score(conn, payload.client_id, digest)
+        if stored is not None:
+            return stored, []
+        info = self._category(conn, payload.category_id)
+        self._check_score_write(conn, actor, info, payload)
+        score = self._upsert_score(conn, actor, payload)
+        conn.execute(
+            "INSERT INTO score_writes (client_id, judge_id, content_hash, result, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                payload.client_id,
+                actor.user_id,
+                digest,
+                score.model_dump_json(by_alias=True),
+                r.to_iso(self.clock()),
+            ),
+        )
         effect = Broadcast(
             ServerEvent.SCORES_UPDATED,
             score,
             rooms.category_viewers(score.category_id),
             mask_score_for_judges=True,
         )
-        return Outcome(score, [effect])
-
-    def submit_batch(self, actor: Actor, payload: ScoreBatchSubmit) -> Outcome[BatchResult]:
-        """``scores:submit-batch``: each entry as :meth:`submit_score`, in order, each in
-        its own transaction; a refused entry carries its error, the others still apply."""
-        results: list[BatchItemResult] = []
-        effects: list[Effect] = []
-        for entry in payload.entries:
-            try:
-                outcome = self.submit_score(actor, entry)
-            except ServiceError as exc:
-                results.append(
-                    BatchItemResult(
-                        client_id=entry.client_id,
-                        ok=False,
-                        error=AckErrorBody(
-                            code=exc.code, message=exc.message, details=exc.details or None
-                        ),
-                    )
-                )
-                continue
-            results.append(BatchItemResult(client_id=entry.client_id, ok=True, data=outcome.result))
-            effects.extend(outcome.effects)
-        return Outcome(BatchResult(results=results), effects)
+        return score, [effect]
 
     def request_scores(self, actor: Actor, payload: ScoresRequest) -> Outcome[ScoresData]:
         """``scores:request``: the category's scores masked for the caller.
