@@ -114,3 +114,27 @@ def test_window_layout_persists_apart_from_settings(qtbot: QtBot) -> None:
     assert restored.table.horizontalHeader().sectionSize(1) == 222
     # the offscreen screen is 800 px wide: restoreGeometry clamps the width to it
     assert again.height() == 640
+
+
+def test_dismissed_announcements_stay_dismissed(qtbot: QtBot) -> None:
+    from scoring_console.protocol import ServerEvent
+    from scoring_console.protocol.entities import Announcement, NotificationType
+
+    from .snapshots import NOW
+
+    core = SheetFakeCore(make_snapshot(user_id=11, role=Role.JUDGE))
+    note = Announcement(
+        id=7, message="Lunch at 12:30", type=NotificationType.INFO, timestamp=NOW, seq=5
+    )
+    core.state.apply(ServerEvent.SYSTEM_ANNOUNCEMENT, note)
+    window = MainWindow(CoreBridge(core), UserSettings(sound_enabled=False), WindowState())  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    assert 7 not in window.banner.dismissed_ids()
+    window.banner.dismiss_button.click()
+    assert 7 in window.banner.dismissed_ids()
+    window.close()
+
+    again = MainWindow(CoreBridge(core), UserSettings(sound_enabled=False), WindowState())  # type: ignore[arg-type]
+    qtbot.addWidget(again)
+    assert 7 in again.banner.dismissed_ids()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scoring_console import paths
 from scoring_console.protocol.roles import Role
 
 from .announcement_banner import AnnouncementBanner
@@ -101,7 +102,10 @@ class MainWindow(QMainWindow):
             self.workspace = JudgeWorkspace(bridge, confirm, central)
         else:
             self.workspace = TallyWorkspace(bridge, central)
-        self.banner = AnnouncementBanner(bridge, central)
+        self.banner = AnnouncementBanner(
+            bridge, central, dismissed_ids=self.window_state.load_ids(self._banner_key())
+        )
+        self.banner.dismissed.connect(self.on_banner_dismissed)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
@@ -170,6 +174,15 @@ class MainWindow(QMainWindow):
             self.certification_panel.set_category(category_id)
         except KeyError:
             log.debug("category %s not in the certification panel yet", category_id)
+
+    def _banner_key(self) -> str:
+        username = getattr(self.core, "username", "")  # test doubles may not carry it
+        return f"banner/dismissed/{paths.profile_key(self.core.server_url, username)}"
+
+    def on_banner_dismissed(self, _announcement_id: int) -> None:
+        """Remember dismissed announcements so they do not come back at the next start."""
+        self.window_state.save_ids(self._banner_key(), set(self.banner.dismissed_ids()))
+        self.window_state.sync()
 
     def on_open_requested(self) -> None:
         """A tray message or the tray icon was clicked: bring the window up."""

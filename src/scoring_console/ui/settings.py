@@ -81,6 +81,16 @@ class WindowState:
         """Remember ``blob`` under ``key``."""
         self._store.setValue(key, blob)
 
+    def load_ids(self, key: str) -> set[int]:
+        """A set of ids saved under ``key`` (e.g. dismissed announcements)."""
+        raw = self._store.value(key, "")
+        text = ",".join(raw) if isinstance(raw, list) else str(raw or "")
+        return {int(part) for part in text.split(",") if part.strip().isdigit()}
+
+    def save_ids(self, key: str, ids: set[int]) -> None:
+        """Remember a set of ids under ``key``."""
+        self._store.setValue(key, ",".join(str(i) for i in sorted(ids)))
+
     def sync(self) -> None:
         """Flush to disk."""
         self._store.sync()
