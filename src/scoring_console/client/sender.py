@@ -188,6 +188,7 @@ class OutboxSender:
                     claimed = self.outbox.claim(self.owner, limit=1)
                     if not claimed:
                         return
+                    self.emit(claimed)
                     await self._send_one(claimed[0])
                 return
             if exc.code in PERMANENT_ERRORS:
