@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from keyring.backends import fail
+from keyring.errors import NoKeyringError
 
 from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
 from scoring_console.client.memory_keyring import MemoryKeyring
@@ -81,3 +82,23 @@ async def test_token_rotated_by_another_process_is_picked_up(
     assert await cli.resume() is not None  # spends the desktop's refresh token
     # the desktop's in-memory refresh token is now spent; it finds the new one
     assert await desktop.session.refresh()
+
+
+class LockedKeyring(MemoryKeyring):
+    """A keyring that exists but refuses every access (locked, D-Bus gone, …)."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise NoKeyringError("no usable backend")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise NoKeyringError("no usable backend")
+
+
+async def test_a_failing_keyring_degrades_to_memory(server: Any, make_core: CoreFactory) -> None:
+    core = make_core(server.url, keyring_backend=LockedKeyring())
+    assert core.keyring_available  # not known to be broken until it is used
+    await core.login("demo")
+    assert not core.keyring_available
+    await core.start()
+    assert await core.wait_connected(10)
+    assert await core.session.refresh()
