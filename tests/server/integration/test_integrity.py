@@ -111,3 +111,56 @@ async def test_chain_steps_need_the_right_people(live: Live) -> None:
     roles = [s["role"] for s in cert["signoffs"]]
     assert roles.count("TALLY_MASTER") == 1 and roles.count("JUDGE") == 5, roles
     assert sorted(cert["requiredJudgeIds"]) == sorted(j.user_id for j in judges)
+
+
+SIGNED_STATES = {"JUDGES_SIGNED", "TALLY_SIGNED", "AUDITOR_SIGNED", "CERTIFIED"}
+
+
+def chain_problems(snapshot: dict[str, Any]) -> list[str]:
+    """Certifications past the judges' step with a required judge who never signed."""
+    problems = []
+    for cert in snapshot["certifications"]:
+        if cert["status"] in SIGNED_STATES:
+            signed = {s["userId"] for s in cert["signoffs"] if s["role"] == "JUDGE"}
+            unsigned = set(cert["requiredJudgeIds"]) - signed
+            if unsigned:
+                problems.append(
+                    f"category {cert['categoryId']} is {cert['status']} but judges "
+                    f"{sorted(unsigned)} never signed"
+                )
+    return problems
+
+
+async def test_certified_and_published_category_stays_frozen(live: Live) -> None:
+    layout = await live.layout()
+    cat3 = layout.cat3
+    organizer = await live.connect("organizer1")
+    judge1 = await live.connect("judge1")
+    judge2 = await live.connect("judge2")
+    tally = await live.connect("tally1")
+    auditor = await live.connect("auditor1")
+    board = await live.connect("board1")
+    for user in (judge1, tally):
+        await organizer.ok("assignment:created", {"userId": user.user_id, "categoryId": cat3.id})
+    await fill(judge1, cat3)
+    for signer in (judge1, tally, auditor, board):
+        await signer.ok("certification:sign", {"clientId": new_client_id(), "categoryId": cat3.id})
+    published = await organizer.ok("results:publish", {"categoryId": cat3.id})
+
+    # a judge assigned after certification must not change the certified results
+    assigned = await organizer.call(
+        "assignment:created", {"userId": judge2.user_id, "categoryId": cat3.id}
+    )
+    if assigned["ok"]:
+        late = await judge2.call("scores:submit", submit(cat3, cat3.cells[0], 9))
+        assert late["ok"] is False, (
+            "a judge assigned after certification scored into the CERTIFIED, published "
+            f"category: {late}"
+        )
+        assert late["error"]["code"] == "locked", late
+    else:
+        assert assigned["error"]["code"] in {"locked", "conflict", "precondition_failed"}
+    snap = await tally.sync()
+    assert not chain_problems(snap), chain_problems(snap)
+    totals = await tally.ok("totals:request", {"categoryId": cat3.id})
+    assert totals["totals"] == published["totals"], "totals changed after publication"
