@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import CategoryInfo, Live
 
@@ -131,7 +133,12 @@ def chain_problems(snapshot: dict[str, Any]) -> list[str]:
     return problems
 
 
-async def test_certified_and_published_category_stays_frozen(live: Live) -> None:
+@pytest.mark.parametrize("stage", ["JUDGES_SIGNED", "TALLY_SIGNED", "CERTIFIED"])
+async def test_judge_assigned_after_the_judges_step_cannot_bypass_signing(
+    live: Live, stage: str
+) -> None:
+    """A judge added late either is refused, or must sign before the chain goes on;
+    a CERTIFIED, published category keeps its published totals."""
     layout = await live.layout()
     cat3 = layout.cat3
     organizer = await live.connect("organizer1")
@@ -143,24 +150,36 @@ async def test_certified_and_published_category_stays_frozen(live: Live) -> None
     for user in (judge1, tally):
         await organizer.ok("assignment:created", {"userId": user.user_id, "categoryId": cat3.id})
     await fill(judge1, cat3)
-    for signer in (judge1, tally, auditor, board):
-        await signer.ok("certification:sign", {"clientId": new_client_id(), "categoryId": cat3.id})
-    published = await organizer.ok("results:publish", {"categoryId": cat3.id})
+    signers = {"JUDGES_SIGNED": [judge1], "TALLY_SIGNED": [judge1, tally]}.get(
+        stage, [judge1, tally, auditor, board]
+    )
+    for signer in signers:
+        result = await signer.ok(
+            "certification:sign", {"clientId": new_client_id(), "categoryId": cat3.id}
+        )
+    assert result["certification"]["status"] == stage
+    published = None
+    if stage == "CERTIFIED":
+        published = await organizer.ok("results:publish", {"categoryId": cat3.id})
 
-    # a judge assigned after certification must not change the certified results
     assigned = await organizer.call(
         "assignment:created", {"userId": judge2.user_id, "categoryId": cat3.id}
     )
     if assigned["ok"]:
-        late = await judge2.call("scores:submit", submit(cat3, cat3.cells[0], 9))
-        assert late["ok"] is False, (
-            "a judge assigned after certification scored into the CERTIFIED, published "
-            f"category: {late}"
+        late = await judge2.call(
+            "scores:submit-batch", {"entries": [submit(cat3, c, 9) for c in cat3.cells]}
         )
-        assert late["error"]["code"] == "locked", late
+        assert late["ok"] is True, late
+        if stage == "CERTIFIED":
+            refused = [item["error"]["code"] for item in late["data"]["results"] if not item["ok"]]
+            assert len(refused) == len(cat3.cells) and set(refused) == {"locked"}, (
+                "a judge assigned after certification scored into the CERTIFIED, "
+                f"published category: {late['data']['results'][0]}"
+            )
     else:
         assert assigned["error"]["code"] in {"locked", "conflict", "precondition_failed"}
     snap = await tally.sync()
     assert not chain_problems(snap), chain_problems(snap)
-    totals = await tally.ok("totals:request", {"categoryId": cat3.id})
-    assert totals["totals"] == published["totals"], "totals changed after publication"
+    if published is not None:
+        totals = await tally.ok("totals:request", {"categoryId": cat3.id})
+        assert totals["totals"] == published["totals"], "totals changed after publication"
