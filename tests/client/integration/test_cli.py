@@ -149,12 +149,13 @@ async def test_friendly_errors_and_exit_codes(cli: Cli) -> None:
 
     unreachable = Cli("http://127.0.0.1:9", cli.data_dir, cli.env)
     # independent runs: in parallel to keep the suite fast
-    wrong, no_password, bad_keyring, down, usage = await asyncio.gather(
+    wrong, no_password, bad_keyring, down, usage, no_keyring = await asyncio.gather(
         cli.run("status", env={"SCORING_PASSWORD": "not-the-password"}),
         cli.run("status", env={"SCORING_PASSWORD": ""}),
         cli.run("status", env={"SCORING_CONSOLE_KEYRING": "floppy"}),
         unreachable.run("--json", "sync"),
         cli.run("submit", "--category", "1"),
+        cli.run("--json", "status", env={"SCORING_CONSOLE_KEYRING": "none"}),
     )
     assert wrong.code == 4 and "login refused" in wrong.err
     assert no_password.code == 2 and "SCORING_PASSWORD" in no_password.err
@@ -162,6 +163,9 @@ async def test_friendly_errors_and_exit_codes(cli: Cli) -> None:
     assert down.code == 3 and "unreachable" in down.err
     assert down.json()["exitCode"] == 3
     assert usage.code == 2
+    # no keyring: still works with the password, and says the token is in memory only
+    assert no_keyring.code == 0, no_keyring.err
+    assert no_keyring.json()["keyringAvailable"] is False
 
     helped = await cli.run("--help")
     assert helped.code == 0
