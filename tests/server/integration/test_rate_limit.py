@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,25 @@ async def test_batch_counts_once(limited: Live) -> None:
     err = await judge.error("scores:submit-batch", {"entries": [submit(layout.cat2, 9)]})
     assert err["code"] == "rate_limited", err
     assert err["details"]["retryAfter"] > 0
+
+
+async def test_waiting_retry_after_is_enough(tmp_path: Path) -> None:
+    server = await start_live(tmp_path / "fast", rate_limit_per_minute=120)
+    try:
+        layout = await server.layout()
+        judge = await server.connect("judge4")
+        err: dict[str, Any] | None = None
+        for i in range(400):
+            ack = await judge.call("scores:submit", submit(layout.cat1, i))
+            if not ack["ok"]:
+                err = ack["error"]
+                break
+        assert err is not None and err["code"] == "rate_limited", err
+        retry = err["details"]["retryAfter"]
+        assert 0 < retry <= 60 / 120 + 0.01, err
+        # the condition is the passage of time itself
+        await asyncio.sleep(retry)
+        await judge.ok("scores:submit", submit(layout.cat1, 0))
+    finally:
+        await server.close()
+        await server.running.stop()
