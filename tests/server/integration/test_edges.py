@@ -197,3 +197,22 @@ async def test_lock_is_per_contest_and_sync_seq_covers_acked_writes(shared_live:
     finally:
         await board.ok("contest:lock", {"contestId": layout.contest2, "locked": False})
     await judge.ok("scores:submit", submit(layout.cat3.id, layout.cat3.cells[2], 1))
+
+
+async def test_deduction_for_a_contestant_outside_the_category_is_refused(
+    shared_live: Live,
+) -> None:
+    layout = await shared_live.layout()
+    organizer = await shared_live.connect("organizer1")
+    outsider = next(c for c in layout.cat3.contestant_ids if c not in layout.cat1.contestant_ids)
+    err = await organizer.error(
+        "deduction:requested",
+        {
+            "clientId": new_client_id(),
+            "categoryId": layout.cat1.id,
+            "contestantId": outsider,
+            "amount": 1,
+            "reason": "wrong category",
+        },
+    )
+    assert err["code"] in {"not_found", "validation_error"}, err
