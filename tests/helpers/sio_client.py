@@ -165,6 +165,8 @@ class SioClient:
     def __init__(self, user: dict[str, Any] | None = None, tokens: Tokens | None = None) -> None:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events = EventRecorder()
+        self.acks: list[tuple[str, Any]] = []
+        """Every acknowledgement this client received, with its event name."""
         self.tokens = tokens
         self.user = user or (tokens.user if tokens else {})
         self.connect_error: Any = None
@@ -221,6 +223,7 @@ class SioClient:
     ) -> dict[str, Any]:
         """Emit ``event`` with an ack callback and return the ack (a dict)."""
         ack = await self.sio.call(event, payload, timeout=timeout)
+        self.acks.append((event, ack))
         assert isinstance(ack, dict), f"{event}: ack is not an object: {ack!r}"
         return ack
 

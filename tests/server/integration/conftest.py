@@ -14,7 +14,7 @@ import atexit
 import shutil
 import tempfile
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,9 +136,35 @@ class Live:
         )
 
 
+def walk_scores(value: Any) -> Iterator[dict[str, Any]]:
+    """Every score-shaped object anywhere inside ``value``."""
+    if isinstance(value, dict):
+        if "judgeId" in value and "score" in value and "criterionId" in value:
+            yield value
+        for item in value.values():
+            yield from walk_scores(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from walk_scores(item)
+
+
+def masking_problems(client: SioClient) -> list[str]:
+    """Other judges' score values a JUDGE client received, in any event or ack."""
+    if client.user.get("role") != "JUDGE":
+        return []
+    me = client.user["id"]
+    received = [payload for _, payload in client.events.ordered] + [a for _, a in client.acks]
+    return [
+        f"{client.user['username']} received judge {s['judgeId']}'s value: {s}"
+        for s in walk_scores(received)
+        if s["judgeId"] != me and s["score"] is not None
+    ]
+
+
 def wire_problems(client: SioClient) -> list[str]:
-    """Events ``client`` received that are unknown or invalid against their model."""
-    problems: list[str] = []
+    """Events ``client`` received that are unknown or invalid against their model, and
+    score values a judge must never see."""
+    problems: list[str] = masking_problems(client)
     known = {str(e) for e in ServerEvent}
     for name, payload in client.events.ordered:
         if name not in known:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from scoring_console.protocol.entities import Score, Snapshot
 from tests.helpers.sio_client import SioClient, new_client_id
-from tests.server.integration.conftest import Live
-
-
-def walk_scores(value: Any) -> Iterator[dict[str, Any]]:
-    """Every score-shaped object anywhere inside ``value``."""
-    if isinstance(value, dict):
-        if "judgeId" in value and "score" in value and "criterionId" in value:
-            yield value
-        for item in value.values():
-            yield from walk_scores(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from walk_scores(item)
+from tests.server.integration.conftest import Live, walk_scores
 
 
 def submit_payload(category_id: int, cell: tuple[int, int], value: float) -> dict[str, Any]:
