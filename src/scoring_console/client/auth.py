@@ -61,6 +61,7 @@ class Session:
         self._issued_at = 0.0
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
+        self._refusal: str | None = None  # why the last refresh was refused
         self._http: aiohttp.ClientSession | None = None
 
     @property
@@ -127,7 +128,7 @@ class Session:
             if self._refresh_token != used and self.access_token is not None:
                 return self.access_token  # another caller refreshed while we waited
             if self._refresh_token is None:
-                raise NotLoggedIn("no session: log in first")
+                raise NotLoggedIn(self._refusal or "no session: log in first")
             try:
                 return await self._refresh_with(self._refresh_token)
             except SessionExpired:
@@ -136,6 +137,7 @@ class Session:
                 if stored is None or stored == used:
                     self._refresh_token = None
                     self.access_token = None
+                    self._refusal = "session expired: log in again"
                     raise
                 log.info("refresh token was rotated by another process; retrying with it")
                 return await self._refresh_with(stored)
@@ -167,6 +169,7 @@ class Session:
 
     async def _accept(self, access: str, refresh: str, expires_in: int) -> None:
         now = time.monotonic()
+        self._refusal = None
         self.access_token = access
         self._refresh_token = refresh
         self._issued_at = now

@@ -251,7 +251,9 @@ class ClientCore(OnlineCalls):
                 await asyncio.sleep(5.0)
                 continue
             except (SessionExpired, NotLoggedIn):
-                continue  # the link reports AUTH_FAILED at its next handshake
+                # refused (revoked, deactivated): the next handshake reports AUTH_FAILED
+                self.link.reconnect("session expired")
+                continue
             if self.link.state.connected:
                 self.link.reconnect("access token refreshed", quiet=True)
 
