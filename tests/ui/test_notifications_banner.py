@@ -50,7 +50,7 @@ def test_hidden_until_an_announcement_arrives(qtbot: QtBot, host: QWidget) -> No
     assert blocker.args == [1]
     assert banner.isVisible()
     assert "Judges to the briefing room" in banner.message_label.text()
-    assert "#c98a00" in banner.styleSheet()  # warning accent
+    assert "#c98a00" in banner.card.styleSheet()  # warning accent
     assert banner.more_label.isHidden()
 
 
@@ -77,7 +77,7 @@ def test_several_show_the_newest_with_a_count_and_dismiss_walks_the_queue(
         qtbot.mouseClick(banner.dismiss_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [3]
     assert "Second" in banner.message_label.text()
-    assert "#c0392b" in banner.styleSheet()  # error accent now
+    assert "#c0392b" in banner.card.styleSheet()  # error accent now
     assert banner.more_label.text() == "+1 more"
 
     qtbot.mouseClick(banner.dismiss_all_button, Qt.MouseButton.LeftButton)
@@ -116,7 +116,7 @@ def test_colours_follow_the_theme_without_drifting(qtbot: QtBot, host: QWidget) 
         core.state.apply(
             ServerEvent.SYSTEM_ANNOUNCEMENT, announcement(n, f"m{n}", NotificationType.ERROR, n)
         )
-    light = banner.styleSheet()
+    light = banner.card.styleSheet()
     assert light == severity_stylesheet(NotificationType.ERROR, "QFrame#announcementBanner")
 
     app = QApplication.instance()
@@ -127,10 +127,10 @@ def test_colours_follow_the_theme_without_drifting(qtbot: QtBot, host: QWidget) 
     dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
     try:
         app.setPalette(dark)
-        qtbot.waitUntil(lambda: banner.styleSheet() != light, timeout=2000)
-        background = QColor(re.search(r"background: (#[0-9a-f]{6})", banner.styleSheet())[1])
+        qtbot.waitUntil(lambda: banner.card.styleSheet() != light, timeout=2000)
+        background = QColor(re.search(r"background: (#[0-9a-f]{6})", banner.card.styleSheet())[1])
         assert background.lightness() < 100  # a dark tint on a dark theme
-        assert "color: #e8eaed" in banner.styleSheet()
+        assert "color: #e8eaed" in banner.card.styleSheet()
     finally:
         app.setPalette(original)
 

@@ -51,7 +51,7 @@ def test_announcement_and_assignment_reach_the_judge(
             await organizer.announce(first, NotificationType.WARNING)
             await eventually(lambda: banner.current is not None, 10, "the banner")
             assert banner.current is not None and banner.current.message == first
-            assert "#c98a00" in banner.styleSheet()  # warning style
+            assert "#c98a00" in banner.card.styleSheet()  # warning style
             await eventually(lambda: any(m.message == first for m in tray.messages), 10, "tray")
             assert posted == []
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from scoring_console.client.state import ChangeKind, StateChange
 from scoring_console.protocol.entities import Announcement, Snapshot
@@ -25,7 +25,7 @@ from .notifications.severity import ICON_NAMES, LABELS, severity_stylesheet
 DEFAULT_MAX_AGE = timedelta(hours=12)
 
 
-class AnnouncementBanner(QFrame):
+class AnnouncementBanner(QWidget):
     """A dismissable banner for system announcements (hidden while none is queued).
 
     ``dismissed_ids`` are announcements the user already dismissed (e.g. restored from
@@ -47,14 +47,11 @@ class AnnouncementBanner(QFrame):
         dismissed_ids: Iterable[int] = (),
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("announcementBanner")
         self._state = bridge.core.state
         self._max_age = max_age
         self._dismissed: set[int] = set(dismissed_ids)
         self._queue: dict[int, Announcement] = {}
         self._count = -1
-        self._watched: QWidget | None = None
-        self._watch_parent()
 
         self.icon_label = QLabel()
         self.message_label = QLabel()
@@ -72,7 +69,14 @@ class AnnouncementBanner(QFrame):
         self.dismiss_all_button.clicked.connect(self.on_dismiss_all_clicked)
         for label in (self.icon_label, self.message_label, self.more_label):
             label.setStyleSheet("border: none; background: transparent;")
-        row = QHBoxLayout(self)
+        # the severity style goes on an inner card: a widget with a style sheet no longer
+        # hears of palette (theme) changes, and the banner itself must
+        self.card = QFrame()
+        self.card.setObjectName("announcementBanner")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.card)
+        row = QHBoxLayout(self.card)
         row.setContentsMargins(10, 6, 6, 6)
         row.addWidget(self.icon_label)
         row.addWidget(self.message_label, 1)
@@ -132,29 +136,11 @@ class AnnouncementBanner(QFrame):
             self.dismissed.emit(item.id)
         self._refresh()
 
-    # A style sheet marks the banner's palette as its own, so palette changes of the
-    # theme no longer reach it; its parent still gets them, so the banner watches it.
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ParentChange:
-            self._watch_parent()
-        return super().event(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.parent()
-            and event.type() == QEvent.Type.PaletteChange
-            and self.current is not None
-        ):
-            self._refresh()  # the theme changed: re-derive the severity colours
-        return super().eventFilter(watched, event)
-
-    def _watch_parent(self) -> None:
-        if self._watched is not None:
-            self._watched.removeEventFilter(self)
-        self._watched = self.parentWidget()
-        if self._watched is not None:
-            self._watched.installEventFilter(self)
+    def changeEvent(self, event: QEvent) -> None:
+        """Re-derive the severity colours when the theme (palette) changes."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.current is not None:
+            self._refresh()
 
     # -- internals ----------------------------------------------------------------
 
@@ -179,7 +165,7 @@ class AnnouncementBanner(QFrame):
         if shown is None:
             self.hide()
             return
-        self.setStyleSheet(severity_stylesheet(shown.type, "QFrame#announcementBanner"))
+        self.card.setStyleSheet(severity_stylesheet(shown.type, "QFrame#announcementBanner"))
         self.icon_label.setPixmap(icon(ICON_NAMES[shown.type]).pixmap(20, 20))
         when = shown.timestamp.astimezone().strftime("%H:%M")
         self.message_label.setText(f"{shown.message}  ({when})")
