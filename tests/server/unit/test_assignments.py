@@ -18,6 +18,7 @@ from scoring_console.server.service import (
     Forbidden,
     Invalid,
     NotFound,
+    PreconditionFailed,
     RoomChange,
 )
 
@@ -137,3 +138,27 @@ def test_a_new_judge_reopens_the_judges_step(demo: Demo) -> None:
     assert updates[0].version == signed.version + 1
     seqs = [e.payload.seq for e in outcome.effects if isinstance(e, Broadcast)]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def test_the_judges_panel_is_final_once_the_tally_master_signed(demo: Demo) -> None:
+    admin, judge, tally = demo.actor("admin"), demo.actor("judge1"), demo.actor("tally1")
+    for user in (judge, tally):
+        demo.service.create_assignment(
+            admin, AssignmentChange(user_id=user.user_id, category_id=demo.cat3.id)
+        )
+    demo.fill_sheet(judge, demo.cat3)
+    for signer in (judge, tally):
+        demo.service.sign_certification(
+            signer, CertificationSign(client_id=new_client_id(), category_id=demo.cat3.id)
+        )
+    seq_before = demo.service.current_seq()
+    late = AssignmentChange(user_id=demo.actor("judge2").user_id, category_id=demo.cat3.id)
+    with pytest.raises(PreconditionFailed):
+        demo.service.create_assignment(admin, late)
+    signed_judge = AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
+    with pytest.raises(PreconditionFailed):
+        demo.service.remove_assignment(admin, signed_judge)
+    assert demo.service.current_seq() == seq_before
+    # tally masters are not part of the signed panel's scores: they may still change
+    tally_change = AssignmentChange(user_id=tally.user_id, category_id=demo.cat3.id)
+    demo.service.remove_assignment(admin, tally_change)

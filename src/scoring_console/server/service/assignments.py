@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from scoring_console.protocol.entities import Assignment, NotificationType
+from scoring_console.protocol.entities import Assignment, CertificationStatus, NotificationType
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
@@ -20,11 +20,20 @@ from .types import (
     Invalid,
     NotFound,
     Outcome,
+    PreconditionFailed,
     RoomChange,
 )
 from .views import ViewsMixin
 
 _MANAGER_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
+
+_PAST_JUDGES_STEP = frozenset(
+    {
+        CertificationStatus.TALLY_SIGNED,
+        CertificationStatus.AUDITOR_SIGNED,
+        CertificationStatus.CERTIFIED,
+    }
+)
 
 
 def _role_label(role: Role) -> str:
@@ -39,7 +48,10 @@ class AssignmentsMixin(ViewsMixin):
 
         ``Forbidden`` unless organizer/admin; ``NotFound`` for an unknown (or inactive)
         user or category; ``Invalid`` if the user is not a JUDGE or TALLY_MASTER;
-        ``Conflict`` if already assigned. The assignment's role is the user's role.
+        ``Conflict`` if already assigned; ``PreconditionFailed`` for a judge when the
+        category's certification is past the judges' step (the panel that signed is
+        final: a late judge would add scores nobody certifies). The assignment's role
+        is the user's role.
         Effects: ``assignment:new`` to ``user:{id}``, ``role:ORGANIZER``, ``role:ADMIN``;
         a persisted ``notification`` to the user; a :class:`RoomChange` joining the
         user's live sockets to the category's rooms.
@@ -48,6 +60,8 @@ class AssignmentsMixin(ViewsMixin):
         with self.db.transaction() as conn:
             target, role = self._assignable_user(conn, payload.user_id)
             info = self._category(conn, payload.category_id)
+            if role is Role.JUDGE:
+                self._require_judges_step_open(conn, info.id)
             before = self._rooms(conn, target)
             seq = self.db.next_seq(conn)
             try:
@@ -91,7 +105,8 @@ class AssignmentsMixin(ViewsMixin):
         assignment. Effects: ``assignment:revoked`` to ``user:{id}``,
         ``role:ORGANIZER``, ``role:ADMIN``; a persisted ``notification``; a
         :class:`RoomChange` taking the user's live sockets out of rooms they no longer
-        belong to. Scores already given stay.
+        belong to. Scores already given stay. ``PreconditionFailed`` for a judge when
+        the certification is past the judges' step (the signed panel is final).
         """
         self._require_manager(actor)
         with self.db.transaction() as conn:
@@ -106,6 +121,8 @@ class AssignmentsMixin(ViewsMixin):
                     {"userId": payload.user_id, "categoryId": payload.category_id},
                 )
             info = self._category(conn, payload.category_id)
+            if row["role"] == Role.JUDGE.value:
+                self._require_judges_step_open(conn, info.id)
             target = Actor(payload.user_id, Role(row["user_role"]), "")
             before = self._rooms(conn, target)
             seq = self.db.next_seq(conn)
@@ -168,3 +185,12 @@ class AssignmentsMixin(ViewsMixin):
     @staticmethod
     def _assignment_rooms(user_id: int) -> tuple[str, ...]:
         return (rooms.user(user_id), rooms.role(Role.ORGANIZER), rooms.role(Role.ADMIN))
+
+    def _require_judges_step_open(self, conn: sqlite3.Connection, category_id: int) -> None:
+        status = certstate.certification(conn, category_id).status
+        if status in _PAST_JUDGES_STEP:
+            raise PreconditionFailed(
+                f"the judges of category {category_id} can no longer change: "
+                f"certification is at {status.value}",
+                {"categoryId": category_id, "status": status.value},
+            )
