@@ -277,3 +277,21 @@ async def test_failed_transport_rotates_to_the_next(make_core: CoreFactory) -> N
         ["websocket", "polling"],
     ]
     assert core.connection.status is ConnectionStatus.RECONNECTING
+
+
+async def test_stop_ends_every_task_and_closes_the_store(
+    server: Any, make_core: CoreFactory
+) -> None:
+    core = make_core(server.url)
+    await online(core)
+    await core.submit_score(1, 1, 1, 2.0)
+    before = set(asyncio.all_tasks())
+    await core.stop(flush_timeout=5)
+    assert core.store.closed and not core.link.running
+    assert len(core._tasks) == 0 and len(core.link._tasks) == 0
+    assert core.connection.status is ConnectionStatus.OFFLINE
+    left = {t for t in before if not t.done()} - {asyncio.current_task()}
+    assert not [t.get_name() for t in left if t.get_name().startswith(("link", "outbox", "sync"))]
+    await core.stop()  # twice is fine
+    again = make_core(server.url)
+    assert [e.state for e in again.outbox_entries()] == [EntryState.SYNCED]  # it was flushed
