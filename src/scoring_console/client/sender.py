@@ -81,7 +81,6 @@ class OutboxSender:
         self.request_timeout = request_timeout
         self.prune_after = prune_after
         self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        LIVE_OWNERS.add(self.owner)
         self.sent_calls = 0
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -114,6 +113,7 @@ class OutboxSender:
 
     async def run(self) -> None:
         """Drain forever (until cancelled); claims are released when it stops."""
+        LIVE_OWNERS.add(self.owner)
         try:
             while True:
                 while not await self.link.wait_connected(POLL_INTERVAL):
@@ -131,6 +131,7 @@ class OutboxSender:
                 except _Retry as retry:
                     await self._sleep(retry.delay)
         finally:
+            LIVE_OWNERS.discard(self.owner)
             with contextlib.suppress(Exception):
                 self.emit(self.outbox.release_owner(self.owner))
 
