@@ -50,8 +50,8 @@ class Console:
     async def close(self) -> None:
         """Close the window and stop the core, as the app does."""
         self.window.close()
-        for sheet in getattr(self.window.workspace, "sheets", {}).values():
-            await sheet.tasks.cancel_all()
+        for tasks in self.window.task_sets():
+            await tasks.cancel_all()
         await self.core.stop(flush_timeout=1.0)
         self.bridge.close()
         self.window.deleteLater()

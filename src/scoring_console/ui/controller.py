@@ -254,8 +254,8 @@ class ConsoleApp:
         """Stop everything this session started, in order."""
         await self.tasks.cancel_all()
         if self.window is not None:
-            for workspace_tasks in _task_sets(self.window):
-                await workspace_tasks.cancel_all()
+            for tasks in self.window.task_sets():
+                await tasks.cancel_all()
         if self.core is not None:
             try:
                 await self.core.stop(flush_timeout=3.0)
@@ -264,9 +264,3 @@ class ConsoleApp:
         if self.bridge is not None:
             self.bridge.close()
         log.info("session closed: outbox flushed as far as possible, disconnected")
-
-
-def _task_sets(window: MainWindow) -> list[TaskSet]:
-    workspace = window.workspace
-    views = getattr(workspace, "sheets", None) or {}
-    return [view.tasks for view in views.values()]

@@ -46,6 +46,7 @@ from .settings import UserSettings, WindowState
 from .settings_dialog import SettingsDialog
 from .status_bar import ROLE_LABELS, ConnectionStatusBar
 from .tally_workspace import TallyWorkspace
+from .tasks import TaskSet
 
 if TYPE_CHECKING:
     from .bridge import CoreBridge
@@ -255,6 +256,13 @@ class MainWindow(QMainWindow):
             return sheet is not None and sheet.model.rowCount() > 0
         view = self.workspace.current_view()
         return view is not None and view.model.rowCount() > 0
+
+    def task_sets(self) -> list[TaskSet]:
+        """Background tasks started from this window (cancelled at shutdown)."""
+        sets = [self.relogin.tasks]
+        if isinstance(self.workspace, JudgeWorkspace):
+            sets += [sheet.tasks for sheet in self.workspace.sheets.values()]
+        return sets
 
     # -- layout persistence ------------------------------------------------------------------
 
