@@ -57,14 +57,17 @@ class ChangeRecorder:
 def test_tally_model_passes_modeltester(qtmodeltester: ModelTester, state: StateStore) -> None:
     state.apply(ServerEvent.SCORES_UPDATED, make_score(101, 1, 11, 7.5))
     model = TallyTableModel(state, CATEGORY_ID)
-    qtmodeltester.check(model)
+    qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == len(CONTESTANTS)
     assert model.columnCount() == 2 + len(JUDGES) + 3
     assert model.index(0, FIRST_JUDGE_COL).data() == "7.5"
 
 
-def test_tally_model_updates_only_changed_cells(qtbot: QtBot, state: StateStore) -> None:
+def test_tally_model_updates_only_changed_cells(
+    qtbot: QtBot, qtmodeltester: ModelTester, state: StateStore
+) -> None:
     model = TallyTableModel(state, CATEGORY_ID)
+    qtmodeltester.check(model, force_py=True)
     recorder = ChangeRecorder(model)
     state.apply(ServerEvent.SCORES_UPDATED, make_score(102, 1, 12, 8))
     model.mark_score(102)
@@ -102,9 +105,14 @@ def test_tally_model_coalesces_bursts(qtbot: QtBot, state: StateStore) -> None:
     assert ranks == ["4", "3", "2", "1"]
 
 
-def test_tally_model_deductions_and_new_judge(qtbot: QtBot, state: StateStore) -> None:
+def test_tally_model_deductions_and_new_judge(
+    qtbot: QtBot, qtmodeltester: ModelTester, state: StateStore
+) -> None:
     state.apply(ServerEvent.SCORES_UPDATED, make_score(101, 1, 11, 9))
     model = TallyTableModel(state, CATEGORY_ID)
+    qtmodeltester.check(
+        model, force_py=True
+    )  # the tester stays attached and checks the changes below
     recorder = ChangeRecorder(model)
     deduction = Deduction(
         id=1,
@@ -134,7 +142,7 @@ def test_tally_model_deductions_and_new_judge(qtbot: QtBot, state: StateStore) -
 def test_judge_sheet_model_sync_states(qtmodeltester: ModelTester) -> None:
     snapshot = make_snapshot(user_id=11, role=Role.JUDGE)
     model = JudgeSheetModel(snapshot.categories[0], snapshot.contestants, judge_id=11)
-    qtmodeltester.check(model)
+    qtmodeltester.check(model, force_py=True)
     model.apply_score(make_score(101, 1, 11, 6))
     model.apply_score(make_score(101, 2, 12, None))  # another judge's masked score: ignored
     cell = model.index(0, FIRST_CRITERION_COL)
@@ -175,12 +183,12 @@ def test_judge_sheet_model_sync_states(qtmodeltester: ModelTester) -> None:
     assert not model.is_complete()
     model.dismiss_rejection(102, 2)
     assert model.index(1, FIRST_CRITERION_COL + 1).data(SYNC_ROLE) == CellSync.EMPTY
-    qtmodeltester.check(model)
+    qtmodeltester.check(model, force_py=True)
 
 
 def test_judges_model(qtmodeltester: ModelTester, qtbot: QtBot, state: StateStore) -> None:
     model = JudgesModel(state, CATEGORY_ID)
-    qtmodeltester.check(model)
+    qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == len(JUDGES)
     assert model.index(2, COL_STATUS).data() == "Offline"
     assert model.index(1, COL_PENDING).data() == "1"
@@ -195,10 +203,13 @@ def test_judges_model(qtmodeltester: ModelTester, qtbot: QtBot, state: StateStor
     assert recorder.resets == 0
 
 
-def test_tally_model_inserts_rows_for_new_contestants(qtbot: QtBot, state: StateStore) -> None:
+def test_tally_model_inserts_rows_for_new_contestants(
+    qtbot: QtBot, qtmodeltester: ModelTester, state: StateStore
+) -> None:
     from scoring_console.protocol.entities import Contestant
 
     model = TallyTableModel(state, CATEGORY_ID)
+    qtmodeltester.check(model, force_py=True)
     recorder = ChangeRecorder(model)
     snapshot = make_snapshot(seq=2)
     newcomer = Contestant(id=105, number=5, name="Contestant 5")
@@ -215,3 +226,32 @@ def test_tally_model_inserts_rows_for_new_contestants(qtbot: QtBot, state: State
     assert recorder.inserted_rows == [(len(CONTESTANTS), len(CONTESTANTS))]
     assert recorder.resets == 0
     assert model.index(len(CONTESTANTS), 1).data() == "Contestant 5"
+
+
+@pytest.mark.qt_log_level_fail("WARNING")
+def test_models_pass_the_cpp_model_tester_through_live_changes(
+    qtmodeltester: ModelTester, pytestconfig: pytest.Config, state: StateStore
+) -> None:
+    """Qt's own QAbstractItemModelTester reports through qWarning: made fatal here."""
+    tally = TallyTableModel(state, CATEGORY_ID)
+    judges = JudgesModel(state, CATEGORY_ID)
+    snapshot = make_snapshot(user_id=11, role=Role.JUDGE)
+    sheet = JudgeSheetModel(snapshot.categories[0], snapshot.contestants, judge_id=11)
+    testers = [ModelTester(pytestconfig) for _ in range(2)]
+    qtmodeltester.check(tally)
+    testers[0].check(judges)
+    testers[1].check(sheet)
+    for n, contestant in enumerate(CONTESTANTS):
+        score = make_score(contestant.id, 1, JUDGES[n % 3], n + 2.5)
+        state.apply(ServerEvent.SCORES_UPDATED, score)
+        tally.mark_score(contestant.id)
+        sheet.apply_score(make_score(contestant.id, 2, 11, n + 1))
+    state.apply(ServerEvent.SCORES_UPDATED, make_score(101, 2, 14, 3))  # a new judge column
+    tally.mark_all()
+    judges.mark_changed()
+    tally.flush_now()
+    judges.refresh()
+    assert tally.columnCount() == 2 + 4 + 3
+    assert judges.rowCount() == 4
+    for tester in testers:
+        tester._cleanup()
