@@ -220,7 +220,7 @@ class JudgeSheetModel(QAbstractTableModel):
         cell.reason = None
         self._cell_changed(contestant_id, criterion_id)
 
-    def revert(self, contestant_id: int, criterion_id: int) -> None:
+    def revert_cell(self, contestant_id: int, criterion_id: int) -> None:
         """Show the server's value again (a typed value that could not be stored)."""
         cell = self._cells.get((contestant_id, criterion_id))
         if cell is None or cell.sync is not CellSync.SAVING:

@@ -195,7 +195,7 @@ class JudgeSheetView(QWidget):
         except Exception as exc:  # the outbox could not store it: say so, loudly
             log.exception("submit_score failed")
             self.show_message(f"Could not save {format_score(value)}: {exc}", error=True)
-            self.model.revert(contestant_id, criterion_id)
+            self.model.revert_cell(contestant_id, criterion_id)
             return
         self.model.apply_entry(entry)
         self._update_progress()
