@@ -178,3 +178,19 @@ def test_typing_on_the_name_column_starts_in_the_first_score_cell(
 
     run(qloop, scenario())
     assert core.submitted == [(CATEGORY_ID, CONTESTANTS[2].id, CRITERIA[0].id, 6.0)]
+
+
+def test_escape_abandons_the_typed_value(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    sheet, core, _asked = make_sheet(qtbot)
+
+    async def scenario() -> None:
+        type_keys("5")
+        editor = QApplication.focusWidget()
+        assert editor is not sheet.table
+        QTest.keyClick(editor, Qt.Key.Key_Escape)
+        await asyncio.sleep(0.05)
+
+    run(qloop, scenario())
+    assert core.submitted == []
+    assert sheet.model.index(0, FIRST_CRITERION_COL).data() == ""
+    assert sheet.table.state() != sheet.table.State.EditingState
