@@ -1,4 +1,5 @@
-"""The guard against PySide6's refcount leaks keeps a busy process alive."""
+"""A busy process survives: with a leaking PySide6 the guard kicks in, with a sound one
+nothing needs to (pyproject pins below the leaking 6.12; the guard covers other builds)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ def test_many_emits_do_not_kill_the_interpreter() -> None:
         for value in range(50_000):
             source.changed.emit(value)
         assert len(seen) == 50_000
-        assert sys.getrefcount(True) > 1_000
 
         class Model(QAbstractListModel):
             def rowCount(self, parent=QModelIndex()):
@@ -42,7 +42,7 @@ def test_many_emits_do_not_kill_the_interpreter() -> None:
         index = proxy.index(0, 0)
         for _ in range(50_000):
             index.data()
-        assert sys.getrefcount(None) > 1_000
+        assert index.data() is None
         print("ok")
         """
     )
