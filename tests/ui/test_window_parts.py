@@ -138,3 +138,19 @@ def test_dismissed_announcements_stay_dismissed(qtbot: QtBot) -> None:
     again = MainWindow(CoreBridge(core), UserSettings(sound_enabled=False), WindowState())  # type: ignore[arg-type]
     qtbot.addWidget(again)
     assert 7 in again.banner.dismissed_ids()
+
+
+def test_judges_can_request_deductions_and_toasts_open_the_center(qtbot: QtBot) -> None:
+    core = SheetFakeCore(make_snapshot(user_id=11, role=Role.JUDGE))
+    window = MainWindow(CoreBridge(core), UserSettings(sound_enabled=False), WindowState())  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.requests_panel.show()
+    assert window.requests_panel.request_button.isVisibleTo(window.requests_panel)
+    window.notification_dock.hide()
+    window.toasts.toast_clicked.emit(object())
+    assert window.notification_dock.isVisible()
+    window.notification_dock.hide()
+    window.notifier.open_requested.emit()
+    assert window.notification_dock.isVisible()

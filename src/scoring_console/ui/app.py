@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Scoring Console")
     app.setOrganizationName("ScoringConsole")
+    app.setDesktopFileName("io.github.scoring_console.ScoringConsole")  # packaging/linux
     app.setQuitOnLastWindowClosed(False)  # the controller quits after a clean shutdown
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.toasts = ToastOverlay(self)
         self.notifier.notice_posted.connect(self.toasts.on_notice_posted)
         self.notifier.open_requested.connect(self.on_open_requested)
+        self.toasts.toast_clicked.connect(self.on_toast_clicked)
 
         self.certification_panel = CertificationPanel(self.bridge)
         self.certification_dock = QDockWidget("Certification", self)
@@ -151,17 +152,16 @@ class MainWindow(QMainWindow):
         self.certification_dock.setWidget(_scrollable(self.certification_panel))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.certification_dock)
         self.view_menu.addAction(self.certification_dock.toggleViewAction())
-        self.requests_panel: RequestsPanel | None = None
-        self.requests_dock: QDockWidget | None = None
-        if self.role is not Role.JUDGE:
-            self.requests_panel = RequestsPanel(self.bridge)
-            self.requests_dock = QDockWidget("Requests", self)
-            self.requests_dock.setObjectName("requestsDock")
-            self.requests_dock.setWidget(_scrollable(self.requests_panel))
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.requests_dock)
-            self.tabifyDockWidget(self.certification_dock, self.requests_dock)
-            self.certification_dock.raise_()
-            self.view_menu.addAction(self.requests_dock.toggleViewAction())
+        # Every role gets the requests panel: it shows only what the role may do
+        # (judges: request a deduction and follow their requests; deciders: approve).
+        self.requests_panel = RequestsPanel(self.bridge)
+        self.requests_dock = QDockWidget("Requests", self)
+        self.requests_dock.setObjectName("requestsDock")
+        self.requests_dock.setWidget(_scrollable(self.requests_panel))
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.requests_dock)
+        self.tabifyDockWidget(self.certification_dock, self.requests_dock)
+        self.certification_dock.raise_()
+        self.view_menu.addAction(self.requests_dock.toggleViewAction())
         self.workspace.category_shown.connect(self.on_workspace_category_shown)
         current = self.workspace.current_category_id()
         if current is not None:
@@ -169,8 +169,7 @@ class MainWindow(QMainWindow):
 
     def on_workspace_category_shown(self, category_id: int) -> None:
         """Keep the side panels on the category the user is looking at."""
-        if self.requests_panel is not None:
-            self.requests_panel.category_id = category_id
+        self.requests_panel.category_id = category_id
         try:
             self.certification_panel.set_category(category_id)
         except KeyError:
@@ -186,10 +185,15 @@ class MainWindow(QMainWindow):
         self.window_state.sync()
 
     def on_open_requested(self) -> None:
-        """A tray message or the tray icon was clicked: bring the window up."""
+        """A tray message or the tray icon was clicked: bring the window up, news first."""
         self.showNormal()
         self.raise_()
         self.activateWindow()
+        self.notification_dock.open()
+
+    def on_toast_clicked(self, _notice: object) -> None:
+        """A toast was clicked: show the notification center."""
+        self.notification_dock.open()
 
     # -- menus ------------------------------------------------------------------------------
 
