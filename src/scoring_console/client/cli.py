@@ -494,11 +494,19 @@ async def cmd_submit(cli: Cli) -> int:
         if changed.id == entry.id:
             latest[entry.id] = changed
 
+    def current() -> OutboxEntry:
+        # read the file too: another process on this profile (the desktop app) may be
+        # the one that sends it, and its outcome is not announced in this process
+        stored = next((e for e in cli.core.outbox_entries() if e.id == entry.id), None)
+        if stored is not None:
+            latest[entry.id] = stored
+        return latest[entry.id]
+
     unsubscribe = cli.core.outbox_changed.connect(track)
     if online:
-        await cli.wait_until(lambda: not latest[entry.id].is_pending, args.wait)
+        await cli.wait_until(lambda: not current().is_pending, args.wait)
     unsubscribe()
-    final = latest[entry.id]
+    final = current()
     if not online:
         cli.output.note(
             f"server unreachable ({cli.offline_reason}); the score is saved locally "
