@@ -18,7 +18,9 @@ from tests.client.integration.conftest import (
     judge_cells,
     judge_scores,
     login_tokens,
+    online_core,
     server_snapshot,
+    wait_until,
 )
 from tests.helpers.server_process import ServerProcess
 
@@ -262,3 +264,19 @@ async def test_watch_prints_incoming_events_as_json_lines(cli: Cli) -> None:
     assert any(
         u["payload"]["score"] == 4.5 and u["payload"]["criterionId"] == cells[0][2] for u in updates
     ), events
+
+
+async def test_entries_queued_by_the_cli_are_sent_by_the_console_core(
+    cli: Cli, server_process: ServerProcess, core_factory: Any
+) -> None:
+    judge_id, cells = await judge_cells(cli.server)
+    await asyncio.to_thread(server_process.kill)
+    queued = await cli.run(*cell_args(cells[0], 3.5))
+    assert (queued.code, queued.out.strip()) == (0, "pending"), queued.err
+    await asyncio.to_thread(server_process.restart)
+
+    # the desktop console's core on the same data dir finds and sends the CLI's entry
+    core = await online_core(core_factory, cli.server, data_dir=cli.data_dir)
+    await wait_until(lambda: core.pending_count() == 0, 20, "the CLI's entry sent by the core")
+    scores = await judge_scores(cli.server, judge_id)
+    assert [(s.criterion_id, s.score) for s in scores] == [(cells[0][2], 3.5)]
