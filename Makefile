@@ -46,3 +46,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+
+# README screenshots from the real app (packaging/tools/screenshots.sh).
+screenshots: $(STAMP)
+	BIN=$(BIN) bash packaging/tools/screenshots.sh

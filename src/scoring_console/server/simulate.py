@@ -3,7 +3,9 @@
 ``--simulate`` makes ``judge1``..``judge5`` fill their sheets at a steady rate (round
 robin over the judges), then keep revising random cells, so a tally console shows live
 traffic. Bots go through :class:`ScoringService` and :class:`Deliverer` exactly like
-a socket would; only the transport's rate limit is skipped.
+a socket would; only the transport's rate limit is skipped. Each bot counts as one
+live connection and sends a heartbeat every few seconds, so tally consoles show the
+bots online with a fresh "last seen", like judges on real devices.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from scoring_console.protocol.entities import Snapshot
-from scoring_console.protocol.payloads import ScoreSubmit
+from scoring_console.protocol.payloads import Heartbeat, ScoreSubmit
 
 from .delivery import Deliverer
 from .service import Actor, ScoringService, ServiceError
@@ -25,6 +27,7 @@ from .service.types import Locked
 log = logging.getLogger(__name__)
 
 BOT_USERNAMES = ("judge1", "judge2", "judge3", "judge4", "judge5")
+HEARTBEAT_EVERY = 5.0  # seconds, as the desktop client's default
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Bot:
     unfilled: list[_Cell] = field(default_factory=list)
     filled: list[_Cell] = field(default_factory=list)
     closed_categories: set[int] = field(default_factory=set)
+    last_beat: float = float("-inf")
 
 
 class Simulator:
@@ -78,6 +82,9 @@ class Simulator:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for bot in self._bots:
+            await self._deliverer.deliver(self._service.set_online(bot.actor, False))
+        self._bots = []
 
     @property
     def bots(self) -> list[Bot]:
@@ -93,6 +100,8 @@ class Simulator:
         if not self._bots:
             log.warning("simulator: no bot judges (%s) found; nothing to do", self._usernames)
             return
+        for bot in self._bots:
+            await self._deliverer.deliver(self._service.set_online(bot.actor, True))
         turn = 0
         loop = asyncio.get_running_loop()
         next_at = loop.time()
@@ -137,6 +146,11 @@ class Simulator:
 
     async def step(self, bot: Bot) -> None:
         """One submission for ``bot``: an unfilled cell, else a revision of a filled one."""
+        now = asyncio.get_running_loop().time()
+        if now - bot.last_beat >= HEARTBEAT_EVERY:
+            bot.last_beat = now
+            beat = self._service.heartbeat(bot.actor, Heartbeat(pending_count=0))
+            await self._deliverer.deliver(beat.effects)
         if not bot.unfilled and not bot.filled:
             self._refresh(bot)
         if bot.unfilled:

@@ -78,7 +78,9 @@ class PublicationSection(QWidget):
 
         self.results_model = ResultsTableModel(self)
         self.contest_label = QLabel()
+        self.contest_label.setWordWrap(True)
         self.published_label = QLabel()
+        self.published_label.setWordWrap(True)
         self.lock_button = QPushButton(icon("lock"), "&Lock contest")
         self.lock_button.clicked.connect(self.on_lock_clicked)
         self.publish_button = QPushButton(icon("publish"), "&Publish results")

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DOCK_WIDTH = 270
+DOCK_WIDTH = 330
 
 
 def _scrollable(panel: QWidget) -> QScrollArea:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from scoring_console.server.app import RunningServer, start_server
 from scoring_console.server.config import ServerConfig
+from scoring_console.server.service import Actor
 from scoring_console.server.simulate import Simulator
 from tests.helpers.sio_client import connect_user
 
@@ -41,3 +43,27 @@ async def test_simulated_traffic_reaches_a_tally_console(tmp_path: Path) -> None
     finally:
         await tally.close()
         await running.stop()
+
+
+async def test_bots_are_online_while_simulating(server: RunningServer) -> None:
+    simulator = Simulator(server.service, server.parts.deliverer, rate=50)
+    tally = server.service.get_user_by_username("tally1")
+    assert tally is not None
+    viewer = Actor(tally.id, tally.role, tally.username)
+
+    def online() -> set[str]:
+        return {p.username for p in server.service.snapshot(viewer).presence if p.online}
+
+    assert online() == set()
+    simulator.start()
+    try:
+        for _ in range(100):
+            if simulator.submitted >= 5:
+                break
+            await asyncio.sleep(0.02)
+        assert online() == {f"judge{i}" for i in range(1, 6)}
+        seen = {p.username: p.last_seen for p in server.service.snapshot(viewer).presence}
+        assert seen["judge1"] is not None
+    finally:
+        await simulator.stop()
+    assert online() == set()
