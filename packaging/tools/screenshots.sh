@@ -11,6 +11,12 @@ mkdir -p docs/screenshots
 "$BIN/scoring-server" --port "$PORT" --data-dir "$work/server" --demo --simulate \
   --simulate-rate 8 >"$work/server.log" 2>&1 &
 server=$!
+for _ in $(seq 100); do  # wait for our own server, not whatever else holds the port
+  grep -q "listening on" "$work/server.log" && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q "listening on" "$work/server.log" || { echo "server did not start" >&2; exit 1; }
 sleep 12  # let the simulated judges fill part of the sheets
 shoot() {
   local user=$1 name=$2
