@@ -9,6 +9,7 @@ Qt events. UI tests are therefore plain (sync) test functions that hand a corout
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -30,3 +31,21 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         finally:
             loop.close()
             asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread() -> Iterator[None]:
+    """Collect cycles only here, on the GUI thread, between tests (see ui.gc_guard).
+
+    Automatic collection may otherwise run in a helper thread (the server process's
+    stdout pump, an executor) and free a Qt object while the GUI thread delivers an
+    event to it: a rare segfault in whatever test happens to be running.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()

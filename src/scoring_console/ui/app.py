@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from .controller import ConsoleApp
+from .gc_guard import GarbageCollector
 from .options import PASSWORD_ENV, parse_args
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)  # the controller quits after a clean shutdown
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = GarbageCollector(app)  # cyclic GC on the GUI thread only (see gc_guard)
+    collector.start()
     controller = ConsoleApp(options, os.environ.get(PASSWORD_ENV))
 
     # Python signal handlers run only when the interpreter gets control: a short timer
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         wakeup.stop()
         _teardown(loop, controller)
+        collector.stop()
     return code
 
 
