@@ -1,0 +1,57 @@
+"""The ``scoring-cli`` entry point: parse, set up logging, run one command, map errors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from ..errors import ClientError
+from .args import parse_args
+from .commands import COMMANDS
+from .errors import EXIT_INTERRUPTED, CliError, from_client_error
+from .output import Output
+from .session import CliSession
+
+
+async def run(args: argparse.Namespace, output: Output, stdin: TextIO) -> int:
+    """Run one command; returns the exit code."""
+    session = CliSession(args, output, stdin)
+    try:
+        return await COMMANDS[args.command](session)
+    except BaseException:
+        await session.close()
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``scoring-cli``."""
+    args = parse_args(argv)
+    _configure_logging(args.verbose)
+    output = Output(args.json, sys.stdout, sys.stderr)
+    try:
+        return asyncio.run(run(args, output, sys.stdin))
+    except CliError as exc:
+        return output.failure(exc.code, exc.message)
+    except ClientError as exc:
+        error = from_client_error(exc, args.server)
+        return output.failure(error.code, error.message)
+    except KeyboardInterrupt:
+        output.note("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _configure_logging(verbose: int) -> None:
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(verbose, 2),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if verbose == 0:
+        # the core logs its reconnect attempts; a CLI user sees the summary instead
+        logging.getLogger("scoring_console").setLevel(logging.ERROR)
+        logging.getLogger("socketio").setLevel(logging.CRITICAL)
+        logging.getLogger("engineio").setLevel(logging.CRITICAL)

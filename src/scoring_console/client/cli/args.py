@@ -1,0 +1,166 @@
+"""The ``scoring-cli`` options and help text (environment variables, exit codes)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .credentials import KEYRING_ENV, PASSWORD_ENV
+
+SERVER_ENV = "SCORING_SERVER"
+USERNAME_ENV = "SCORING_USERNAME"
+DEFAULT_SERVER = "http://127.0.0.1:8765"
+
+EPILOG = f"""\
+password:
+  Taken from the environment variable {PASSWORD_ENV}, else prompted for on a terminal;
+  never a command-line option. Without a terminal and without {PASSWORD_ENV} the
+  command fails with exit code 2. After a login the refresh token is kept in the OS
+  keyring (keyed by server and username), so later runs log in silently.
+
+environment:
+  {SERVER_ENV}      default for --server (else {DEFAULT_SERVER})
+  {USERNAME_ENV}    default for --username
+  {PASSWORD_ENV}    the password (see above)
+  {KEYRING_ENV}     keyring backend: "system" (default: the OS keyring),
+                           "memory" (in-process only: nothing persists between runs, so
+                           every run logs in with the password; meant for tests), or
+                           "none" (never store the refresh token)
+  SCORING_CONSOLE_HOME     put every per-user folder under this directory
+
+exit codes:
+  0  success (submit: the entry is synced or safely pending in the outbox;
+     flush: the outbox holds nothing unsent and nothing rejected)
+  1  the operation did not succeed (submit: rejected by the server; flush: entries
+     still pending after --timeout, or rejected entries present)
+  2  usage error (bad option, no password available, bad keyring setting)
+  3  server unreachable (for commands that need it: sync, watch, flush, status)
+  4  authentication failed (wrong password, session expired or account deactivated)
+  5  invalid input (unknown category / contestant / criterion, score out of range)
+  130 interrupted (Ctrl-C)
+"""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive id")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds")
+    return value
+
+
+def _score(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``scoring-cli`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="scoring-cli",
+        description="Command-line client for the Scoring Console server (same outbox and "
+        "cache as the desktop app).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get(SERVER_ENV, DEFAULT_SERVER),
+        metavar="URL",
+        help=f"server URL (default: ${SERVER_ENV} or {DEFAULT_SERVER})",
+    )
+    parser.add_argument(
+        "--username",
+        default=os.environ.get(USERNAME_ENV),
+        metavar="U",
+        help=f"user name (default: ${USERNAME_ENV})",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder holding the per-user profiles (default: the desktop app's data dir)",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="seconds to wait for the connection (flush: for everything; default 10, flush 30)",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr")
+    _add_commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    return parser
+
+
+def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser("status", help="connection state, user, role, pending/rejected counts")
+    sub.add_parser("sync", help="fetch the snapshot and print a summary (--json: the snapshot)")
+
+    submit = sub.add_parser(
+        "submit",
+        help="save a score to the outbox, try to send it, print its state",
+        description="Commit a score to the local outbox, try to send it and print the "
+        "entry's state: synced, pending (saved locally, sent later) or rejected: reason.",
+    )
+    submit.add_argument("--category", type=_positive_int, required=True, metavar="ID")
+    submit.add_argument("--contestant", type=_positive_int, required=True, metavar="ID")
+    submit.add_argument("--criterion", type=_positive_int, required=True, metavar="ID")
+    submit.add_argument("--score", type=_score, required=True, metavar="X")
+    submit.add_argument("--comment", default=None, metavar="T")
+    submit.add_argument(
+        "--wait",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for the server's answer before reporting pending (default 10)",
+    )
+
+    flush = sub.add_parser(
+        "flush",
+        help="send what is pending; exit 0 only when the outbox is empty",
+        description="Send every pending outbox entry. Exit 0 only when nothing is pending "
+        "and nothing was rejected (rejected entries stay until dismissed in the console).",
+    )
+    flush.add_argument(
+        "--timeout",
+        dest="flush_timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="give up after S seconds (default 30)",
+    )
+
+    sub.add_parser("outbox", help="list outbox entries with their states (no network)")
+
+    watch = sub.add_parser("watch", help="print incoming events as JSON lines")
+    watch.add_argument(
+        "--seconds", type=_seconds, default=None, metavar="S", help="stop after S seconds"
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse and complete the arguments (defaults that depend on the command)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.username:
+        parser.error(f"--username is required (or set {USERNAME_ENV})")
+    flush_timeout = getattr(args, "flush_timeout", None)
+    if args.command == "flush":
+        args.timeout = flush_timeout if flush_timeout is not None else (args.timeout or 30.0)
+    elif args.timeout is None:
+        args.timeout = 10.0
+    args.server = args.server.rstrip("/")
+    return args

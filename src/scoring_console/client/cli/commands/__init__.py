@@ -1,0 +1,24 @@
+"""The ``scoring-cli`` commands, one module per group, looked up by name in :data:`COMMANDS`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from ..session import CliSession
+from .info import cmd_status, cmd_sync
+from .outbox import cmd_flush, cmd_outbox, cmd_submit
+from .watch import cmd_watch
+
+Command = Callable[[CliSession], Awaitable[int]]
+"""A command: runs with a session, returns the exit code."""
+
+COMMANDS: dict[str, Command] = {
+    "status": cmd_status,
+    "sync": cmd_sync,
+    "submit": cmd_submit,
+    "flush": cmd_flush,
+    "outbox": cmd_outbox,
+    "watch": cmd_watch,
+}
+
+__all__ = ["COMMANDS", "Command"]

@@ -1,0 +1,47 @@
+"""Where ``scoring-cli`` gets the password and which keyring keeps the refresh token."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import TextIO
+
+from keyring.backend import KeyringBackend
+
+from .errors import EXIT_USAGE, CliError
+
+PASSWORD_ENV = "SCORING_PASSWORD"
+KEYRING_ENV = "SCORING_CONSOLE_KEYRING"
+
+
+def keyring_backend_from_env() -> KeyringBackend | None:
+    """The keyring backend chosen by ``SCORING_CONSOLE_KEYRING`` (None: the OS keyring)."""
+    choice = os.environ.get(KEYRING_ENV, "").strip().lower()
+    if choice in ("", "system", "default"):
+        return None
+    if choice == "memory":
+        from ..memory_keyring import MemoryKeyring
+
+        return MemoryKeyring()
+    if choice in ("none", "off", "fail"):
+        from keyring.backends import fail
+
+        return fail.Keyring()  # type: ignore[no-untyped-call]
+    raise CliError(EXIT_USAGE, f"{KEYRING_ENV}={choice!r} is not one of: system, memory, none")
+
+
+def read_password(username: str, server: str, stdin: TextIO) -> str:
+    """The password from ``SCORING_PASSWORD`` or a prompt; exit 2 when neither is possible."""
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    if not stdin.isatty():
+        raise CliError(
+            EXIT_USAGE,
+            f"a password is needed for {username} at {server}: set {PASSWORD_ENV} "
+            "(stdin is not a terminal, so it cannot be prompted for)",
+        )
+    try:
+        return getpass.getpass(f"Password for {username} at {server}: ")
+    except (EOFError, KeyboardInterrupt):
+        raise CliError(EXIT_USAGE, "no password given") from None
