@@ -36,6 +36,10 @@ _T = TypeVar("_T", bound=BaseModel)
 
 REFRESH_AT = 0.8
 """Refresh when this fraction of the access token's lifetime has passed."""
+REFRESH_LEAD = 1.5
+"""...but at least this many seconds (at most half the lifetime) before it ends: the
+server's ``exp`` is in whole seconds, so a token may live up to a second less than
+``expiresIn`` says, and the new token still has to reach the live connection."""
 EXPIRY_MARGIN = 5.0
 """An access token with less than this many seconds left is refreshed before use."""
 
@@ -118,8 +122,11 @@ class Session:
         """Seconds until the access token should be refreshed proactively."""
         if self.access_token is None:
             return None
-        due = self._issued_at + (self._expires_at - self._issued_at) * REFRESH_AT
-        return max(0.0, due - time.monotonic())
+        life = self._expires_at - self._issued_at
+        if life <= 0:
+            return 0.0  # invalidated: refresh now
+        lead = max(life * (1 - REFRESH_AT), min(REFRESH_LEAD, life / 2))
+        return max(0.0, self._expires_at - lead - time.monotonic())
 
     async def refresh(self) -> str:
         """Trade the refresh token for new tokens (serialized; rotation-safe)."""

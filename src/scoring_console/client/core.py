@@ -238,7 +238,8 @@ class ClientCore(OnlineCalls):
         await self.link.stop()
 
     async def _keep_token_fresh(self) -> None:
-        """Refresh at ~80 % of the access token's life; reconnect quietly with it."""
+        """Refresh at ~80 % of the access token's life and hand the new token to the live
+        connection (``auth:renew``); the link reconnects quietly only if that fails."""
         while True:
             due = self.session.refresh_due_in()
             if due is None or not self.link.running:
@@ -254,8 +255,8 @@ class ClientCore(OnlineCalls):
                 # refused (revoked, deactivated): the next handshake reports AUTH_FAILED
                 self.link.reconnect("session expired")
                 continue
-            if self.link.state.connected:
-                self.link.reconnect("access token refreshed", quiet=True)
+            # no live socket: nothing to do, the next handshake sends the new token
+            await self.link.renew()
 
     # --- outbox ----------------------------------------------------------------------
 

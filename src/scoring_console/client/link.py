@@ -11,6 +11,11 @@ A heartbeat (``user:active`` with the pending count) every ``heartbeat_interval`
 seconds must be acknowledged within ``heartbeat_timeout``; a missed ack means the link
 is dead (e.g. a Wi-Fi drop without a TCP reset), so the link is torn down and rebuilt
 long before Engine.IO's own ping timeout would notice.
+
+A refreshed access token reaches the live connection with ``auth:renew``
+(:meth:`Link.renew`): no reconnect, no resync. Only when the server refuses it or does
+not answer does the link reconnect (quietly) so the handshake carries the new token;
+every handshake reads the session's freshest token.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from scoring_console.protocol import (
     ProtocolError,
     parse_ack,
 )
-from scoring_console.protocol.payloads import Heartbeat
+from scoring_console.protocol.payloads import AuthRenew, AuthRenewed, Heartbeat
 
 from .auth import Session
 from .backoff import Backoff
@@ -106,6 +111,8 @@ class Link:
         self._dead = False  # the heartbeat found the link dead: no polite goodbye
         self._tasks = TaskSet()
         self._runner: asyncio.Task[None] | None = None
+        self.renew_count = 0
+        """Access tokens handed to a live connection with ``auth:renew``."""
 
     # --- public ----------------------------------------------------------------------
 
@@ -146,6 +153,36 @@ class Link:
             self._down_reason = reason
             self._down.set()
         self._wake.set()
+
+    @property
+    def up(self) -> bool:
+        """True while a socket is connected (calls can be made; maybe still resyncing)."""
+        return self._up and self._sio is not None
+
+    async def renew(self) -> bool:
+        """Hand the session's current access token to the live connection.
+
+        Sends ``auth:renew``; True when the server took it (the connection simply goes
+        on). Without a live socket there is nothing to do (the next handshake sends the
+        fresh token): False. When the server refuses the token, does not answer in time
+        or the socket drops meanwhile, the link falls back to a quiet reconnect (the
+        handshake then carries the new token) and False is returned.
+        """
+        token = self.session.access_token
+        if token is None or not self.up:
+            return False
+        event = ClientEvent.AUTH_RENEW
+        try:
+            raw = await self.call(event, AuthRenew(token=token).to_wire())
+            renewed: AuthRenewed = parse_ack(str(event), raw, AuthRenewed)
+        except (NotConnected, ProtocolError, ValueError) as exc:  # ValueError: odd token
+            log.info("token renewal on the live connection failed: %s", exc)
+            if self.up:
+                self.reconnect(f"token renewal failed ({exc})", quiet=True)
+            return False
+        self.renew_count += 1
+        log.debug("access token renewed on the live connection until %s", renewed.expires_at)
+        return True
 
     async def call(self, event: ClientEvent, data: Any, ack_timeout: float | None = None) -> Any:
         """Emit ``event`` with an ack and return the raw ack.

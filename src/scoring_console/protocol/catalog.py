@@ -251,6 +251,23 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "of their categories.",
             emits=(ServerEvent.PRESENCE_UPDATED,),
         ),
+        ClientEventSpec(
+            ClientEvent.AUTH_RENEW,
+            p.AuthRenew,
+            p.AuthRenewed,
+            ALL_ROLES,
+            "Hand a new access token (from `POST /api/auth/refresh`) to the live connection, "
+            "so it outlives the token it connected with without a reconnect and a `sync`. The "
+            "token is verified like the handshake's and must name the connection's own user "
+            "and role, and the user must still be active; the connection's token expiry then "
+            "becomes the new token's `exp`. Accepted while the connection's current token is "
+            f"valid and for a grace window of {p.RENEW_GRACE} s (server default) after it "
+            "expired; every other call is refused with `unauthenticated` from the moment it "
+            "expired. A refused renewal (bad, expired, refresh-type or another user's or "
+            "role's token; inactive user; after the grace window) is `unauthenticated` and "
+            "leaves the connection as it was: reconnect with a fresh token then.",
+            errors=(ErrorCode.UNAUTHENTICATED,),
+        ),
     )
 }
 

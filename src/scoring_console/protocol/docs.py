@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from .catalog import CLIENT_EVENTS, SERVER_EVENTS
 from .errors import AUTH_INVALID_MESSAGE, AUTH_MISSING_MESSAGE, INVALID_EVENT_MESSAGE, ErrorCode
+from .payloads import RENEW_GRACE
 from .rest import LoginRequest, LoginResponse, RefreshRequest, RefreshResponse
 from .roles import ALL_ROLES, Role
 from .version import PROTOCOL_VERSION
@@ -122,6 +123,12 @@ def render() -> str:
         f"- bad, expired, wrongly signed or `alg: none` token → `{AUTH_INVALID_MESSAGE}`",
         "- unsupported `protocol` → a message naming the client's and the server's versions",
         "",
+        "The connection's token expiry is checked on every call. A client refreshes its "
+        "access token over REST before it expires and hands the new one to the live "
+        "connection with `auth:renew` (no reconnect, no `sync`); only when that is refused "
+        f"(e.g. more than {RENEW_GRACE} s after the old token expired) does it reconnect "
+        "with the new token.",
+        "",
         "Rooms are derived by the server only: `user:{id}`, `role:{ROLE}`, `event:{id}`, "
         "`contest:{id}`, `category:{id}`, `category:{id}:{ROLE}`. No event lets a client "
         "join a room.",
@@ -135,7 +142,8 @@ def render() -> str:
         "|---|---|",
     ]
     meanings = {
-        ErrorCode.UNAUTHENTICATED: "the token expired during the session; refresh and reconnect",
+        ErrorCode.UNAUTHENTICATED: "the token expired during the session: refresh it and send "
+        "`auth:renew` (or reconnect); for `auth:renew`, the token was refused",
         ErrorCode.FORBIDDEN: "the caller's role or assignments do not allow this",
         ErrorCode.VALIDATION_ERROR: "the payload does not match its model (`details.errors`)",
         ErrorCode.NOT_FOUND: "a referenced id does not exist or is not visible to the caller",

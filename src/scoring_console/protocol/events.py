@@ -27,6 +27,7 @@ class ClientEvent(StrEnum):
     SYSTEM_ANNOUNCEMENT = "system:announcement"
     NOTIFICATION_READ = "notification:read"
     USER_ACTIVE = "user:active"
+    AUTH_RENEW = "auth:renew"
 
 
 class ServerEvent(StrEnum):

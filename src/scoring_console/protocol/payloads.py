@@ -26,6 +26,10 @@ from .errors import ErrorCode
 MAX_BATCH = 200
 """Most entries in one ``scores:submit-batch`` call."""
 
+RENEW_GRACE = 60
+"""Seconds after the session's access token expired during which ``auth:renew`` is
+still accepted (the server's default; every other call is refused at once)."""
+
 
 # --- client → server -------------------------------------------------------------
 
@@ -156,6 +160,12 @@ class Heartbeat(InboundModel):
     user_id: Id | None = None
 
 
+class AuthRenew(InboundModel):
+    """``auth:renew``: hand a freshly refreshed access token to the live session."""
+
+    token: str = Field(min_length=1, max_length=4000)
+
+
 # --- ack data ------------------------------------------------------------------------
 
 
@@ -215,6 +225,12 @@ class HeartbeatResult(WireModel):
 
     server_time: datetime
     seq: Seq
+
+
+class AuthRenewed(WireModel):
+    """Ack data of ``auth:renew``: when the session's new access token expires."""
+
+    expires_at: datetime
 
 
 # --- server → client events that are not entities ------------------------------------

@@ -117,7 +117,15 @@ def create_app(config: ServerConfig) -> web.Application:
     limiter = RateLimiter(config.rate_limit_per_minute)
     parts = ServerParts(config, sio, service, tokens, index, deliverer, limiter, metrics_, db)
     parts.handlers = SocketHandlers(
-        sio, service, tokens, index, deliverer, limiter, metrics_, config.max_payload_bytes
+        sio,
+        service,
+        tokens,
+        index,
+        deliverer,
+        limiter,
+        metrics_,
+        config.max_payload_bytes,
+        renew_grace=config.token_renew_grace,
     )
     parts.handlers.register()
     app = web.Application(client_max_size=_transport_ceiling(config))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scoring_console.protocol.payloads import RENEW_GRACE
+
 
 class ConfigError(ValueError):
     """A setting is out of range or inconsistent."""
@@ -29,6 +31,9 @@ class ServerConfig:
     """Writes per user per minute (token bucket capacity; refills continuously)."""
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 86400
+    token_renew_grace: int = RENEW_GRACE
+    """Seconds after a connection's access token expired during which ``auth:renew``
+    still accepts a new one (every other call is refused from the moment it expired)."""
     max_payload_bytes: int = 64 * 1024
     ping_interval: float = 10.0
     ping_timeout: float = 10.0
@@ -50,6 +55,8 @@ class ServerConfig:
             raise ConfigError("simulate_rate must be in (0, 1000] scores per second")
         if self.access_token_ttl < 1 or self.refresh_token_ttl < 1:
             raise ConfigError("token lifetimes must be at least 1 second")
+        if self.token_renew_grace < 0:
+            raise ConfigError("token_renew_grace must not be negative")
         if self.refresh_token_ttl < self.access_token_ttl:
             raise ConfigError("refresh_token_ttl must not be shorter than access_token_ttl")
         if self.max_payload_bytes < 1024:

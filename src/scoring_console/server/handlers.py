@@ -5,6 +5,14 @@ through the same pipeline: token still valid → payload size → payload model 
 role → rate limit (writes) → service call → delivery of effects → typed ack. Nothing a
 client sends can crash a handler or drop its connection; unknown events get the
 seed's ``error`` event plus an ``invalid_event`` ack.
+
+The token check reads the connection's *current* expiry, which ``auth:renew`` moves
+forward in place: the handler verifies the new access token like the handshake does,
+requires the connection's own user and role and an active account, and only then
+replaces the expiry. ``auth:renew`` alone is still accepted for ``renew_grace`` seconds
+after the current token expired (a client that was busy when it should have renewed
+keeps its connection); past that, and for every other call at once, the answer is
+``unauthenticated`` and the client reconnects through the handshake.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import socketio
@@ -29,7 +38,13 @@ from scoring_console.protocol.errors import (
     ErrorCode,
 )
 from scoring_console.protocol.events import ClientEvent, ServerEvent
-from scoring_console.protocol.payloads import ErrorEvent, ScoresData
+from scoring_console.protocol.payloads import (
+    RENEW_GRACE,
+    AuthRenew,
+    AuthRenewed,
+    ErrorEvent,
+    ScoresData,
+)
 from scoring_console.protocol.version import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
 
 from .delivery import NAMESPACE, Deliverer
@@ -76,6 +91,8 @@ class SocketHandlers:
         limiter: RateLimiter,
         metrics: ServerMetrics,
         max_payload_bytes: int,
+        *,
+        renew_grace: int = RENEW_GRACE,
     ) -> None:
         self._sio = sio
         self._service = service
@@ -85,6 +102,7 @@ class SocketHandlers:
         self._limiter = limiter
         self._metrics = metrics
         self._max_payload = max_payload_bytes
+        self._renew_grace = renew_grace
         self.closed = False
         """Set once the database is closing: late disconnects no longer touch it."""
 
@@ -188,8 +206,7 @@ class SocketHandlers:
         connection = None if self.closed else self._index.get(sid)
         if connection is None:
             raise CallRefused(ErrorCode.UNAUTHENTICATED, "Not authenticated")
-        if self._tokens.is_expired(connection.token_expires_at):
-            raise CallRefused(ErrorCode.UNAUTHENTICATED, "Access token expired; refresh it")
+        self._check_expiry(spec, connection)
         payload = self._parse(spec, args)
         actor = connection.actor
         if actor.role not in spec.roles:
@@ -200,6 +217,8 @@ class SocketHandlers:
                 raise CallRefused(
                     ErrorCode.RATE_LIMITED, "Too many writes; slow down", {"retryAfter": wait}
                 )
+        if isinstance(payload, AuthRenew):
+            return ack_ok(self._renew(connection, payload.token))
         if spec.name is ClientEvent.SYNC:
             snapshot: Snapshot = self._service.snapshot(actor)
             self._deliverer.mark_synced(sid, snapshot.seq)
@@ -212,6 +231,43 @@ class SocketHandlers:
         if result is None or isinstance(result, BaseModel | dict):
             return ack_ok(result)
         raise TypeError(f"service returned {type(result).__name__} for {spec.name}")
+
+    def _check_expiry(self, spec: ClientEventSpec, connection: Connection) -> None:
+        """Refuse a call on an expired token; ``auth:renew`` gets the grace window."""
+        expires_at = connection.token_expires_at
+        if not self._tokens.is_expired(expires_at):
+            return
+        if spec.name is ClientEvent.AUTH_RENEW:
+            if not self._tokens.is_expired(expires_at + self._renew_grace):
+                return
+            raise CallRefused(
+                ErrorCode.UNAUTHENTICATED,
+                "Access token expired too long ago to renew; reconnect with a fresh token",
+            )
+        raise CallRefused(ErrorCode.UNAUTHENTICATED, "Access token expired; refresh it")
+
+    def _renew(self, connection: Connection, token: str) -> AuthRenewed:
+        """Verify a new access token for this connection and adopt its expiry.
+
+        Any refusal raises ``unauthenticated`` before the connection is touched.
+        """
+        try:
+            claims = self._tokens.verify_access(token)
+        except TokenError:
+            raise CallRefused(ErrorCode.UNAUTHENTICATED, AUTH_INVALID_MESSAGE) from None
+        actor = connection.actor
+        if claims.user_id != actor.user_id or claims.role != actor.role:
+            raise CallRefused(
+                ErrorCode.UNAUTHENTICATED, "The token belongs to another user or role"
+            )
+        user = self._service.get_user(claims.user_id)
+        if user is None or user.role != actor.role:
+            raise CallRefused(ErrorCode.UNAUTHENTICATED, AUTH_INVALID_MESSAGE)
+        connection.token_expires_at = claims.expires_at
+        log.debug(
+            "token renewed: %s sid=%s until %d", actor.username, connection.sid, claims.expires_at
+        )
+        return AuthRenewed(expires_at=datetime.fromtimestamp(claims.expires_at, UTC))
 
     def _parse(self, spec: ClientEventSpec, args: tuple[Any, ...]) -> BaseModel:
         if len(args) > 1:

@@ -75,6 +75,8 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
         ClientEvent.SYSTEM_ANNOUNCEMENT: {"message": "matrix announcement", "type": "info"},
         ClientEvent.NOTIFICATION_READ: {"ids": [refs.notification_id]},
         ClientEvent.USER_ACTIVE: {"pendingCount": 0},
+        # well-formed but not a token of the caller: refused (unauthenticated), session kept
+        ClientEvent.AUTH_RENEW: {"token": "not.a.token"},
     }
     payload = payloads[event]
     # the builder is only useful if its payloads really are valid

@@ -193,6 +193,7 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
     ClientEvent.USER_ACTIVE: st.fixed_dictionaries(
         {"pendingCount": st.integers(min_value=0, max_value=1000)}
     ),
+    ClientEvent.AUTH_RENEW: st.fixed_dictionaries({"token": st.text(min_size=1, max_size=200)}),
 }
 
 ALLOWED = [
