@@ -211,7 +211,9 @@ def main() -> int:
         f"{args.seconds:g} s per form. *in-process*: the server on the clients' asyncio loop "
         "(one core for both); *subprocess*: `scoring-server` in a child process. Demo data, "
         "rate limit raised, SQLite WAL `synchronous=FULL` in a temp dir: every ack is a "
-        "committed transaction, and a batch commits entry by entry. Load average at the "
+        "committed transaction, and a batch commits once (a savepoint per entry). Every "
+        "acked score is also delivered to each connected console, masked per recipient. "
+        "Load average at the "
         f"end: {load}.\n\n" + "\n".join(rows)
     )
     print(body, flush=True)
