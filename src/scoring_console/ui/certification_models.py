@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from scoring_console.protocol.entities import (
     Certification,
@@ -26,8 +26,8 @@ from scoring_console.protocol.entities import (
 from scoring_console.protocol.roles import Role
 
 from .icons import icon
+from .rows_model import AnyIndex, RowsTableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 
 ROLE_LABELS = {
@@ -132,14 +132,8 @@ def why_not_my_turn(
     return f"Waiting for the {label.lower()} to sign." if label else "Not your step."
 
 
-class RowDiffModel(QAbstractTableModel, Generic[R]):
+class RowDiffModel(RowsTableModel[R]):
     """A table of immutable rows replaced as a whole list, emitted as row-level changes."""
-
-    HEADERS: tuple[str, ...] = ()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[R] = []
 
     def rows(self) -> list[R]:
         """The rows shown, top to bottom."""
@@ -161,23 +155,6 @@ class RowDiffModel(QAbstractTableModel, Generic[R]):
             self.beginRemoveRows(QModelIndex(), common, len(self._rows) - 1)
             del self._rows[common:]
             self.endRemoveRows()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

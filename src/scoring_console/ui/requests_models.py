@@ -10,15 +10,16 @@ state through a :class:`Names` helper.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from scoring_console.client.state import ChangeKind, StateChange, StateStore
 from scoring_console.protocol.entities import Deduction, RemovalRequest, RequestStatus
 
-AnyIndex = QModelIndex | QPersistentModelIndex
+from .rows_model import AnyIndex, RowsTableModel
+
 Request = TypeVar("Request", Deduction, RemovalRequest)
 
 STATUS_TEXT = {
@@ -63,10 +64,9 @@ class Names:
         return f"Criterion #{criterion_id}"
 
 
-class RequestTableModel(QAbstractTableModel, Generic[Request]):
+class RequestTableModel(RowsTableModel[Request]):
     """Requests of one kind, by id, with keyed incremental updates."""
 
-    HEADERS: tuple[str, ...] = ()
     KIND: ChangeKind = ChangeKind.DEDUCTION
 
     def __init__(
@@ -76,7 +76,6 @@ class RequestTableModel(QAbstractTableModel, Generic[Request]):
         self.names = Names(state)
         self._state = state
         self._include_decided = include_decided
-        self._rows: list[Request] = []
         self.merge(self._source())
 
     # -- reading ------------------------------------------------------------------
@@ -95,23 +94,6 @@ class RequestTableModel(QAbstractTableModel, Generic[Request]):
     def pending_count(self) -> int:
         """How many requests in the model await a decision."""
         return sum(1 for r in self._rows if r.status is RequestStatus.PENDING)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
