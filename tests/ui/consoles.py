@@ -51,7 +51,7 @@ class Console:
         """Close the window and stop the core, as the app does."""
         self.window.close()
         for tasks in self.window.task_sets():
-            await tasks.cancel_all()
+            await tasks.finish(5.0)
         await self.core.stop(flush_timeout=1.0)
         self.bridge.close()
         self.window.deleteLater()

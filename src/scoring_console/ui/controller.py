@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FILLED_TIMEOUT = 60.0
+WRITE_TIMEOUT = 5.0
+"""Seconds shutdown waits for durable writes the window started (typed scores)."""
 
 
 class ConsoleApp:
@@ -254,8 +256,12 @@ class ConsoleApp:
         """Stop everything this session started, in order."""
         await self.tasks.cancel_all()
         if self.window is not None:
+            # writes to the outbox the window started (e.g. an editor committed by the
+            # close itself) complete first: cancelling them would drop typed scores
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + WRITE_TIMEOUT
             for tasks in self.window.task_sets():
-                await tasks.cancel_all()
+                await tasks.finish(max(0.0, deadline - loop.time()))
         if self.core is not None:
             try:
                 await self.core.stop(flush_timeout=3.0)

@@ -184,8 +184,14 @@ class JudgeSheetView(QWidget):
     # -- slots ------------------------------------------------------------------------
 
     def on_score_entered(self, contestant_id: int, criterion_id: int, value: float) -> None:
-        """The judge committed a value: write it to the outbox."""
-        self.tasks.spawn(self._submit(contestant_id, criterion_id, value), "submit_score")
+        """The judge committed a value: write it to the outbox.
+
+        A durable task: shutdown waits for it (an editor committed by closing the
+        window must still reach the outbox).
+        """
+        self.tasks.spawn(
+            self._submit(contestant_id, criterion_id, value), "submit_score", durable=True
+        )
 
     async def _submit(self, contestant_id: int, criterion_id: int, value: float) -> None:
         try:
@@ -286,7 +292,7 @@ class JudgeSheetView(QWidget):
         self._signing = True
         self.certify_button.setEnabled(False)
         self.show_message("Signing…")
-        self.tasks.spawn(self._sign(), "sign_certification")
+        self.tasks.spawn(self._sign(), "sign_certification", durable=True)
 
     async def _sign(self) -> None:
         try:
