@@ -198,15 +198,22 @@ class JudgeSheetModel(QAbstractTableModel):
         if entry.id < cell.entry_id:
             return  # an older write for the same cell: the newer one decides
         cell.entry_id = entry.id
+        if entry.state is EntryState.SYNCED:
+            # the server's version decides, not the entry's own value: the outbox keeps
+            # the newest synced entry of a cell, and since then the score may have been
+            # deleted (approved removal) or changed. Live, the ack's Score has already
+            # reached the state (and ``server_value``) when the entry resolves.
+            cell.value = cell.server_value
+            cell.sync = CellSync.SYNCED if cell.server_value is not None else CellSync.EMPTY
+            cell.reason = None
+            self._cell_changed(*key)
+            return
         raw = entry.payload.get("score")
         value = float(raw) if isinstance(raw, int | float) else cell.value
         cell.value = value
         if entry.state is EntryState.REJECTED:
             cell.sync = CellSync.REJECTED
             cell.reason = entry.error_message or entry.error_code or "refused by the server"
-        elif entry.state is EntryState.SYNCED:
-            cell.sync = CellSync.SYNCED
-            cell.reason = None
         else:
             cell.sync = CellSync.SAVED_LOCALLY
             cell.reason = None
