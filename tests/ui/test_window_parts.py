@@ -37,6 +37,10 @@ def test_connection_text() -> None:
     assert connection_text(retrying, 0, time.monotonic() - 1) == "Reconnecting…"
     failed = ConnectionState(ConnectionStatus.AUTH_FAILED, reason="session expired")
     assert connection_text(failed, 0, None) == "Login needed (session expired)"
+    # unsent writes matter most when a login is needed: the count stays visible
+    assert connection_text(failed, 4, None) == "Login needed (session expired) — 4 pending"
+    no_reason = ConnectionState(ConnectionStatus.AUTH_FAILED)
+    assert connection_text(no_reason, 1, None) == "Login needed — 1 pending"
 
 
 def test_status_bar_counts_down(qtbot: QtBot) -> None:

@@ -1,8 +1,9 @@
 """The status bar: connection state, pending count, server, user and role.
 
-"Connected", "Reconnecting in 4 s — 3 pending", "Offline — 3 pending", "Login needed":
-the judge always knows whether what they typed has reached the server. The
-reconnect countdown ticks locally from the core's ``retry_in``.
+"Connected", "Reconnecting in 4 s — 3 pending", "Offline — 3 pending",
+"Login needed — 3 pending": the judge always knows whether what they typed has
+reached the server. The reconnect countdown ticks locally from the core's
+``retry_in``.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def connection_text(state: ConnectionState, pending: int, retry_at: float | None
                 return f"Reconnecting in {seconds} s" + suffix
         return "Reconnecting…" + suffix
     if status is ConnectionStatus.AUTH_FAILED:
-        return "Login needed" + (f" ({state.reason})" if state.reason else "")
+        # writes wait for the login: the judge must see that they are not sent
+        return "Login needed" + (f" ({state.reason})" if state.reason else "") + suffix
     return "Offline" + suffix
 
 
