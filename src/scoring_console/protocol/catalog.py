@@ -171,9 +171,10 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             e.Assignment,
             frozenset({_O, _AD}),
             "Assign a judge or tally master to a category; their live sockets join the "
-            "category rooms at once.",
+            "category rooms at once. A judge's panel is final once the tally master signed "
+            "(`locked`).",
             emits=(ServerEvent.ASSIGNMENT_NEW,),
-            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
         ),
         ClientEventSpec(
@@ -181,9 +182,10 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             p.AssignmentChange,
             e.Assignment,
             frozenset({_O, _AD}),
-            "Remove an assignment; the user's live sockets leave the category rooms at once.",
+            "Remove an assignment; the user's live sockets leave the category rooms at once. "
+            "A removed judge's scores stay on record but no longer count in totals.",
             emits=(ServerEvent.ASSIGNMENT_REVOKED,),
-            errors=(ErrorCode.NOT_FOUND,),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.LOCKED),
             write=True,
         ),
         ClientEventSpec(
@@ -200,7 +202,6 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.NOT_FOUND,
                 ErrorCode.CONFLICT,
                 ErrorCode.PRECONDITION_FAILED,
-                ErrorCode.LOCKED,
             ),
             write=True,
         ),
@@ -240,6 +241,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             p.NotificationReadResult,
             ALL_ROLES,
             "Mark the caller's own notifications as read (others' ids are ignored).",
+            write=True,
         ),
         ClientEventSpec(
             ClientEvent.USER_ACTIVE,
@@ -248,7 +250,8 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Heartbeat every few seconds with the client's pending outbox count; a missed ack "
             "tells the client its link is dead. Judges' presence goes to the tally masters "
-            "of their categories.",
+            "of their categories (stored and broadcast when the pending count changes, else "
+            "at most every 10 s).",
             emits=(ServerEvent.PRESENCE_UPDATED,),
         ),
         ClientEventSpec(

@@ -264,16 +264,29 @@ async def test_oversized_payload_is_refused_without_killing_the_server(
 
 
 async def test_totals_still_follow_the_ranking_rule_after_fuzzing(fuzz: Fuzz) -> None:
-    """Whatever the fuzzing did, totals = scores - approved deductions, ranked."""
+    """Whatever the fuzzing did, totals = panel scores - approved deductions, ranked.
+
+    The panel is the category's current JUDGE assignments: scores of a judge the
+    fuzzing took off the panel stay on record but do not count.
+    """
     admin = fuzz.clients[Role.ADMIN]
     snap = await admin.sync()
     assert snap["scores"], "the well-formed fuzzing stored no score at all"
     for category in snap["categories"]:
         cid = category["id"]
         data = await admin.ok("totals:request", {"categoryId": cid})
+        panel = {
+            a["userId"]
+            for a in snap["assignments"]
+            if a["categoryId"] == cid and a["role"] == "JUDGE"
+        }
         expected = rank_totals(
             category["contestantIds"],
-            [(s["contestantId"], s["score"]) for s in snap["scores"] if s["categoryId"] == cid],
+            [
+                (s["contestantId"], s["score"])
+                for s in snap["scores"]
+                if s["categoryId"] == cid and s["judgeId"] in panel
+            ],
             [
                 (d["contestantId"], d["amount"])
                 for d in snap["deductions"]

@@ -126,3 +126,19 @@ def test_dispatch_routes_every_client_event(demo: Demo) -> None:
     # auth:renew concerns the connection's token, not the domain: the transport answers it
     handled = set(demo.service._handlers()) | {ClientEvent.SYNC, ClientEvent.AUTH_RENEW}
     assert handled == set(ClientEvent)
+
+
+def test_unchanged_heartbeats_are_stored_at_most_every_ten_seconds(demo: Demo) -> None:
+    judge = demo.actor("judge1")
+    first = demo.service.heartbeat(judge, Heartbeat(pending_count=2))
+    assert len(first.effects) == 1
+    seq = demo.service.current_seq()
+    for _ in range(50):  # a client beating in a tight loop
+        quiet = demo.service.heartbeat(judge, Heartbeat(pending_count=2))
+        assert quiet.effects == []
+        assert quiet.result.seq == seq
+    assert demo.service.current_seq() == seq
+    changed = demo.service.heartbeat(judge, Heartbeat(pending_count=0))
+    assert len(changed.effects) == 1  # a new pending count is news at once
+    demo.clock.advance(10)
+    assert len(demo.service.heartbeat(judge, Heartbeat(pending_count=0)).effects) == 1

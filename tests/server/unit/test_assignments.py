@@ -17,8 +17,8 @@ from scoring_console.server.service import (
     Conflict,
     Forbidden,
     Invalid,
+    Locked,
     NotFound,
-    PreconditionFailed,
     RoomChange,
 )
 
@@ -153,10 +153,10 @@ def test_the_judges_panel_is_final_once_the_tally_master_signed(demo: Demo) -> N
         )
     seq_before = demo.service.current_seq()
     late = AssignmentChange(user_id=demo.actor("judge2").user_id, category_id=demo.cat3.id)
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(Locked):
         demo.service.create_assignment(admin, late)
     signed_judge = AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(Locked):
         demo.service.remove_assignment(admin, signed_judge)
     assert demo.service.current_seq() == seq_before
     # tally masters are not part of the signed panel's scores: they may still change

@@ -249,3 +249,70 @@ def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:
     )
     snap = demo.service.snapshot(demo.actor("judge1"))
     assert [c.published for c in snap.categories if c.id == demo.cat1.id] == [True]
+
+
+def _certify(demo: Demo) -> None:
+    all_judges_sign(demo)
+    for signer in ("tally1", "auditor1", "board1"):
+        sign(demo, demo.actor(signer), demo.cat1.id)
+
+
+def test_certified_results_no_longer_change(demo: Demo) -> None:
+    """A deduction after the tally master signed would alter signed, published totals."""
+    tally, admin = demo.actor("tally1"), demo.actor("admin")
+    target = demo.cat1.contestant_ids[0]
+    # a deduction filed while the judges' step was open, decided too late
+    all_judges_sign(demo)
+    early = demo.service.request_deduction(
+        tally,
+        DeductionCreate(
+            client_id=new_client_id(),
+            category_id=demo.cat1.id,
+            contestant_id=target,
+            amount=2,
+            reason="costume rule",
+        ),
+    ).result
+    for signer in ("tally1", "auditor1", "board1"):
+        sign(demo, demo.actor(signer), demo.cat1.id)
+    organizer = demo.actor("organizer1")
+    published = demo.service.publish_results(
+        organizer, ResultsPublish(category_id=demo.cat1.id)
+    ).result
+    seq = demo.service.current_seq()
+    with pytest.raises(Locked):
+        demo.service.request_deduction(
+            admin,
+            DeductionCreate(
+                client_id=new_client_id(),
+                category_id=demo.cat1.id,
+                contestant_id=target,
+                amount=5,
+                reason="after the fact",
+            ),
+        )
+    with pytest.raises(Locked):
+        demo.service.decide_deduction(admin, DeductionDecision(deduction_id=early.id, approve=True))
+    assert demo.service.current_seq() == seq
+    again = demo.service.publish_results(organizer, ResultsPublish(category_id=demo.cat1.id))
+    assert again.result.totals == published.totals
+
+
+def test_scores_of_a_judge_taken_off_the_panel_do_not_count(demo: Demo) -> None:
+    from scoring_console.protocol.payloads import AssignmentChange
+
+    admin, tally = demo.actor("admin"), demo.actor("tally1")
+    leaving = demo.judges[-1]
+    demo.service.submit_score(leaving, demo.submit(leaving, demo.cat1, 0, 0, 10))
+    demo.service.remove_assignment(
+        admin, AssignmentChange(user_id=leaving.user_id, category_id=demo.cat1.id)
+    )
+    staying = [j for j in demo.judges if j.user_id != leaving.user_id]
+    for judge in staying:
+        demo.fill_sheet(judge, demo.cat1, base=judge.user_id)
+        sign(demo, judge, demo.cat1.id)
+    for signer in ("tally1", "auditor1", "board1"):
+        sign(demo, demo.actor(signer), demo.cat1.id)
+    totals = demo.service.totals(tally, TotalsRequest(category_id=demo.cat1.id)).result.totals
+    criteria = len(demo.cat1.criteria)
+    assert {t.score_count for t in totals} == {len(staying) * criteria}

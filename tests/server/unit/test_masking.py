@@ -25,10 +25,12 @@ SCORE = Score(
 )
 
 
-def test_mask_score_hides_only_the_value() -> None:
+def test_mask_score_hides_the_value_and_the_comment_only() -> None:
     masked = mask_score(SCORE)
     assert masked.score is None
-    assert masked.model_dump(exclude={"score"}) == SCORE.model_dump(exclude={"score"})
+    assert masked.comment is None  # free text such as "8.5, clean" would give it away
+    hidden = {"score", "comment"}
+    assert masked.model_dump(exclude=hidden) == SCORE.model_dump(exclude=hidden)
     assert SCORE.score == 8.5  # the original is untouched
     assert mask_score(masked) == masked
 

@@ -36,9 +36,9 @@ class AdminMixin(ScoresMixin):
     def lock_contest(self, actor: Actor, payload: ContestLock) -> Outcome[Contest]:
         """``contest:lock`` (board, organizer, admin): lock or unlock a contest.
 
-        While locked, every score, deduction, removal and sign-off in it is refused
-        with ``Locked``. Effect: ``contest:locked`` to ``contest:{id}`` and the
-        venue-wide role rooms.
+        While locked, every score, deduction and removal in it is refused with
+        ``Locked``; certification goes on (signing edits nothing). Effect:
+        ``contest:locked`` to ``contest:{id}`` and the venue-wide role rooms.
         """
         if actor.role not in _LOCK_ROLES:
             raise Forbidden(f"{actor.role.value} cannot lock contests")

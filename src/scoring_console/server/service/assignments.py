@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from scoring_console.protocol.entities import Assignment, CertificationStatus, NotificationType
+from scoring_console.protocol.entities import Assignment, NotificationType
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
@@ -20,20 +20,11 @@ from .types import (
     Invalid,
     NotFound,
     Outcome,
-    PreconditionFailed,
     RoomChange,
 )
 from .views import ViewsMixin
 
 _MANAGER_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
-
-_PAST_JUDGES_STEP = frozenset(
-    {
-        CertificationStatus.TALLY_SIGNED,
-        CertificationStatus.AUDITOR_SIGNED,
-        CertificationStatus.CERTIFIED,
-    }
-)
 
 
 def _role_label(role: Role) -> str:
@@ -48,7 +39,7 @@ class AssignmentsMixin(ViewsMixin):
 
         ``Forbidden`` unless organizer/admin; ``NotFound`` for an unknown (or inactive)
         user or category; ``Invalid`` if the user is not a JUDGE or TALLY_MASTER;
-        ``Conflict`` if already assigned; ``PreconditionFailed`` for a judge when the
+        ``Conflict`` if already assigned; ``Locked`` for a judge when the
         category's certification is past the judges' step (the panel that signed is
         final: a late judge would add scores nobody certifies). The assignment's role
         is the user's role.
@@ -105,7 +96,7 @@ class AssignmentsMixin(ViewsMixin):
         assignment. Effects: ``assignment:revoked`` to ``user:{id}``,
         ``role:ORGANIZER``, ``role:ADMIN``; a persisted ``notification``; a
         :class:`RoomChange` taking the user's live sockets out of rooms they no longer
-        belong to. Scores already given stay. ``PreconditionFailed`` for a judge when
+        belong to. Scores already given stay. ``Locked`` for a judge when
         the certification is past the judges' step (the signed panel is final).
         """
         self._require_manager(actor)
@@ -185,12 +176,3 @@ class AssignmentsMixin(ViewsMixin):
     @staticmethod
     def _assignment_rooms(user_id: int) -> tuple[str, ...]:
         return (rooms.user(user_id), rooms.role(Role.ORGANIZER), rooms.role(Role.ADMIN))
-
-    def _require_judges_step_open(self, conn: sqlite3.Connection, category_id: int) -> None:
-        status = certstate.certification(conn, category_id).status
-        if status in _PAST_JUDGES_STEP:
-            raise PreconditionFailed(
-                f"the judges of category {category_id} can no longer change: "
-                f"certification is at {status.value}",
-                {"categoryId": category_id, "status": status.value},
-            )

@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scoring_console.protocol.entities import Notification, NotificationType
+from scoring_console.protocol.entities import (
+    CertificationStatus,
+    Notification,
+    NotificationType,
+)
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
 from ..db import Database
 from ..db import rows as r
-from . import rooms
+from . import certstate, rooms
 from .types import Actor, Broadcast, Conflict, Forbidden, Invalid, Locked, NotFound
 
 
@@ -30,6 +34,16 @@ def content_hash(**fields: Any) -> str:
     """A stable hash of a write's content, to tell a replay from a clientId reuse."""
     text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+PAST_JUDGES_STEP = frozenset(
+    {
+        CertificationStatus.TALLY_SIGNED,
+        CertificationStatus.AUDITOR_SIGNED,
+        CertificationStatus.CERTIFIED,
+    }
+)
+"""Certification states in which the category's results are frozen."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,7 @@ class ServiceBase:
         # Live connections per user (in memory: after a restart nobody is online).
         self._connections: dict[int, int] = {}
         self._connections_lock = threading.Lock()
+        self._last_beats: dict[int, tuple[datetime, int]] = {}
 
     # --- lookups --------------------------------------------------------------------
 
@@ -150,6 +165,21 @@ class ServiceBase:
             (category_id, judge_id, Role.JUDGE.value),
         ).fetchone()
         return row is not None
+
+    def _require_judges_step_open(self, conn: sqlite3.Connection, category_id: int) -> None:
+        """Refuse changes to what the judges' panel produced once the tally master signed.
+
+        From TALLY_SIGNED on, the scores, deductions and the panel itself are what the
+        later signatures and any published results stand on: a change there would alter
+        certified totals that nobody signs again.
+        """
+        status = certstate.certification(conn, category_id).status
+        if status in PAST_JUDGES_STEP:
+            raise Locked(
+                f"category {category_id} is certified past the judges' step "
+                f"({status.value}); its scores, deductions and panel can no longer change",
+                {"categoryId": category_id, "status": status.value},
+            )
 
     def _require_sheet_open(
         self, conn: sqlite3.Connection, judge_id: int, category_id: int

@@ -171,9 +171,7 @@ class CertificationMixin(ServiceBase):
                 (category_id, actor.user_id),
             ).fetchall()
         else:
-            rows = conn.execute(
-                "SELECT * FROM scores WHERE category_id = ?", (category_id,)
-            ).fetchall()
+            rows = conn.execute(certstate.PANEL_SCORES_SQL, (category_id,)).fetchall()
         return [r.score(row) for row in rows]
 
     def _notify_board(self, conn: sqlite3.Connection, info: CategoryInfo) -> list[Broadcast]:

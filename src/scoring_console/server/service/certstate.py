@@ -14,6 +14,17 @@ from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
 
+PANEL_SCORES_SQL = (
+    "SELECT * FROM scores WHERE category_id = ? AND judge_id IN "
+    "(SELECT user_id FROM assignments WHERE category_id = scores.category_id AND role = 'JUDGE')"
+)
+"""Scores that count: those of judges on the category's panel (its JUDGE assignments).
+
+A judge taken off the panel keeps their scores in the database and the audit trail,
+but they no longer count in totals or in what the later sign-offs cover: nobody on the
+panel signed them.
+"""
+
 
 def required_judge_ids(conn: sqlite3.Connection, category_id: int) -> list[int]:
     """Judges assigned to the category: each must sign before the tally master."""

@@ -54,6 +54,7 @@ class DeductionsMixin(ServiceBase):
                 raise Forbidden(f"{actor.role.value} cannot request deductions")
             self._require_contestant_in(conn, info.id, payload.contestant_id)
             self._require_unlocked(info)
+            self._require_judges_step_open(conn, info.id)
             seq = self.db.next_seq(conn)
             cursor = conn.execute(
                 "INSERT INTO deductions (client_id, content_hash, category_id, contestant_id, "
@@ -107,6 +108,7 @@ class DeductionsMixin(ServiceBase):
                     {"status": row["status"]},
                 )
             self._require_unlocked(info)
+            self._require_judges_step_open(conn, info.id)
             seq = self.db.next_seq(conn)
             status = RequestStatus.APPROVED if payload.approve else RequestStatus.REJECTED
             conn.execute(

@@ -19,10 +19,14 @@ M = TypeVar("M", bound=ServerMessage)
 
 
 def mask_score(score: Score) -> Score:
-    """The score with its value hidden (``score=None``)."""
-    if score.score is None:
+    """The score with its value hidden: ``score=None`` and no comment.
+
+    A judge's comment is free text that often states or implies the value ("9.5 -
+    superb"), so it is hidden from other judges with the value.
+    """
+    if score.score is None and score.comment is None:
         return score
-    return score.model_copy(update={"score": None})
+    return score.model_copy(update={"score": None, "comment": None})
 
 
 def mask_for(score: Score, viewer_id: int, viewer_role: Role) -> Score:

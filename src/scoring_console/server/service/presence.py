@@ -8,6 +8,7 @@ and ``pending_count`` are persisted.
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from scoring_console.protocol.entities import Presence
 from scoring_console.protocol.events import ServerEvent
@@ -18,6 +19,11 @@ from ..db import rows as r
 from . import rooms
 from .base import ServiceBase
 from .types import Actor, Broadcast, Outcome
+
+BEAT_PERSIST_INTERVAL = timedelta(seconds=10)
+"""A heartbeat with an unchanged pending count is written (and broadcast) at most this
+often per user: clients beat every few seconds, and a client that beats in a tight loop
+must not turn each beat into a FULL-sync commit and a broadcast to every tally master."""
 
 _PRESENCE_ROLE_ROOMS = (
     rooms.role(Role.AUDITOR),
@@ -32,10 +38,24 @@ class PresenceMixin(ServiceBase):
     def heartbeat(self, actor: Actor, payload: Heartbeat) -> Outcome[HeartbeatResult]:
         """``user:active``: store ``last_seen`` and ``pending_count``.
 
+        A beat whose pending count did not change within :data:`BEAT_PERSIST_INTERVAL`
+        of the last stored one is acknowledged without a write or a broadcast.
+
         For a judge the effect is ``presence:updated`` to the tally masters of the
         judge's categories and to auditors, organizers and admins.
         """
         now = self.clock()
+        with self._connections_lock:
+            last = self._last_beats.get(actor.user_id)
+            quiet = (
+                last is not None
+                and last[1] == payload.pending_count
+                and now - last[0] < BEAT_PERSIST_INTERVAL
+            )
+            if not quiet:
+                self._last_beats[actor.user_id] = (now, payload.pending_count)
+        if quiet:
+            return Outcome(HeartbeatResult(server_time=now, seq=self.db.current_seq()), [])
         with self.db.transaction() as conn:
             seq = self.db.next_seq(conn)
             conn.execute(

@@ -55,6 +55,7 @@ class RemovalsMixin(ServiceBase):
                 raise Forbidden(f"{actor.role.value} cannot request score removals")
             info = self._category(conn, category_id)
             self._require_unlocked(info)
+            self._require_judges_step_open(conn, info.id)
             self._require_sheet_open(conn, score["judge_id"], category_id)
             pending = conn.execute(
                 "SELECT id FROM removal_requests WHERE score_id = ? AND status = 'PENDING'",
@@ -116,6 +117,7 @@ class RemovalsMixin(ServiceBase):
                 )
             info = self._category(conn, row["category_id"])
             self._require_unlocked(info)
+            self._require_judges_step_open(conn, info.id)
             self._require_sheet_open(conn, row["judge_id"], info.id)
             now = r.to_iso(self.clock())
             seq = self.db.next_seq(conn)

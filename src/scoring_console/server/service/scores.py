@@ -22,7 +22,7 @@ from scoring_console.protocol.ranking import rank_totals
 from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
-from . import rooms
+from . import certstate, rooms
 from .base import CategoryInfo, ServiceBase, content_hash
 from .masking import mask_for
 from .types import (
@@ -167,10 +167,8 @@ class ScoresMixin(ServiceBase):
             )
         ]
         scores = [
-            (row[0], float(row[1]))
-            for row in conn.execute(
-                "SELECT contestant_id, score FROM scores WHERE category_id = ?", (category_id,)
-            )
+            (row["contestant_id"], float(row["score"]))
+            for row in conn.execute(certstate.PANEL_SCORES_SQL, (category_id,))
         ]
         deductions = [
             (row[0], float(row[1]))
