@@ -296,9 +296,18 @@ class StateStore:
         return sorted(found, key=lambda c: (c.number, c.id))
 
     def totals(self, category_id: int) -> list[RankedTotal]:
-        """Ranked totals from the visible (unmasked) scores and approved deductions."""
+        """Ranked totals from the visible (unmasked) scores and approved deductions.
+
+        As on the server, only the panel's scores count: those of the category's
+        assigned judges (a judge taken off the panel keeps their scores on record).
+        """
         category = self.categories.get(category_id)
-        scores = self.scores_in(category_id)
+        panel = {
+            a.user_id
+            for a in self.assignments.values()
+            if a.category_id == category_id and a.role is Role.JUDGE
+        }
+        scores = [s for s in self.scores_in(category_id) if s.judge_id in panel]
         if category is not None:
             contestant_ids = list(category.contestant_ids)
         else:

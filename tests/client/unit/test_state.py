@@ -91,15 +91,21 @@ def test_score_lookup_helpers() -> None:
     assert [c.id for c in store.contestants_in(1)] == [3, 1, 2]
 
 
-def test_totals_use_unmasked_scores_and_approved_deductions_only() -> None:
+def test_totals_use_unmasked_panel_scores_and_approved_deductions_only() -> None:
     store = StateStore()
+    panel = [
+        Assignment(id=i, user_id=judge, category_id=1, role=Role.JUDGE)
+        for i, judge in enumerate((10, 11), start=1)
+    ]
     store.apply_snapshot(
         snapshot(
+            assignments=panel,
             scores=[
                 score(1, contestant=1, criterion=1, value=8.0),
                 score(2, contestant=1, criterion=2, value=7.0),
                 score(3, contestant=2, criterion=1, value=None, judge=11),  # masked
                 score(4, contestant=2, criterion=1, value=9.0),
+                score(5, contestant=3, criterion=1, value=6.0, judge=12),  # off the panel
             ],
             deductions=[
                 deduction(1, amount=2.0, status=RequestStatus.APPROVED),
@@ -111,6 +117,7 @@ def test_totals_use_unmasked_scores_and_approved_deductions_only() -> None:
     assert totals[1].total == 13.0 and totals[1].deductions == 2.0
     assert totals[2].total == 9.0 and totals[2].score_count == 1
     assert totals[3].total == 0.0
+    assert totals[3].score_count == 0
     assert [t.contestant_id for t in store.totals(1)] == [1, 2, 3]
 
 
