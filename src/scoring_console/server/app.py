@@ -130,7 +130,14 @@ def create_app(config: ServerConfig) -> web.Application:
     parts.handlers.register()
     app = web.Application(client_max_size=_transport_ceiling(config))
     app[PARTS] = parts
-    RestApi(service, tokens, index, metrics_, config.cors_allowed_origins).install(app)
+    RestApi(
+        service,
+        tokens,
+        index,
+        metrics_,
+        config.cors_allowed_origins,
+        login_failures_per_minute=config.login_failures_per_minute,
+    ).install(app)
     sio.attach(app)
     _release_polls_on_client_close(sio)
     app.on_shutdown.append(_disconnect_everyone)

@@ -28,6 +28,7 @@ class ServerConfig:
     simulate_rate: float = 2.0
     """Bot score submissions per second in ``simulate`` mode."""
     rate_limit_per_minute: int = 60
+    login_failures_per_minute: int = 10
     """Writes per user per minute (token bucket capacity; refills continuously)."""
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 86400
@@ -51,6 +52,8 @@ class ServerConfig:
             raise ConfigError(f"port must be 0..65535, not {self.port}")
         if self.rate_limit_per_minute < 1:
             raise ConfigError("rate_limit_per_minute must be at least 1")
+        if self.login_failures_per_minute < 1:
+            raise ConfigError("login_failures_per_minute must be at least 1")
         if not 0 < self.simulate_rate <= 1000:
             raise ConfigError("simulate_rate must be in (0, 1000] scores per second")
         if self.access_token_ttl < 1 or self.refresh_token_ttl < 1:

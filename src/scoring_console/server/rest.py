@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -35,6 +36,7 @@ from scoring_console.protocol.rest import (
 from scoring_console.protocol.version import PROTOCOL_VERSION
 
 from .metrics import ServerMetrics
+from .ratelimit import RateLimiter
 from .rooms import ConnectionIndex
 from .service import ScoringService
 from .tokens import TokenError, TokenIssuer
@@ -46,14 +48,21 @@ M = TypeVar("M", bound=BaseModel)
 REST_PATHS = frozenset({LOGIN_PATH, REFRESH_PATH, HEALTH_PATH, METRICS_PATH})
 
 
+LOGIN_HASH_CONCURRENCY = 2
+"""Password checks running at once (each scrypt call takes ~16 MB and a pool thread)."""
+
+
 class RestFailure(Exception):
     """A refused REST call: HTTP status plus the protocol's error code and message."""
 
-    def __init__(self, status: int, code: ErrorCode, message: str) -> None:
+    def __init__(
+        self, status: int, code: ErrorCode, message: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 def error_response(status: int, code: ErrorCode, message: str) -> web.Response:
@@ -93,8 +102,14 @@ class RestApi:
         index: ConnectionIndex,
         metrics: ServerMetrics,
         cors_allowed_origins: str | list[str] = "*",
+        login_failures_per_minute: int = 10,
     ) -> None:
         self._service = service
+        # Failed logins per (address, username): guessing passwords gets slow, while
+        # successful logins never pay. Password hashing (scrypt, ~16 MB each) is bounded
+        # in concurrency so a flood of attempts cannot exhaust memory or the thread pool.
+        self._login_failures = RateLimiter(login_failures_per_minute)
+        self._hashing = asyncio.Semaphore(LOGIN_HASH_CONCURRENCY)
         self._tokens = tokens
         self._index = index
         self._metrics = metrics
@@ -121,6 +136,8 @@ class RestApi:
             response: web.StreamResponse = await handler(request)
         except RestFailure as exc:
             response = error_response(exc.status, exc.code, exc.message)
+            if exc.retry_after is not None:
+                response.headers["Retry-After"] = str(math.ceil(exc.retry_after))
         self._cors(request, response)
         return response
 
@@ -152,9 +169,20 @@ class RestApi:
     async def login(self, request: web.Request) -> web.Response:
         """``POST /api/auth/login``: credentials → access + refresh token."""
         body = await parse_body(request, LoginRequest)
+        key = (request.remote or "", body.username.casefold())
+        wait = self._login_failures.check(key)
+        if wait is not None:
+            raise RestFailure(
+                429,
+                ErrorCode.RATE_LIMITED,
+                f"Too many failed logins for {body.username}; try again in {math.ceil(wait)} s",
+                retry_after=wait,
+            )
         # Password hashing is deliberately slow: keep it off the event loop.
-        user = await asyncio.to_thread(self._service.authenticate, body.username, body.password)
+        async with self._hashing:
+            user = await asyncio.to_thread(self._service.authenticate, body.username, body.password)
         if user is None:
+            self._login_failures.acquire(key)
             raise RestFailure(401, ErrorCode.UNAUTHENTICATED, "Invalid username or password")
         access, refresh = self._issue_pair(user)
         log.info("login: %s (%s)", user.username, user.role)
