@@ -5,8 +5,11 @@ one batch); other kinds one call each. A positive ack marks the entry ``SYNCED``
 ack data is kept, e.g. the sign receipt) and applies the server's entity to the state.
 A permanent refusal marks it ``REJECTED`` with its code and message. ``rate_limited``
 waits ``retryAfter``; a timeout, an ``internal`` error or a lost connection put the
-entries back to ``PENDING`` for the next try. Entries other processes add to the same
-file are noticed by polling SQLite's ``data_version``.
+entries back to ``PENDING`` for the next try. What other processes change in the same
+file (entries added, claimed, synced, refused or deleted by ``scoring-cli``) is noticed
+by polling SQLite's ``data_version`` and announced like the sender's own changes.
+Any other error (a locked or failing database, a bug) is logged, this sender's claims
+are released and it tries again after a backoff: it never stops before it is cancelled.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -34,6 +38,7 @@ from scoring_console.protocol import (
 )
 from scoring_console.protocol.entities import Deduction, RemovalRequest, Score
 from scoring_console.protocol.payloads import BatchResult, SignResult
+from scoring_console.store.db import BUSY_TIMEOUT_MS
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 from scoring_console.store.outbox_store import LIVE_OWNERS, OutboxStore, Resolution
 
@@ -49,6 +54,16 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL = 1.0
 """Seconds between checks for entries written by another process."""
 PRUNE_INTERVAL = 60.0
+NOTICE_LOOKBACK = BUSY_TIMEOUT_MS / 1000 + 5.0
+"""Seconds before the newest ``updated_at`` seen that are searched again for changes of
+other processes: a writer stamps ``updated_at`` before it waits (up to the busy timeout)
+for the write lock, so its commit can carry a time older than changes already seen."""
+
+_Fingerprint = tuple[EntryState, datetime, int, str | None]
+
+
+def _fingerprint(entry: OutboxEntry) -> _Fingerprint:
+    return (entry.state, entry.updated_at, entry.attempts, entry.error_code)
 
 
 class _Retry(Exception):
@@ -88,6 +103,15 @@ class OutboxSender:
         self._backoff = Backoff(minimum=0.5, maximum=15.0)
         self._data_version = outbox.data_version()
         self._last_prune = 0.0
+        # what listeners were told: the high-water mark of ``updated_at`` (epoch s), the
+        # last announced version of recently changed entries, and every entry id alive
+        self._mark = time.time()
+        self._announced: dict[int, _Fingerprint] = {}
+        self._known_ids = outbox.ids()
+        for entry in outbox.updated_since(self._mark - NOTICE_LOOKBACK):
+            self._remember(entry)
+        changed.connect(self._remember)  # also what ClientCore announces itself
+        removed.connect(self._forget)
 
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
@@ -116,24 +140,36 @@ class OutboxSender:
         LIVE_OWNERS.add(self.owner)
         try:
             while True:
-                while not await self.link.wait_connected(POLL_INTERVAL):
-                    self._notice_other_writers()  # offline: still show what others queue
-                self._maybe_prune()
-                entries = self.outbox.claim(self.owner)
-                if not entries:
-                    self._idle.set()
-                    await self._wait_for_work()
-                    continue
-                self.emit(entries)
                 try:
-                    await self._send(entries)
-                    self._failures = 0
+                    await self._step()
                 except _Retry as retry:
                     await self._sleep(retry.delay)
+                except Exception:  # never CancelledError (a BaseException): that stops us
+                    # a locked or failing database, a bug: one error must not end sending
+                    # for the session while the UI still says "sending N"
+                    log.exception("outbox sender failed; releasing its claims and retrying")
+                    with contextlib.suppress(Exception):
+                        self.emit(self.outbox.release_owner(self.owner))
+                    self._failures += 1
+                    await self._sleep(self._backoff.delay(self._failures))
         finally:
             LIVE_OWNERS.discard(self.owner)
             with contextlib.suppress(Exception):
                 self.emit(self.outbox.release_owner(self.owner))
+
+    async def _step(self) -> None:
+        """Wait for the link, then claim and send one run of entries (or wait for work)."""
+        while not await self.link.wait_connected(POLL_INTERVAL):
+            self._notice_other_writers()  # offline: still show what others change
+        self._maybe_prune()
+        entries = self.outbox.claim(self.owner)
+        if not entries:
+            self._idle.set()
+            await self._wait_for_work()
+            return
+        self.emit(entries)
+        await self._send(entries)
+        self._failures = 0
 
     # --- sending ---------------------------------------------------------------------
 
@@ -253,15 +289,22 @@ class OutboxSender:
         return Resolution(entry.id, EntryState.REJECTED, None, str(code), message)
 
     def _apply(self, data: BaseModel) -> None:
-        """Show the server's version of what was just stored."""
-        if isinstance(data, Score):
-            self.state.apply(ServerEvent.SCORES_UPDATED, data)
-        elif isinstance(data, SignResult):
-            self.state.apply(ServerEvent.CERTIFICATION_UPDATED, data.certification)
-        elif isinstance(data, Deduction):
-            self.state.apply(ServerEvent.DEDUCTION_PENDING, data)
-        elif isinstance(data, RemovalRequest):
-            self.state.apply(ServerEvent.SCORE_REMOVAL_PENDING, data)
+        """Show the server's version of what was just stored.
+
+        The server has accepted it either way: a failure here (a bug) is logged and the
+        entry still counts as synced; the next resync brings the server's state.
+        """
+        try:
+            if isinstance(data, Score):
+                self.state.apply(ServerEvent.SCORES_UPDATED, data)
+            elif isinstance(data, SignResult):
+                self.state.apply(ServerEvent.CERTIFICATION_UPDATED, data.certification)
+            elif isinstance(data, Deduction):
+                self.state.apply(ServerEvent.DEDUCTION_PENDING, data)
+            elif isinstance(data, RemovalRequest):
+                self.state.apply(ServerEvent.SCORE_REMOVAL_PENDING, data)
+        except Exception:
+            log.exception("applying the acknowledged %s failed", type(data).__name__)
 
     def _resolve(self, resolutions: list[Resolution]) -> None:
         if resolutions:
@@ -278,11 +321,32 @@ class OutboxSender:
         self._notice_other_writers()
 
     def _notice_other_writers(self) -> None:
+        """Announce what another process (scoring-cli, the desktop app) changed."""
         version = self.outbox.data_version()
-        if version != self._data_version:
-            self._data_version = version
-            # another process (scoring-cli, the desktop app) wrote: show its entries
-            self.emit(self.outbox.entries([EntryState.PENDING, EntryState.SENDING]))
+        if version == self._data_version:
+            return
+        # every entry changed since the high-water mark, whatever its state now (synced or
+        # refused by the other sender too), unless listeners already have that version;
+        # min(): a wall clock set back must not hide the other process's new stamps
+        cutoff = min(self._mark, time.time()) - NOTICE_LOOKBACK
+        fresh = self.outbox.updated_since(cutoff)
+        alive = self.outbox.ids()
+        self._data_version = version  # only once read: a failed read is retried
+        self.emit([e for e in fresh if self._announced.get(e.id) != _fingerprint(e)])
+        for entry_id in sorted(self._known_ids - alive):  # dismissed or pruned there
+            self.removed.emit(entry_id)  # -> _forget
+        self._announced = {i: f for i, f in self._announced.items() if f[1].timestamp() > cutoff}
+
+    def _remember(self, entry: OutboxEntry) -> None:
+        """Listeners were told about this version of ``entry``."""
+        self._announced[entry.id] = _fingerprint(entry)
+        self._known_ids.add(entry.id)
+        self._mark = max(self._mark, entry.updated_at.timestamp())
+
+    def _forget(self, entry_id: int) -> None:
+        """Listeners were told that ``entry_id`` is gone."""
+        self._announced.pop(entry_id, None)
+        self._known_ids.discard(entry_id)
 
     def _maybe_prune(self) -> None:
         now = time.monotonic()

@@ -280,6 +280,17 @@ class OutboxStore:
             ).fetchall()
         return [_entry(row) for row in rows]
 
+    def updated_since(self, since: float) -> list[OutboxEntry]:
+        """Entries whose ``updated_at`` (epoch seconds) is later than ``since``, in order."""
+        rows = self._conn.execute(
+            "SELECT * FROM outbox WHERE updated_at > ? ORDER BY id", (since,)
+        ).fetchall()
+        return [_entry(row) for row in rows]
+
+    def ids(self) -> set[int]:
+        """The ids of every entry in the outbox."""
+        return {int(row[0]) for row in self._conn.execute("SELECT id FROM outbox")}
+
     def pending_count(self, category_id: int | None = None) -> int:
         """Entries not yet on the server (pending or sending), optionally of one category."""
         if category_id is None:
