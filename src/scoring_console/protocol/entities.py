@@ -119,7 +119,10 @@ class CertificationSignoff(WireModel):
     user_id: Id
     user_name: Name
     signed_at: datetime
-    receipt: str = Field(min_length=64, max_length=64)
+    receipt: str | None = Field(default=None, min_length=64, max_length=64)
+    """``None`` for a judge looking at another judge's sign-off: a receipt hashes the
+    signer's scores, and from a masked sheet plus the hash a small sheet could be
+    brute-forced."""
 
 
 class Certification(ServerMessage):

@@ -98,7 +98,7 @@ def chain_steps(
 
 def _signed_step(role: Role, user_id: int, signed: CertificationSignoff) -> ChainStep:
     return ChainStep(
-        role, user_id, signed.user_name, StepState.SIGNED, signed.signed_at, signed.receipt
+        role, user_id, signed.user_name, StepState.SIGNED, signed.signed_at, signed.receipt or ""
     )
 
 

@@ -336,7 +336,7 @@ class JudgeSheetView(QWidget):
         for signoff in certification.signoffs:
             if signoff.role is Role.JUDGE and signoff.user_id == self.judge_id:
                 self._signing = False
-                self._show_receipt(signoff.receipt)
+                self._show_receipt(signoff.receipt or "")  # own receipts are never hidden
         self._update_progress()
 
     def _show_receipt(self, receipt: str) -> None:

@@ -316,3 +316,37 @@ def test_scores_of_a_judge_taken_off_the_panel_do_not_count(demo: Demo) -> None:
     totals = demo.service.totals(tally, TotalsRequest(category_id=demo.cat1.id)).result.totals
     criteria = len(demo.cat1.criteria)
     assert {t.score_count for t in totals} == {len(staying) * criteria}
+
+
+def test_judges_never_see_another_judges_receipt(demo: Demo) -> None:
+    """A receipt hashes the signer's scores: with a masked sheet it could be brute-forced."""
+    from scoring_console.server.service.masking import view_for
+
+    j1, j2 = demo.judges[0], demo.judges[1]
+    demo.fill_sheet(j1, demo.cat1)
+    first = sign(demo, j1, demo.cat1.id)
+    demo.fill_sheet(j2, demo.cat1)
+    second = sign(demo, j2, demo.cat1.id)
+
+    def receipts(cert_signoffs: list) -> dict[int, str | None]:  # type: ignore[type-arg]
+        return {s.user_id: s.receipt for s in cert_signoffs}
+
+    # the sign ack: own receipt kept, the other judge's hidden
+    assert receipts(second.result.certification.signoffs) == {
+        j1.user_id: None,
+        j2.user_id: second.result.receipt,
+    }
+    # the broadcast, per recipient
+    update = next(e for e in second.effects if isinstance(e, Broadcast))
+    for viewer in (j1, j2, demo.judges[2]):
+        seen = receipts(view_for(update, viewer.user_id, viewer.role).signoffs)  # type: ignore[attr-defined]
+        for signer, receipt in seen.items():
+            assert (receipt is not None) == (signer == viewer.user_id)
+    tally = demo.actor("tally1")
+    full = receipts(view_for(update, tally.user_id, tally.role).signoffs)  # type: ignore[attr-defined]
+    assert full == {j1.user_id: first.result.receipt, j2.user_id: second.result.receipt}
+    # the snapshot
+    snap = demo.service.snapshot(j2)
+    cert = next(c for c in snap.certifications if c.category_id == demo.cat1.id)
+    assert receipts(cert.signoffs)[j1.user_id] is None
+    assert receipts(cert.signoffs)[j2.user_id] == second.result.receipt

@@ -29,6 +29,7 @@ from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
 from ..db import rows as r
 from . import certstate, rooms
 from .base import CategoryInfo, ServiceBase
+from .masking import certification_for
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, Outcome, PreconditionFailed
 
 CERTIFIED_TITLE = "Certification completed"
@@ -81,7 +82,9 @@ class CertificationMixin(ServiceBase):
             )
             after = certstate.touch(conn, info.id, self.db.next_seq(conn), now)
             result = SignResult(
-                certification=after, receipt=receipt, signed_score_count=len(signed)
+                certification=certification_for(after, actor.user_id, actor.role),
+                receipt=receipt,
+                signed_score_count=len(signed),
             )
             conn.execute(
                 "UPDATE signoffs SET result = ? WHERE id = ?",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from scoring_console.protocol.base import ServerMessage
-from scoring_console.protocol.entities import Score
+from scoring_console.protocol.entities import Certification, Score
 from scoring_console.protocol.roles import Role
 
 from .types import Broadcast
@@ -36,9 +36,31 @@ def mask_for(score: Score, viewer_id: int, viewer_role: Role) -> Score:
     return score
 
 
+def certification_for(cert: Certification, viewer_id: int, viewer_role: Role) -> Certification:
+    """The certification as ``viewer`` may see it: a judge sees no other judge's receipt.
+
+    A receipt is a hash over the signer's scores; a judge knows every other field of
+    another judge's (masked) scores, so for a small sheet the values could be found by
+    trying them all against the hash.
+    """
+    if viewer_role is not Role.JUDGE:
+        return cert
+    hidden = [
+        s.model_copy(update={"receipt": None})
+        if s.role is Role.JUDGE and s.user_id != viewer_id and s.receipt is not None
+        else s
+        for s in cert.signoffs
+    ]
+    if hidden == cert.signoffs:
+        return cert
+    return cert.model_copy(update={"signoffs": hidden})
+
+
 def view_for(broadcast: Broadcast, viewer_id: int, viewer_role: Role) -> ServerMessage:
     """The payload of ``broadcast`` one recipient gets (masked when the rule says so)."""
     payload = broadcast.payload
     if broadcast.mask_score_for_judges and isinstance(payload, Score):
         return mask_for(payload, viewer_id, viewer_role)
+    if isinstance(payload, Certification):
+        return certification_for(payload, viewer_id, viewer_role)
     return payload

@@ -15,7 +15,7 @@ from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
 from ..db import rows as r
 from . import certstate, rooms
-from .masking import mask_for
+from .masking import certification_for, mask_for
 from .presence import PresenceMixin
 from .types import Actor, NotFound
 
@@ -125,7 +125,10 @@ class ViewsMixin(PresenceMixin):
                 contestants=[r.contestant(row) for row in contestant_rows],
                 assignments=[r.assignment(row) for row in assignment_rows],
                 scores=[mask_for(r.score(row), actor.user_id, actor.role) for row in score_rows],
-                certifications=[certstate.certification(conn, cid) for cid in ids],
+                certifications=[
+                    certification_for(certstate.certification(conn, cid), actor.user_id, actor.role)
+                    for cid in ids
+                ],
                 deductions=deductions,
                 removal_requests=removals,
                 notifications=[r.notification(row) for row in notification_rows],
