@@ -4,7 +4,8 @@ The sheet shows only the judge's own scores. Typed values go to the core's durab
 outbox (``submit_score``); each cell then follows its entry from "saved locally" to
 "synced" or "rejected". Certification is offered only when every cell is filled and
 nothing for the category still waits in the outbox; the server's receipt hash is
-shown once it is signed.
+shown once it is signed, and the sheet is then read-only (the server refuses writes
+to a signed sheet), as it is when the contest is locked.
 """
 
 from __future__ import annotations
@@ -165,6 +166,7 @@ class JudgeSheetView(QWidget):
             self.model.apply_entry(entry)
         self._signed_receipt: str | None = None
         self._signing = False
+        self._contest_locked = False
         self._apply_certification(state.certifications.get(category_id))
         self._apply_contest(contest)
 
@@ -345,16 +347,27 @@ class JudgeSheetView(QWidget):
             f"Certified. Receipt (SHA-256 of the signed scores): <code>{receipt}</code>"
         )
         self.receipt_label.setObjectName("receiptLabel")
+        self._apply_lock()  # the server refuses writes to a signed sheet
 
     def _apply_contest(self, contest: Contest | None) -> None:
-        locked = bool(contest and contest.locked)
+        self._contest_locked = bool(contest and contest.locked)
+        self._apply_lock()
+        self._update_progress()
+
+    def _apply_lock(self) -> None:
+        """Read-only cells and a notice when the contest is locked or the judge signed."""
+        signed = self._signed_receipt is not None
+        locked = self._contest_locked or signed
         self.model.locked = locked
         self.lock_label.setVisible(locked)
-        if locked:
+        if self._contest_locked:
             self.lock_label.setText(
                 "<b>This contest is locked.</b> Scores can no longer be entered or changed."
             )
-        self._update_progress()
+        elif signed:
+            self.lock_label.setText(
+                "<b>You have certified this sheet.</b> Your signed scores can no longer be changed."
+            )
 
     @property
     def receipt(self) -> str | None:
