@@ -11,17 +11,7 @@ from scoring_console.protocol.ranking import rank_totals
 from scoring_console.protocol.receipt import compute_receipt
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import CategoryInfo, Live
-from tests.server.integration.util import barrier
-
-
-def submit(category: CategoryInfo, cell: tuple[int, int], value: float) -> dict[str, Any]:
-    return {
-        "clientId": new_client_id(),
-        "categoryId": category.id,
-        "contestantId": cell[0],
-        "criterionId": cell[1],
-        "score": value,
-    }
+from tests.server.integration.util import barrier, submit
 
 
 def sheet_value(judge_index: int, cell_index: int) -> float:

@@ -9,16 +9,7 @@ import pytest
 
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import CategoryInfo, Live
-
-
-def submit(category: CategoryInfo, cell: tuple[int, int], value: float) -> dict[str, Any]:
-    return {
-        "clientId": new_client_id(),
-        "categoryId": category.id,
-        "contestantId": cell[0],
-        "criterionId": cell[1],
-        "score": value,
-    }
+from tests.server.integration.util import submit
 
 
 async def fill(judge: SioClient, category: CategoryInfo) -> list[dict[str, Any]]:

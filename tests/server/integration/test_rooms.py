@@ -13,17 +13,7 @@ from typing import Any
 from scoring_console.protocol.errors import INVALID_EVENT_MESSAGE
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import CategoryInfo, Live
-from tests.server.integration.util import barrier, events_for_category
-
-
-def submit(category: CategoryInfo, cell: tuple[int, int], value: float) -> dict[str, Any]:
-    return {
-        "clientId": new_client_id(),
-        "categoryId": category.id,
-        "contestantId": cell[0],
-        "criterionId": cell[1],
-        "score": value,
-    }
+from tests.server.integration.util import barrier, events_for_category, submit
 
 
 async def fill_sheet(judge: SioClient, category: CategoryInfo, base: float = 5) -> None:
