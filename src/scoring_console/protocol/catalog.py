@@ -271,6 +271,18 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "leaves the connection as it was: reconnect with a fresh token then.",
             errors=(ErrorCode.UNAUTHENTICATED,),
         ),
+        ClientEventSpec(
+            ClientEvent.ACCOUNT_UNLOCK,
+            p.AccountUnlock,
+            p.AccountUnlocked,
+            frozenset({Role.ADMIN}),
+            "Clear an account's failed-login lockout and failure count (logged on the "
+            "server). After `lockout_threshold` consecutive failed logins an account "
+            "refuses every login, even the right password, for a delay that doubles with "
+            "each further failure; this ends it at once. Unknown usernames are accepted "
+            "and answered `wasLocked: false`.",
+            write=True,
+        ),
     )
 }
 

@@ -23,6 +23,7 @@ from .db import Database, DatabaseError, open_database
 from .delivery import Deliverer
 from .demo_data import seed_demo
 from .handlers import SocketHandlers
+from .lockout import LoginGuard
 from .metrics import ServerMetrics
 from .ratelimit import RateLimiter
 from .rest import RestApi
@@ -118,6 +119,13 @@ def create_app(config: ServerConfig) -> web.Application:
     closer = SessionCloser(sio, index, tokens, config.token_renew_grace)
     deliverer = Deliverer(sio, index, metrics_, closer)
     limiter = RateLimiter(config.rate_limit_per_minute)
+    guard = LoginGuard(
+        failures_per_minute=config.login_failures_per_minute,
+        address_failures_per_minute=config.login_failures_per_address_per_minute,
+        threshold=config.lockout_threshold,
+        base_seconds=config.lockout_base_seconds,
+        max_seconds=config.lockout_max_seconds,
+    )
     parts = ServerParts(
         config, sio, service, tokens, index, deliverer, limiter, metrics_, db, closer
     )
@@ -131,18 +139,12 @@ def create_app(config: ServerConfig) -> web.Application:
         metrics_,
         config.max_payload_bytes,
         renew_grace=config.token_renew_grace,
+        guard=guard,
     )
     parts.handlers.register()
     app = web.Application(client_max_size=_transport_ceiling(config))
     app[PARTS] = parts
-    RestApi(
-        service,
-        tokens,
-        index,
-        metrics_,
-        config.cors_allowed_origins,
-        login_failures_per_minute=config.login_failures_per_minute,
-    ).install(app)
+    RestApi(service, tokens, index, metrics_, config.cors_allowed_origins, guard=guard).install(app)
     sio.attach(app)
     _release_polls_on_client_close(sio)
     app.on_shutdown.append(_disconnect_everyone)

@@ -40,6 +40,8 @@ from scoring_console.protocol.errors import (
 from scoring_console.protocol.events import ClientEvent, ServerEvent
 from scoring_console.protocol.payloads import (
     RENEW_GRACE,
+    AccountUnlock,
+    AccountUnlocked,
     AuthRenew,
     AuthRenewed,
     ErrorEvent,
@@ -48,6 +50,7 @@ from scoring_console.protocol.payloads import (
 from scoring_console.protocol.version import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
 
 from .delivery import NAMESPACE, Deliverer
+from .lockout import LoginGuard
 from .metrics import ServerMetrics
 from .ratelimit import RateLimiter
 from .rooms import Connection, ConnectionIndex
@@ -93,6 +96,7 @@ class SocketHandlers:
         max_payload_bytes: int,
         *,
         renew_grace: int = RENEW_GRACE,
+        guard: LoginGuard | None = None,
     ) -> None:
         self._sio = sio
         self._service = service
@@ -103,6 +107,7 @@ class SocketHandlers:
         self._metrics = metrics
         self._max_payload = max_payload_bytes
         self._renew_grace = renew_grace
+        self._guard = guard or LoginGuard()
         self.closed = False
         """Set once the database is closing: late disconnects no longer touch it."""
 
@@ -219,6 +224,9 @@ class SocketHandlers:
                 )
         if isinstance(payload, AuthRenew):
             return ack_ok(self._renew(connection, payload.token))
+        if isinstance(payload, AccountUnlock):
+            was_locked = self._guard.unlock(payload.username, by=actor.username)
+            return ack_ok(AccountUnlocked(username=payload.username, was_locked=was_locked))
         if spec.name is ClientEvent.SYNC:
             snapshot: Snapshot = self._service.snapshot(actor)
             self._deliverer.mark_synced(sid, snapshot.seq)

@@ -35,8 +35,8 @@ from scoring_console.protocol.rest import (
 )
 from scoring_console.protocol.version import PROTOCOL_VERSION
 
+from .lockout import LoginGuard
 from .metrics import ServerMetrics
-from .ratelimit import RateLimiter
 from .rooms import ConnectionIndex
 from .service import ScoringService
 from .tokens import TokenError, TokenIssuer
@@ -102,13 +102,13 @@ class RestApi:
         index: ConnectionIndex,
         metrics: ServerMetrics,
         cors_allowed_origins: str | list[str] = "*",
-        login_failures_per_minute: int = 10,
+        guard: LoginGuard | None = None,
     ) -> None:
         self._service = service
-        # Failed logins per (address, username): guessing passwords gets slow, while
-        # successful logins never pay. Password hashing (scrypt, ~16 MB each) is bounded
-        # in concurrency so a flood of attempts cannot exhaust memory or the thread pool.
-        self._login_failures = RateLimiter(login_failures_per_minute)
+        # Login attempts are counted before the hash (see LoginGuard); password hashing
+        # (scrypt, ~16 MB each) is bounded in concurrency so a flood of attempts cannot
+        # exhaust memory or the thread pool.
+        self._guard = guard or LoginGuard()
         self._hashing = asyncio.Semaphore(LOGIN_HASH_CONCURRENCY)
         self._tokens = tokens
         self._index = index
@@ -169,21 +169,24 @@ class RestApi:
     async def login(self, request: web.Request) -> web.Response:
         """``POST /api/auth/login``: credentials → access + refresh token."""
         body = await parse_body(request, LoginRequest)
-        key = (request.remote or "", body.username.casefold())
-        wait = self._login_failures.check(key)
-        if wait is not None:
+        address = request.remote or ""
+        # Counted before the hash and without an await in between: a concurrent burst
+        # gets no more checks than the limits allow.
+        refusal = self._guard.begin(address, body.username)
+        if refusal is not None:
+            what = "is locked" if refusal.locked else "has too many failed logins"
             raise RestFailure(
                 429,
                 ErrorCode.RATE_LIMITED,
-                f"Too many failed logins for {body.username}; try again in {math.ceil(wait)} s",
-                retry_after=wait,
+                f"{body.username} {what}; try again in {math.ceil(refusal.retry_after)} s",
+                retry_after=refusal.retry_after,
             )
         # Password hashing is deliberately slow: keep it off the event loop.
         async with self._hashing:
             user = await asyncio.to_thread(self._service.authenticate, body.username, body.password)
         if user is None:
-            self._login_failures.acquire(key)
             raise RestFailure(401, ErrorCode.UNAUTHENTICATED, "Invalid username or password")
+        self._guard.succeeded(address, body.username)
         access, refresh = self._issue_pair(user)
         log.info("login: %s (%s)", user.username, user.role)
         return _ok(
