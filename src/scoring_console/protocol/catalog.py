@@ -109,7 +109,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             p.ScoresRequest,
             p.ScoresData,
             ALL_ROLES,
-            "Scores of one category the caller may see, masked for the caller; also emitted "
+            "Scores of one category the caller may see (a judge: only their own); also emitted "
             "back as `scores:data`. Accepts a bare category id as in the seed.",
             emits=(ServerEvent.SCORES_DATA,),
             errors=(ErrorCode.NOT_FOUND,),
@@ -292,7 +292,7 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
         ServerEventSpec(
             ServerEvent.SCORES_UPDATED,
             e.Score,
-            "The judge who wrote it (whole); other judges of the category (`score: null`); "
+            "The judge who wrote it (whole; other judges get nothing); "
             "tally masters of the category, auditors, board, organizers, admins (whole).",
             "A score was created or changed.",
             masked=True,
@@ -300,7 +300,7 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
         ServerEventSpec(
             ServerEvent.SCORES_DELETED,
             e.ScoreDeleted,
-            "Everyone who may see the category's scores.",
+            "Everyone who may see the category's scores (a judge: only of their own scores).",
             "A score was removed (approved removal request).",
         ),
         ServerEventSpec(

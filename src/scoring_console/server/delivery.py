@@ -123,6 +123,8 @@ class Deliverer:
                 stale.add(connection.sid)
                 continue
             view = view_for(broadcast, actor.user_id, actor.role)
+            if view is None:
+                continue
             base = wire_cache.get(id(view))
             if base is None:
                 base = wire_cache[id(view)] = view.to_wire()

@@ -123,8 +123,10 @@ def test_dispatch_routes_every_client_event(demo: Demo) -> None:
         judge, ClientEvent.SCORES_SUBMIT, demo.submit(judge, demo.cat1, value=4)
     )
     assert submitted.result.score == 4
-    # auth:renew concerns the connection's token, not the domain: the transport answers it
-    handled = set(demo.service._handlers()) | {ClientEvent.SYNC, ClientEvent.AUTH_RENEW}
+    # auth:renew concerns the connection's token and account:unlock the login guard, not
+    # the domain: the transport answers them
+    transport = {ClientEvent.SYNC, ClientEvent.AUTH_RENEW, ClientEvent.ACCOUNT_UNLOCK}
+    handled = set(demo.service._handlers()) | transport
     assert handled == set(ClientEvent)
 
 

@@ -32,10 +32,11 @@ class Actor:
 class Broadcast:
     """One logical server → client event, sent to the union of ``rooms``.
 
-    ``payload`` is the full (unmasked) payload with its ``seq`` set. When
-    ``mask_score_for_judges`` is true, every JUDGE recipient other than the score's
-    author (``payload.judge_id``) must get :func:`mask_score` of it instead.
-    Users in ``exclude_user_ids`` get nothing.
+    ``payload`` is the full (unmasked) payload with its ``seq`` set. A score (or a
+    score's deletion) reaches a JUDGE recipient only if they wrote it
+    (:func:`~scoring_console.server.service.masking.view_for`);
+    ``mask_score_for_judges`` marks such broadcasts for readers. Users in
+    ``exclude_user_ids`` get nothing.
     """
 
     event: ServerEvent
