@@ -25,6 +25,7 @@ from .demo_data import seed_demo
 from .handlers import SocketHandlers
 from .lockout import LoginGuard
 from .metrics import ServerMetrics
+from .private_files import private_dir, private_file, tighten_tree
 from .ratelimit import RateLimiter
 from .rest import RestApi
 from .rooms import ConnectionIndex
@@ -67,9 +68,11 @@ def _transport_ceiling(config: ServerConfig) -> int:
 
 
 def prepare_data_dir(path: Path) -> None:
-    """Create the data dir if needed and make sure this process can write to it."""
+    """Create the data dir (0700) if needed, tighten what an older version left readable,
+    and make sure this process can write to it."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
+        tighten_tree(path)
     except OSError as exc:
         raise StartupError(f"cannot create data dir {path}: {exc.strerror}") from None
     probe = path / f".write-probe-{os.getpid()}"
@@ -88,8 +91,9 @@ def create_app(config: ServerConfig) -> web.Application:
     """
     prepare_data_dir(config.data_dir)
     try:
+        private_file(config.db_path)  # SQLite's WAL and -shm files take its mode
         db = open_database(config.db_path)
-    except DatabaseError as exc:
+    except (DatabaseError, OSError) as exc:
         raise StartupError(str(exc)) from None
     try:
         secret = load_or_create_secret(config.secret_path)

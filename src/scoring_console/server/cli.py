@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 from .app import StartupError, start_server
 from .config import ConfigError, ServerConfig
 from .demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from .private_files import PRIVATE_UMASK
 
 LISTENING_LINE = "Scoring server listening on {url}"
 
@@ -112,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``scoring-server`` and ``python -m scoring_console.server``."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    os.umask(PRIVATE_UMASK)  # every file the server creates is owner-only
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
