@@ -171,8 +171,8 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             e.Assignment,
             frozenset({_O, _AD}),
             "Assign a judge or tally master to a category; their live sockets join the "
-            "category rooms at once. A judge's panel is final once the tally master signed "
-            "(`locked`).",
+            "category rooms at once. Refused with `locked` while the contest is locked, and "
+            "for a judge once the tally master signed (the panel is final).",
             emits=(ServerEvent.ASSIGNMENT_NEW,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
@@ -183,7 +183,8 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             e.Assignment,
             frozenset({_O, _AD}),
             "Remove an assignment; the user's live sockets leave the category rooms at once. "
-            "A removed judge's scores stay on record but no longer count in totals.",
+            "A removed judge's scores stay on record but no longer count in totals. Refused "
+            "with `locked` while the contest is locked.",
             emits=(ServerEvent.ASSIGNMENT_REVOKED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.LOCKED),
             write=True,
