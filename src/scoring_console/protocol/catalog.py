@@ -31,14 +31,20 @@ class ClientEventSpec:
     emits: tuple[ServerEvent, ...] = ()
     errors: tuple[ErrorCode, ...] = ()
     write: bool = False
-    """Counts against the per-user write rate limit."""
+    """Counts against the per-user write rate limit (other calls: the read limit)."""
     ack_list_of: type[BaseModel] | None = None
+
+    @property
+    def rate_limited(self) -> bool:
+        """Every call but ``auth:renew`` counts against a rate limit (writes or reads):
+        refusing a renewal would end the session it keeps alive."""
+        return self.name is not ClientEvent.AUTH_RENEW
 
     @property
     def all_errors(self) -> tuple[ErrorCode, ...]:
         """Every code this event's ack may carry."""
         codes = [*self.errors, *_COMMON_ERRORS]
-        if not self.write:
+        if not self.rate_limited:
             codes.remove(ErrorCode.RATE_LIMITED)
         if self.roles != ALL_ROLES:
             codes.insert(0, ErrorCode.FORBIDDEN)

@@ -32,6 +32,7 @@ from .rooms import ConnectionIndex
 from .service import ScoringService
 from .sessions import SessionCloser
 from .tokens import TokenIssuer, load_or_create_secret
+from .transport import GuardedSocketIO, SendLimits
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def create_app(config: ServerConfig) -> web.Application:
     except BaseException:
         db.close()
         raise
-    sio = socketio.AsyncServer(
+    sio = GuardedSocketIO(
         async_mode="aiohttp",
         cors_allowed_origins=config.cors_allowed_origins,
         transports=["websocket", "polling"],
@@ -117,6 +118,7 @@ def create_app(config: ServerConfig) -> web.Application:
         logger=False,
         engineio_logger=False,
     )
+    sio.eio.send_limits = SendLimits(config.max_queued_messages, config.max_queued_bytes)
     index = ConnectionIndex()
     metrics_ = ServerMetrics()
     tokens = TokenIssuer(secret, config.access_token_ttl, config.refresh_token_ttl)
@@ -144,6 +146,8 @@ def create_app(config: ServerConfig) -> web.Application:
         config.max_payload_bytes,
         renew_grace=config.token_renew_grace,
         guard=guard,
+        reads=RateLimiter(config.read_rate_per_minute),
+        max_sockets_per_user=config.max_sockets_per_user,
     )
     parts.handlers.register()
     app = web.Application(client_max_size=_transport_ceiling(config))
