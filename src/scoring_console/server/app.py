@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,7 @@ def create_app(config: ServerConfig) -> web.Application:
     try:
         secret = load_or_create_secret(config.secret_path)
         service = ScoringService(db)
+        service.beat_interval = timedelta(seconds=config.heartbeat_interval)
         if config.demo:
             seed_demo(db)
     except OSError as exc:
@@ -168,9 +170,12 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
         simulator = Simulator(parts.service, parts.deliverer, parts.config.simulate_rate)
         simulator.start()
-    sweeper = asyncio.create_task(parts.closer.run(parts.config.session_sweep_interval))
-    parts.background.add(sweeper)
-    sweeper.add_done_callback(parts.background.discard)
+    for task in (
+        asyncio.create_task(parts.closer.run(parts.config.session_sweep_interval)),
+        asyncio.create_task(_flush_heartbeats(parts)),
+    ):
+        parts.background.add(task)
+        task.add_done_callback(parts.background.discard)
     try:
         yield
     finally:
@@ -181,6 +186,17 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         for task in list(parts.background):
             task.cancel()
         parts.db.close()
+
+
+async def _flush_heartbeats(parts: ServerParts) -> None:
+    """Store throttled heartbeats whose slot has come (the latest value wins)."""
+    interval = parts.config.heartbeat_interval
+    while True:
+        await asyncio.sleep(interval / 2)
+        try:
+            await parts.deliverer.deliver(parts.service.flush_beats())
+        except Exception:
+            log.exception("storing throttled heartbeats failed")
 
 
 async def _disconnect_everyone(app: web.Application) -> None:
