@@ -24,6 +24,7 @@ from .db import Database, DatabaseError, open_database
 from .delivery import Deliverer
 from .demo_data import seed_demo
 from .handlers import SocketHandlers
+from .http_guard import HttpLimits, body_deadline, guard_server
 from .lockout import LoginGuard
 from .metrics import ServerMetrics
 from .private_files import private_dir, private_file, tighten_tree
@@ -61,6 +62,9 @@ class ServerParts:
 
 
 PARTS = web.AppKey("parts", ServerParts)
+
+_KEEPALIVE_TIMEOUT = 15.0
+"""Seconds an idle keep-alive HTTP connection stays open."""
 
 
 def _transport_ceiling(config: ServerConfig) -> int:
@@ -152,9 +156,21 @@ def create_app(config: ServerConfig) -> web.Application:
         max_sockets_per_user=config.max_sockets_per_user,
     )
     parts.handlers.register()
-    app = web.Application(client_max_size=_transport_ceiling(config))
+    app = web.Application(
+        client_max_size=_transport_ceiling(config),
+        middlewares=[body_deadline(config.http_body_timeout)],
+    )
     app[PARTS] = parts
-    RestApi(service, tokens, index, metrics_, config.cors_allowed_origins, guard=guard).install(app)
+    RestApi(
+        service,
+        tokens,
+        index,
+        metrics_,
+        config.cors_allowed_origins,
+        guard=guard,
+        body_timeout=config.http_body_timeout,
+        metrics_token=config.metrics_token,
+    ).install(app)
     sio.attach(app)
     _release_polls_on_client_close(sio)
     app.on_shutdown.append(_disconnect_everyone)
@@ -276,9 +292,24 @@ class RunningServer:
 async def start_server(config: ServerConfig) -> RunningServer:
     """Create the app and listen on ``config.host:config.port`` (0 → ephemeral)."""
     app = create_app(config)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=2.0,
+        keepalive_timeout=_KEEPALIVE_TIMEOUT,
+    )
     try:
         await runner.setup()
+        assert runner.server is not None
+        guard_server(
+            runner.server,
+            HttpLimits(
+                header_timeout=config.http_header_timeout,
+                body_timeout=config.http_body_timeout,
+                max_connections=config.max_http_connections,
+            ),
+        )
         site = web.TCPSite(runner, config.host, config.port)
         await site.start()
     except OSError as exc:

@@ -75,10 +75,20 @@ def _ok(model: BaseModel) -> web.Response:
     return web.json_response(model.model_dump(mode="json", by_alias=True))
 
 
-async def parse_body(request: web.Request, model: type[M]) -> M:
-    """The request's JSON body as ``model``, or :class:`RestFailure` (400 / 413)."""
+async def parse_body(request: web.Request, model: type[M], deadline: float = 20.0) -> M:
+    """The request's JSON body as ``model``, or :class:`RestFailure` (400 / 408 / 413).
+
+    The body must arrive within ``deadline`` seconds; a half-sent one is refused and
+    the connection closed.
+    """
     try:
-        raw: Any = await request.json()
+        async with asyncio.timeout(deadline):
+            raw: Any = await request.json()
+    except TimeoutError:
+        request.protocol.force_close()
+        raise RestFailure(
+            408, ErrorCode.VALIDATION_ERROR, "Request body not received in time"
+        ) from None
     except web.HTTPRequestEntityTooLarge:
         raise RestFailure(413, ErrorCode.VALIDATION_ERROR, "Body too large") from None
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
@@ -103,6 +113,8 @@ class RestApi:
         metrics: ServerMetrics,
         cors_allowed_origins: str | list[str] = "*",
         guard: LoginGuard | None = None,
+        body_timeout: float = 20.0,
+        metrics_token: str | None = None,
     ) -> None:
         self._service = service
         # Login attempts are counted before the hash (see LoginGuard); password hashing
@@ -115,6 +127,8 @@ class RestApi:
         self._metrics = metrics
         self._origins = cors_allowed_origins
         self._started_at = time.monotonic()
+        self._body_timeout = body_timeout
+        self._metrics_token = metrics_token
 
     def install(self, app: web.Application) -> None:
         """Add the routes and the error / CORS middleware to ``app``."""
@@ -168,7 +182,7 @@ class RestApi:
 
     async def login(self, request: web.Request) -> web.Response:
         """``POST /api/auth/login``: credentials → access + refresh token."""
-        body = await parse_body(request, LoginRequest)
+        body = await parse_body(request, LoginRequest, self._body_timeout)
         address = request.remote or ""
         # Counted before the hash and without an await in between: a concurrent burst
         # gets no more checks than the limits allow.
@@ -200,7 +214,7 @@ class RestApi:
 
     async def refresh(self, request: web.Request) -> web.Response:
         """``POST /api/auth/refresh``: a refresh token (spent) → a new pair."""
-        body = await parse_body(request, RefreshRequest)
+        body = await parse_body(request, RefreshRequest, self._body_timeout)
         try:
             claims = self._tokens.verify_refresh(body.refresh_token)
         except TokenError:
