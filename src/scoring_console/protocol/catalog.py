@@ -166,7 +166,9 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             p.DeductionDecision,
             e.Deduction,
             frozenset({_T, _A, _AD}),
-            "Approve or reject a pending deduction (tally masters: assigned categories).",
+            "Approve or reject a pending deduction (tally masters: assigned categories). "
+            "Two-person rule: the requester may reject (withdraw) their own deduction but "
+            "not approve it (`forbidden`).",
             emits=(ServerEvent.DEDUCTION_DECIDED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,

@@ -1,4 +1,4 @@
-"""The REST edge: login, token refresh (rotation), health and Prometheus metrics.
+"""The REST edge: login, token refresh (rotation), logout, health and Prometheus metrics.
 
 Bodies are validated with :mod:`scoring_console.protocol.rest` models; every refusal
 is ``{error: {code, message}}`` with a 4xx status. CORS headers follow the server's
@@ -8,6 +8,8 @@ is ``{error: {code, message}}`` with a 4xx status. CORS headers follow the serve
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import json
 import logging
 import math
@@ -23,11 +25,13 @@ from scoring_console.protocol.errors import ErrorCode
 from scoring_console.protocol.rest import (
     HEALTH_PATH,
     LOGIN_PATH,
+    LOGOUT_PATH,
     METRICS_PATH,
     REFRESH_PATH,
     HealthResponse,
     LoginRequest,
     LoginResponse,
+    LogoutRequest,
     RefreshRequest,
     RefreshResponse,
     RestError,
@@ -45,11 +49,18 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 
-REST_PATHS = frozenset({LOGIN_PATH, REFRESH_PATH, HEALTH_PATH, METRICS_PATH})
+REST_PATHS = frozenset({LOGIN_PATH, REFRESH_PATH, LOGOUT_PATH, HEALTH_PATH, METRICS_PATH})
 
 
 LOGIN_HASH_CONCURRENCY = 2
 """Password checks running at once (each scrypt call takes ~16 MB and a pool thread)."""
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 class RestFailure(Exception):
@@ -135,9 +146,10 @@ class RestApi:
         app.middlewares.append(self._middleware)
         app.router.add_post(LOGIN_PATH, self.login)
         app.router.add_post(REFRESH_PATH, self.refresh)
+        app.router.add_post(LOGOUT_PATH, self.logout)
         app.router.add_get(HEALTH_PATH, self.health)
         app.router.add_get(METRICS_PATH, self.metrics)
-        for path in (LOGIN_PATH, REFRESH_PATH):
+        for path in (LOGIN_PATH, REFRESH_PATH, LOGOUT_PATH):
             app.router.add_route("OPTIONS", path, self._preflight)
 
     @web.middleware
@@ -173,11 +185,11 @@ class RestApi:
         response.headers["Access-Control-Max-Age"] = "600"
         return response
 
-    def _issue_pair(self, user: UserInfo) -> tuple[str, str]:
+    def _issue_pair(self, user: UserInfo, family: str | None = None) -> tuple[str, str]:
         access = self._tokens.issue_access(user.id, user.username, user.role)
         refresh = self._tokens.issue_refresh(user.id)
         expires_at = datetime.fromtimestamp(refresh.expires_at, UTC)
-        self._service.store_refresh_token(refresh.jti, user.id, expires_at)
+        self._service.store_refresh_token(refresh.jti, user.id, expires_at, family)
         return access, refresh.token
 
     async def login(self, request: web.Request) -> web.Response:
@@ -219,19 +231,35 @@ class RestApi:
             claims = self._tokens.verify_refresh(body.refresh_token)
         except TokenError:
             raise RestFailure(401, ErrorCode.UNAUTHENTICATED, "Invalid refresh token") from None
-        if not self._service.consume_refresh_token(claims.jti, claims.user_id):
+        family = self._service.rotate_refresh_token(claims.jti, claims.user_id)
+        if family is None:
             raise RestFailure(
                 401, ErrorCode.UNAUTHENTICATED, "Refresh token already used or revoked"
             )
         user = self._service.get_user(claims.user_id)
         if user is None:
             raise RestFailure(401, ErrorCode.UNAUTHENTICATED, "User is not active")
-        access, new_refresh = self._issue_pair(user)
+        access, new_refresh = self._issue_pair(user, family)
         return _ok(
             RefreshResponse(
                 access_token=access, refresh_token=new_refresh, expires_in=self._tokens.access_ttl
             )
         )
+
+    async def logout(self, request: web.Request) -> web.Response:
+        """``POST /api/auth/logout``: revoke a refresh token and its rotation family.
+
+        204 whether or not anything was left to revoke (an expired token is accepted);
+        401 for a token this server did not sign.
+        """
+        body = await parse_body(request, LogoutRequest, self._body_timeout)
+        try:
+            claims = self._tokens.verify_refresh(body.refresh_token, allow_expired=True)
+        except TokenError:
+            raise RestFailure(401, ErrorCode.UNAUTHENTICATED, "Invalid refresh token") from None
+        revoked = self._service.revoke_refresh_family(claims.jti, claims.user_id)
+        log.info("logout: user %d (%d refresh tokens revoked)", claims.user_id, revoked)
+        return web.Response(status=204)
 
     async def health(self, request: web.Request) -> web.Response:
         """``GET /socket-health``: liveness, connected sockets, uptime, protocol version."""
@@ -245,7 +273,22 @@ class RestApi:
         )
 
     async def metrics(self, request: web.Request) -> web.Response:
-        """``GET /metrics``: Prometheus text exposition."""
+        """``GET /metrics``: Prometheus text exposition.
+
+        With a metrics token, only ``Authorization: Bearer <token>`` may read it;
+        without one, only loopback clients (a scraper on the server machine).
+        """
+        if self._metrics_token is not None:
+            given = request.headers.get("Authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {self._metrics_token}".encode()):
+                raise RestFailure(401, ErrorCode.UNAUTHENTICATED, "Metrics token required")
+        elif not _is_loopback(request.remote):
+            raise RestFailure(
+                403,
+                ErrorCode.FORBIDDEN,
+                "/metrics is open to loopback clients only; start the server with "
+                "--metrics-token to scrape it from elsewhere",
+            )
         response = web.Response(body=self._metrics.render())
         response.headers["Content-Type"] = self._metrics.content_type
         return response

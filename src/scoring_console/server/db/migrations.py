@@ -230,7 +230,14 @@ CREATE INDEX idx_removal_requests_category ON removal_requests (category_id);
 CREATE INDEX idx_refresh_tokens_user ON refresh_tokens (user_id);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES)
+_REFRESH_TOKEN_FAMILIES = """
+ALTER TABLE refresh_tokens ADD COLUMN family TEXT;
+CREATE INDEX idx_refresh_tokens_family ON refresh_tokens (family);
+"""
+"""Refresh tokens remember their rotation family (the first token's jti): a reused
+rotated token revokes the whole family (issue 12)."""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _REFRESH_TOKEN_FAMILIES)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)
