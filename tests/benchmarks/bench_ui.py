@@ -108,7 +108,10 @@ class BenchCore:
         from scoring_console.client.observable import Observable
         from scoring_console.client.state import StateStore
 
+        from scoring_console.client.clock import utc_now
+
         self.state = StateStore()
+        self.clock = utc_now
         self.connection_changed: Observable[Any] = Observable("connection")
         self.outbox_changed: Observable[Any] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("removed")

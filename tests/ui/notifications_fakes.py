@@ -201,6 +201,7 @@ class FakeCore:
 
     def __init__(self, snapshot: Snapshot | None = None) -> None:
         self.state = StateStore()
+        self.clock = lambda: NOW  # a fixed "now": tests run on any date
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[Any] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("outbox_removed")

@@ -30,6 +30,7 @@ class SheetFakeCore:
     def __init__(self, snapshot: Snapshot) -> None:
         self.state = StateStore()
         self.state.apply_snapshot(snapshot)
+        self.clock = lambda: snapshot.server_time  # a fixed "now": tests run on any date
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[OutboxEntry] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("outbox_removed")
