@@ -104,11 +104,10 @@ class BenchCore:
     server_url = "http://bench.invalid"
 
     def __init__(self) -> None:
+        from scoring_console.client.clock import utc_now
         from scoring_console.client.connection import ConnectionState, ConnectionStatus
         from scoring_console.client.observable import Observable
         from scoring_console.client.state import StateStore
-
-        from scoring_console.client.clock import utc_now
 
         self.state = StateStore()
         self.clock = utc_now
