@@ -14,6 +14,8 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from scoring_console import paths
 
+from .plausibility import DEFAULT_GAP_PERCENT
+
 DEFAULT_SERVER_URL = "http://127.0.0.1:8765"
 
 
@@ -31,6 +33,13 @@ def _as_bool(value: object, default: bool) -> bool:
     return default
 
 
+def _as_percent(value: object) -> int:
+    try:
+        return max(0, min(100, int(str(value))))
+    except ValueError:
+        return DEFAULT_GAP_PERCENT
+
+
 @dataclass
 class UserSettings:
     """Preferences the user edits in the settings dialog."""
@@ -40,6 +49,8 @@ class UserSettings:
     remember_me: bool = True
     sound_enabled: bool = True
     tray_messages: bool = True
+    unusual_score_gap: int = DEFAULT_GAP_PERCENT
+    """Ask to confirm a score this far (% of the maximum) from my other scores; 0 = never."""
 
     @classmethod
     def load(cls) -> UserSettings:
@@ -51,6 +62,9 @@ class UserSettings:
             remember_me=_as_bool(store.value("login/remember", True), True),
             sound_enabled=_as_bool(store.value("notifications/sound", True), True),
             tray_messages=_as_bool(store.value("notifications/tray", True), True),
+            unusual_score_gap=_as_percent(
+                store.value("scoring/unusual_score_gap", DEFAULT_GAP_PERCENT)
+            ),
         )
 
     def save(self) -> None:
@@ -61,6 +75,7 @@ class UserSettings:
         store.setValue("login/remember", self.remember_me)
         store.setValue("notifications/sound", self.sound_enabled)
         store.setValue("notifications/tray", self.tray_messages)
+        store.setValue("scoring/unusual_score_gap", self.unusual_score_gap)
         store.sync()
 
 
