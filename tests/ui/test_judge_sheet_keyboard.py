@@ -17,8 +17,11 @@ from scoring_console.ui.judge_sheet_view import JudgeSheetView
 from scoring_console.ui.sync_state import CellSync
 
 from .helpers import eventually, run
+from .judge_input import FAIL_ON_QT_WARNINGS
 from .sheet_fakes import SheetFakeCore
 from .snapshots import CATEGORY_ID, CONTESTANTS, CRITERIA, make_score, make_snapshot
+
+pytestmark = FAIL_ON_QT_WARNINGS
 
 
 def type_keys(text: str) -> None:
