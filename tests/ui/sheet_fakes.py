@@ -104,6 +104,7 @@ class SheetFakeCore:
                     criterion_id=entry.criterion_id,
                     judge_id=self.state.user.id,
                     score=float(entry.payload["score"]),
+                    comment=entry.payload.get("comment"),
                     version=1,
                     updated_at=datetime.now(UTC),
                 ),

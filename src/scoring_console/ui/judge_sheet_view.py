@@ -5,7 +5,8 @@ outbox (``submit_score``); each cell then follows its entry from "saved locally"
 "synced" or "rejected". Certification is offered only when every cell is filled and
 nothing for the category still waits in the outbox; the server's receipt hash is
 shown once it is signed, and the sheet is then read-only (the server refuses writes
-to a signed sheet), as it is when the contest is locked.
+to a signed sheet), as it is when the contest is locked. Shift+Enter (or "Comment…"
+in the cell's context menu) adds a comment to a score; it is sent with the score.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
 from .icons import icon
+from .judge_sheet_comments import SheetComments
 from .judge_sheet_model import COL_NAME, COL_NUMBER, FIRST_CRITERION_COL, JudgeSheetModel
 from .plausibility import PlausibilityRule, format_score
 from .score_delegate import Confirm, ScoreDelegate
@@ -116,8 +118,11 @@ class JudgeSheetView(QWidget):
         dismiss.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         dismiss.triggered.connect(self.on_dismiss_triggered)
         self.table.addAction(dismiss)
+        self.comments = SheetComments(self.table, self.model, self.delegate, self.show_message)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.table.setToolTip("Type a score; Enter or Tab moves to the next cell")
+        self.table.setToolTip(
+            "Type a score; Enter or Tab moves to the next cell; Shift+Enter adds a comment"
+        )
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("sheetMessage")
@@ -194,15 +199,21 @@ class JudgeSheetView(QWidget):
 
         A durable task: shutdown waits for it (an editor committed by closing the
         window must still reach the outbox).
+        The cell's comment goes with the value (the server replaces both at once).
         """
+        comment = self.model.cell(contestant_id, criterion_id).comment
         self.tasks.spawn(
-            self._submit(contestant_id, criterion_id, value), "submit_score", durable=True
+            self._submit(contestant_id, criterion_id, value, comment),
+            "submit_score",
+            durable=True,
         )
 
-    async def _submit(self, contestant_id: int, criterion_id: int, value: float) -> None:
+    async def _submit(
+        self, contestant_id: int, criterion_id: int, value: float, comment: str | None
+    ) -> None:
         try:
             entry = await self.core.submit_score(
-                self.category_id, contestant_id, criterion_id, value
+                self.category_id, contestant_id, criterion_id, value, comment=comment
             )
         except Exception as exc:  # the outbox could not store it: say so, loudly
             log.exception("submit_score failed")

@@ -8,7 +8,8 @@ with a message that says what to type instead. A value that is allowed but unusu
 this judge (:class:`~.plausibility.PlausibilityRule`) is saved only after the judge
 confirms it. A value refused while the editor closes anyway (the judge clicked
 elsewhere, switched category, closed the window) is reported with the text and the
-cell, so nothing typed disappears without a word.
+cell, so nothing typed disappears without a word. Shift+Enter saves the value and
+asks for a comment on it; a cell with a comment carries a mark in its corner.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPolygon
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QLineEdit,
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .judge_sheet_model import MAX_SCORE_ROLE, JudgeSheetModel
+from .judge_sheet_model import COMMENT_ROLE, MAX_SCORE_ROLE, JudgeSheetModel
 from .plausibility import EntryError, PlausibilityRule, parse_score, read_score
 
 Confirm = Callable[[QWidget, str], bool]
@@ -67,11 +68,14 @@ class ScoreDelegate(QStyledItemDelegate):
         input_refused(str): a typed value was refused; the message says why.
         input_confirmed(str): an unusual value was saved after confirmation.
         input_accepted(): a typed value passed every check (saved, or unchanged).
+        comment_requested(QModelIndex): Shift+Enter in the editor — the value is
+            committed, and the judge wants to comment on it.
     """
 
     input_refused = Signal(str)
     input_confirmed = Signal(str)
     input_accepted = Signal()
+    comment_requested = Signal(QModelIndex)
 
     def __init__(
         self,
@@ -132,10 +136,35 @@ class ScoreDelegate(QStyledItemDelegate):
                     watched.selectAll()
                     return True  # refused: stay in the cell, the text kept for correcting
                 if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    shift = cast(QKeyEvent, event).modifiers() & Qt.KeyboardModifier.ShiftModifier
                     self.commitData.emit(watched)
-                    self.closeEditor.emit(watched, QAbstractItemDelegate.EndEditHint.EditNextItem)
+                    if shift and index is not None:  # stay on the cell and comment on it
+                        self.closeEditor.emit(watched, QAbstractItemDelegate.EndEditHint.NoHint)
+                        self.comment_requested.emit(index.sibling(index.row(), index.column()))
+                    else:
+                        self.closeEditor.emit(
+                            watched, QAbstractItemDelegate.EndEditHint.EditNextItem
+                        )
                     return True
         return super().eventFilter(watched, event)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        if not index.data(COMMENT_ROLE):
+            return
+        rect = option.rect
+        size = max(6, rect.height() // 4)
+        corner = rect.topRight()
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(option.palette.color(QPalette.ColorRole.Link))
+        painter.drawPolygon(QPolygon([corner, corner - QPoint(size, 0), corner + QPoint(0, size)]))
+        painter.restore()
 
     def _checked_value(
         self,
