@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.client.core import ClientCore
+from scoring_console.protocol.catalog import may_call
 from scoring_console.protocol.entities import Category, CertificationStatus, RankedTotal
-from scoring_console.protocol.roles import FULL_VIEW_ROLES, Role
+from scoring_console.protocol.events import ClientEvent
+from scoring_console.protocol.roles import FULL_VIEW_ROLES
 
 from .certification_models import ResultsTableModel
 from .icons import icon, icon_path
@@ -35,8 +37,6 @@ from .notifications.failures import describe_failure
 
 ConfirmAction = Callable[[QWidget, str, str], bool]
 """``confirm(parent, title, question) -> bool``: a seam for the confirmation dialogs."""
-
-LOCK_PUBLISH_ROLES = frozenset({Role.BOARD, Role.ORGANIZER, Role.ADMIN})
 
 
 def ask_question(parent: QWidget, title: str, question: str) -> bool:
@@ -110,10 +110,15 @@ class PublicationSection(QWidget):
         layout.addWidget(self.results_caption)
         layout.addWidget(self.results_view, 10)
         layout.addStretch(1)  # keeps the labels together while no results are shown
+        self._show_role_actions()
+
+    def _show_role_actions(self) -> None:
+        """Lock and publish buttons for the roles that may use them (re-read every refresh:
+        the user is known only after the first sync and the role may change)."""
         user = self._state.user
-        allowed = user is not None and user.role in LOCK_PUBLISH_ROLES
-        self.lock_button.setVisible(allowed)
-        self.publish_button.setVisible(allowed)
+        role = user.role if user is not None else None
+        self.lock_button.setVisible(may_call(role, ClientEvent.CONTEST_LOCK))
+        self.publish_button.setVisible(may_call(role, ClientEvent.RESULTS_PUBLISH))
 
     def show_category(self, category: Category | None, status: CertificationStatus) -> None:
         """Show the lock and publication state of ``category`` at ``status``."""
@@ -123,6 +128,7 @@ class PublicationSection(QWidget):
 
     def refresh(self) -> None:
         """Re-read the contest, the publication and the results from the state."""
+        self._show_role_actions()
         category = self._category
         if category is None:
             self.results_model.set_rows([])

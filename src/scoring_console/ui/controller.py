@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from keyring.backend import KeyringBackend
 
+from scoring_console import paths
 from scoring_console.client.core import ClientCore
 from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
 
@@ -46,7 +47,8 @@ class ConsoleApp:
         self.options = options
         self.password = password
         self.keyring_backend = keyring_backend
-        self.settings = UserSettings.load()
+        self.settings_dir = paths.settings_dir(options.data_dir)
+        self.settings = UserSettings.load(self.settings_dir)
         if options.server:
             self.settings.server_url = options.server.rstrip("/")
         if options.username:
@@ -196,7 +198,9 @@ class ConsoleApp:
             return 0 if self.options.screenshot is None else 3
         self.core = core
         self.bridge = CoreBridge(core)
-        window = MainWindow(self.bridge, self.settings, WindowState())
+        window = MainWindow(
+            self.bridge, self.settings, WindowState(self.settings_dir), password=self.password
+        )
         self.window = window
         window.close_requested.connect(self.on_window_close_requested)
         if self.options.size is not None:

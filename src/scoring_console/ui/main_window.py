@@ -83,35 +83,33 @@ class MainWindow(QMainWindow):
         window_state: WindowState | None = None,
         confirm: Confirm | None = None,
         parent: QWidget | None = None,
+        password: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.core = bridge.core
+        self._password = password  # given at start: "Login needed" retries it by itself
         self.settings = settings
         self.window_state = window_state or WindowState()
         user = self.core.state.user or self.core.user
         self.role = user.role if user is not None else Role.JUDGE
-        role_label = ROLE_LABELS.get(str(self.role), str(self.role))
-        self.setWindowTitle(f"Scoring Console — {role_label}")
+        self._set_title()
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")
         self.resize(1180, 720)
 
-        central = QWidget(self)
-        self.workspace: JudgeWorkspace | TallyWorkspace
-        if self.role is Role.JUDGE:
-            self.workspace = JudgeWorkspace(bridge, confirm, central)
-        else:
-            self.workspace = TallyWorkspace(bridge, central)
+        central = self._central = QWidget(self)
+        self._confirm = confirm
+        self.workspace = self._make_workspace(central)
         self.banner = AnnouncementBanner(
             bridge, central, dismissed_ids=self.window_state.load_ids(self._banner_key())
         )
         self.banner.dismissed.connect(self.on_banner_dismissed)
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.banner)
-        column.addWidget(self.workspace, 1)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
+        self._column.addWidget(self.banner)
+        self._column.addWidget(self.workspace, 1)
         self.setCentralWidget(central)
 
         self.status = ConnectionStatusBar(self.core.server_url, self)
@@ -203,7 +201,9 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.on_settings_triggered)
         file_menu.addAction(settings_action)
-        self.relogin = Relogin(self.bridge, self, remember=self.settings.remember_me)
+        self.relogin = Relogin(
+            self.bridge, self, remember=self.settings.remember_me, password=self._password
+        )
         self.relogin.finished.connect(lambda _ok, text: self.status.showMessage(text, 10000))
         file_menu.addAction(self.relogin.action)
         file_menu.addSeparator()
@@ -246,8 +246,40 @@ class MainWindow(QMainWindow):
     # -- state -------------------------------------------------------------------------------
 
     def on_snapshot_loaded(self) -> None:
-        """A snapshot arrived: the user's name and role may be known only now."""
-        self.status.set_user(self.core.state.user)
+        """A snapshot arrived: the user's name and role may be known only now, or changed.
+
+        The side panels re-read the role on every refresh; the workspace itself is
+        rebuilt when the role needs the other kind (a judge made tally master or back).
+        """
+        user = self.core.state.user
+        self.status.set_user(user)
+        if user is None or user.role is self.role:
+            return
+        judge_before = self.role is Role.JUDGE
+        self.role = user.role
+        self._set_title()
+        if judge_before != (user.role is Role.JUDGE):
+            self._replace_workspace()
+
+    def _set_title(self) -> None:
+        role_label = ROLE_LABELS.get(str(self.role), str(self.role))
+        self.setWindowTitle(f"Scoring Console — {role_label}")
+
+    def _make_workspace(self, parent: QWidget) -> JudgeWorkspace | TallyWorkspace:
+        if self.role is Role.JUDGE:
+            return JudgeWorkspace(self.bridge, self._confirm, parent)
+        return TallyWorkspace(self.bridge, parent)
+
+    def _replace_workspace(self) -> None:
+        old = self.workspace
+        self.workspace = self._make_workspace(self._central)
+        self._column.replaceWidget(old, self.workspace)
+        old.hide()
+        old.deleteLater()
+        self.workspace.category_shown.connect(self.on_workspace_category_shown)
+        current = self.workspace.current_category_id()
+        if current is not None:
+            self.on_workspace_category_shown(current)
 
     def is_filled(self) -> bool:
         """True once the workspace shows synced data (used by ``--screenshot``)."""
@@ -271,11 +303,14 @@ class MainWindow(QMainWindow):
     # -- layout persistence ------------------------------------------------------------------
 
     def _layout_key(self, name: str) -> str:
-        return f"{'judge' if self.role is Role.JUDGE else 'tally'}/{name}"
+        # per user and workspace kind: one user's floated dock never crushes another's table
+        username = getattr(self.core, "username", "")  # test doubles may not carry it
+        profile = paths.profile_key(self.core.server_url, username)
+        return f"layout/{profile}/{'judge' if self.role is Role.JUDGE else 'tally'}/{name}"
 
     def restore_layout(self) -> None:
         """Geometry, docks and splitters from the window-state file."""
-        geometry = self.window_state.load("main/geometry")
+        geometry = self.window_state.load(self._layout_key("geometry"))
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.window_state.load(self._layout_key("state"))
@@ -301,7 +336,7 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         """Write geometry, docks, splitters and header layouts."""
         store = self.window_state
-        store.save("main/geometry", self.saveGeometry())
+        store.save(self._layout_key("geometry"), self.saveGeometry())
         store.save(self._layout_key("state"), self.saveState())
         for splitter in self.findChildren(QSplitter):
             if splitter.objectName():
