@@ -120,6 +120,11 @@ class CertificationPanel(QWidget):
     def _build(self) -> None:
         self.category_combo = QComboBox()
         self.category_combo.setAccessibleName("Category")
+        # long "name — status" texts must not widen the dock past the window
+        self.category_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.category_combo.setMinimumContentsLength(14)
         self.category_combo.currentIndexChanged.connect(self._on_category_chosen)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)  # a narrow dock wraps rather than scrolls

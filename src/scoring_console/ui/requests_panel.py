@@ -164,15 +164,20 @@ class RequestsPanel(QWidget):
         for view in (self.deductions_view, self.removals_view):
             view.selectionModel().selectionChanged.connect(self._refresh)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.approve_button)
-        actions.addWidget(self.reject_button)
-        actions.addStretch(1)
-        actions.addWidget(self.show_decided_box)
-        actions.addWidget(self.request_button)
+        # two short rows rather than one long one: the dock is narrow (330 px at 1366×768)
+        # and every control must stay reachable without scrolling sideways
+        decide = QHBoxLayout()
+        decide.addWidget(self.approve_button)
+        decide.addWidget(self.reject_button)
+        decide.addStretch(1)
+        more = QHBoxLayout()
+        more.addWidget(self.show_decided_box)
+        more.addStretch(1)
+        more.addWidget(self.request_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
-        layout.addLayout(actions)
+        layout.addLayout(decide)
+        layout.addLayout(more)
         layout.addWidget(self.feedback_label)
 
     # -- public -------------------------------------------------------------------
