@@ -47,9 +47,8 @@ class AppSession:
         return self.app.core
 
     async def quit(self) -> int:
-        """Close the window as the user does; wait for the clean shutdown."""
-        if self.app.window is not None:
-            self.app.window.close()
+        """Quit as on SIGTERM (no questions asked); wait for the clean shutdown."""
+        self.app.request_quit()
         return await asyncio.wait_for(self.task, 20)
 
 

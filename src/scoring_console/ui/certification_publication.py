@@ -159,12 +159,41 @@ class PublicationSection(QWidget):
         question = (
             f"Lock the contest “{contest.name}”?\n\nJudges can no longer enter or change "
             "scores in any of its categories until it is unlocked."
+            + self._judges_at_risk(contest.id)
             if lock
             else f"Unlock the contest “{contest.name}”?\n\nJudges can change scores again."
         )
         if self.confirm(self, "Lock contest" if lock else "Unlock contest", question):
             self._set_busy(True)
             self._lock(contest.id, contest.name, lock)
+
+    def _judges_at_risk(self, contest_id: int) -> str:
+        """A warning listing the contest's judges who are offline or still hold entries."""
+        state = self._state
+        categories = {c.id for c in state.categories.values() if c.contest_id == contest_id}
+        judges = sorted({j for c in categories for j in state.judges_of(c)})
+        lines: list[str] = []
+        for judge_id in judges:
+            presence = state.presence.get(judge_id)
+            if presence is None:
+                continue
+            if not presence.online:
+                held = (
+                    f", {presence.pending_count} entries unsent when last seen"
+                    if presence.pending_count
+                    else ""
+                )
+                lines.append(f"• {presence.name} is offline{held}")
+            elif presence.pending_count:
+                lines.append(
+                    f"• {presence.name} still has {presence.pending_count} entries "
+                    "not on the server"
+                )
+        if not lines:
+            return ""
+        return (
+            "\n\nWarning — entries that arrive after the lock are refused:\n" + "\n".join(lines)
+        )
 
     @async_slot(int, str, bool)
     async def _lock(self, contest_id: int, name: str, lock: bool) -> None:
@@ -184,19 +213,39 @@ class PublicationSection(QWidget):
             self.contest_label.clear()
             self.lock_button.setEnabled(False)
             return
+        public = [
+            c.name
+            for c in self._state.categories.values()
+            if c.contest_id == contest.id and (c.published or c.id in self._state.results)
+        ]
         if contest.locked:
             self.contest_label.setText(
                 f"{_img('lock')} <b>Contest “{contest.name}” is locked</b> — "
                 "no score changes accepted."
+                + (
+                    f" Results of {', '.join(sorted(public))} are public: it stays locked."
+                    if public
+                    else ""
+                )
             )
             self.lock_button.setText("Un&lock contest")
             self.lock_button.setIcon(icon("unlock"))
+            # published results are final: unlocking would let scores drift from them (the
+            # server refuses it too); say so rather than offer a button that cannot work
+            self.lock_button.setEnabled(not public and not self._busy)
+            self.lock_button.setToolTip(
+                "Results are already public, so the contest cannot be unlocked."
+                if public
+                else "Let judges change scores again."
+            )
+            return
         else:
             self.contest_label.setText(
                 f"{_img('unlock')} Contest “{contest.name}” is open for scoring."
             )
             self.lock_button.setText("&Lock contest")
             self.lock_button.setIcon(icon("lock"))
+            self.lock_button.setToolTip("Stop all score changes in this contest.")
         self.lock_button.setEnabled(not self._busy)
 
     # -- publish --------------------------------------------------------------------

@@ -20,7 +20,7 @@ from scoring_console.client.errors import InvalidCredentials, ServerUnreachable,
 
 from .bridge import CoreBridge
 from .login_dialog import LoginDialog, LoginRequest
-from .main_window import MainWindow
+from .main_window import MainWindow, ask_quit_with_pending
 from .options import Options
 from .settings import UserSettings, WindowState
 from .tasks import TaskSet
@@ -202,6 +202,7 @@ class ConsoleApp:
             self.bridge, self.settings, WindowState(self.settings_dir), password=self.password
         )
         self.window = window
+        window.quit_guard = ask_quit_with_pending
         window.close_requested.connect(self.on_window_close_requested)
         if self.options.size is not None:
             window.resize(*self.options.size)
@@ -231,6 +232,7 @@ class ConsoleApp:
         if self.dialog is not None:
             self.dialog.reject()
         if self.window is not None:
+            self.window.quit_guard = None  # a signal to quit is not a question
             self.window.close()
         elif self._closed is not None and not self._closed.done():
             self._closed.set_result(None)

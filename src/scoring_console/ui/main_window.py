@@ -10,6 +10,7 @@ the core cleanly and quits.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -55,6 +56,30 @@ log = logging.getLogger(__name__)
 
 DOCK_WIDTH = 330
 
+QuitGuard = Callable[[QWidget, int], bool]
+"""``guard(window, pending) -> bool``: may the window close with ``pending`` unsent entries?"""
+
+
+def ask_quit_with_pending(window: QWidget, pending: int) -> bool:
+    """The default guard: say how many entries wait and that they are sent at next start."""
+    entries = "1 entry is" if pending == 1 else f"{pending} entries are"
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Unsent entries",
+        f"{entries} saved on this computer but not on the server yet.",
+        QMessageBox.StandardButton.NoButton,
+        window,
+    )
+    box.setInformativeText(
+        "Nothing is lost: they are sent the next time you start the console on this "
+        "computer with the same user. Quit now?"
+    )
+    quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton("&Keep working", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    return box.clickedButton() is quit_button
+
 
 def _scrollable(panel: QWidget) -> QScrollArea:
     """A side panel that may scroll rather than force a wide window."""
@@ -89,6 +114,8 @@ class MainWindow(QMainWindow):
         self.bridge = bridge
         self.core = bridge.core
         self._password = password  # given at start: "Login needed" retries it by itself
+        self.quit_guard: QuitGuard | None = None
+        """Asked before closing while entries are unsent (the app sets it; SIGTERM does not)."""
         self.settings = settings
         self.window_state = window_state or WindowState()
         user = self.core.state.user or self.core.user
@@ -359,7 +386,11 @@ class MainWindow(QMainWindow):
             self.resizeDocks(docks, [200, 400], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Persist the layout and ask the controller to shut down."""
+        """Warn about unsent entries, persist the layout and ask the controller to shut down."""
+        pending = self.core.pending_count()
+        if pending and self.quit_guard is not None and not self.quit_guard(self, pending):
+            event.ignore()
+            return
         try:
             self.save_layout()
         except Exception:  # a layout that cannot be saved must not block quitting
