@@ -99,6 +99,24 @@ def answer_next_question(
     QTimer.singleShot(0, attempt)
 
 
+def press_in_next_box(qtbot: QtBot, label: str, seen: list[str] | None = None) -> None:
+    """Click the button labelled ``label`` (mnemonic ``&`` ignored) in the next message box."""
+
+    def attempt() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            if seen is not None:
+                seen.append(f"{box.text()}\n{box.informativeText()}")
+            for button in box.buttons():
+                if button.text().replace("&", "") == label:
+                    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+                    return
+            raise AssertionError(f"no {label!r} button in {box.text()!r}")
+        QTimer.singleShot(20, attempt)
+
+    QTimer.singleShot(0, attempt)
+
+
 def click_soon(qtbot: QtBot, button: QAbstractButton) -> None:
     """Click ``button`` from the Qt event loop, not from inside the test's asyncio task.
 

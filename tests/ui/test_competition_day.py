@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +27,7 @@ from .app_sessions import (
     answer_next_question,
     click_soon,
     fully_reachable,
+    press_in_next_box,
     start_app,
 )
 from .helpers import eventually, run
@@ -156,6 +157,9 @@ def test_every_role_completes_the_chain_after_an_online_login(
                 10,
                 "the lock reaches the judges",
             )
+            # published results are final: the console does not offer to unlock
+            await eventually(lambda: not board_panel.lock_button.isEnabled(), 5, "unlock off")
+            assert "are public" in board_panel.contest_label.text()
             assert "Publish the results" in board.questions[-2]
             assert "Lock the contest" in board.questions[-1]
         finally:
@@ -164,3 +168,51 @@ def test_every_role_completes_the_chain_after_an_online_login(
         assert codes == [0] * len(sessions)
 
     run(qloop, scenario(), timeout=150)
+
+
+def test_connection_toasts_and_the_quit_warning(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    url = server_process.url
+
+    async def scenario() -> None:
+        judge = await start_app(url, "judge1", tmp_path)
+        qtbot.addWidget(judge.window)
+        window = judge.window
+        window.activateWindow()
+
+        def toast_titles() -> list[str]:
+            return [t.notice.title for t in window.toasts.toasts()]
+
+        server_process.kill()
+        await eventually(
+            lambda: "Connection lost. Reconnecting..." in toast_titles(), 15, "the lost toast"
+        )
+        category = next(iter(judge.core.state.categories.values()))
+        await judge.core.submit_score(
+            category.id, category.contestant_ids[0], category.criteria[0].id, 7.0
+        )
+        server_process.restart()
+        await eventually(lambda: "Connection restored" in toast_titles(), 20, "restored toast")
+        await eventually(lambda: judge.core.pending_count() == 0, 15, "the entry sent")
+
+        # quitting with unsent entries asks first, and "Keep working" keeps the window
+        server_process.kill()
+        await eventually(lambda: not judge.core.connection.connected, 15, "offline")
+        await judge.core.submit_score(
+            category.id, category.contestant_ids[0], category.criteria[1].id, 6.0
+        )
+        seen: list[str] = []
+        press_in_next_box(qtbot, "Keep working", seen)
+        QTimer.singleShot(0, window.close)
+        await eventually(lambda: len(seen) == 1, 10, "the quit question")
+        await asyncio.sleep(0.2)
+        assert window.isVisible() and not judge.task.done()
+        assert "1 entry is saved on this computer but not on the server yet" in seen[0]
+        assert "sent the next time you start the console" in seen[0]
+        press_in_next_box(qtbot, "Quit", seen)
+        QTimer.singleShot(0, window.close)
+        assert await asyncio.wait_for(judge.task, 20) == 0
+        assert len(seen) == 2
+
+    run(qloop, scenario(), timeout=120)
