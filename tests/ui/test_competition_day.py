@@ -129,6 +129,18 @@ def test_every_role_completes_the_chain_after_an_online_login(
             )
             tally.window.certification_dock.raise_()
 
+            # the tally's columns name the judges for every role (the board gets no presence)
+            for session in (tally, auditor, board):
+                assert isinstance(session.window.workspace, TallyWorkspace)
+                view = session.window.workspace.current_view()
+                assert view is not None
+                model = view.model
+                headers = {
+                    model.headerData(c, Qt.Orientation.Horizontal)
+                    for c in range(model.columnCount())
+                }
+                assert {"Maria Alvarez", "Kenji Watanabe"} <= headers, headers
+
             await asyncio.gather(
                 fill_sheet(judge1.core, variety.id, 6.0), fill_sheet(judge2.core, variety.id, 5.5)
             )

@@ -369,13 +369,7 @@ class CertificationPanel(QWidget):
         ]
 
     def _name_of(self, user_id: int) -> str:
-        presence = self._state.presence.get(user_id)
-        if presence is not None:
-            return presence.name
-        user = self._state.user
-        if user is not None and user.id == user_id:
-            return user.name
-        return f"Judge #{user_id}"
+        return self._state.user_name(user_id) or f"Judge #{user_id}"
 
     @Slot(str, bool)
     def _show_message(self, text: str, error: bool) -> None:
