@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import tempfile
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
@@ -31,6 +33,7 @@ class SheetFakeCore:
         self.state = StateStore()
         self.state.apply_snapshot(snapshot)
         self.clock = lambda: snapshot.server_time  # a fixed "now": tests run on any date
+        self.profile_dir = Path(tempfile.mkdtemp(prefix="fake-profile-"))
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[OutboxEntry] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("outbox_removed")

@@ -137,6 +137,11 @@ class ClientCore(OnlineCalls):
         return self.link.state
 
     @property
+    def profile_dir(self) -> Path:
+        """This (server, user) profile's folder: cache, outbox, kept receipts."""
+        return self.store.path.parent
+
+    @property
     def keyring_available(self) -> bool:
         """False when the refresh token is kept in memory only (no OS keyring)."""
         return self.session.keyring_available

@@ -99,7 +99,7 @@ class JudgesModel(QAbstractTableModel):
         category = self.state.categories.get(self.category_id)
         per_judge = len(category.criteria) * len(category.contestant_ids) if category else 0
         count = sum(1 for s in self.state.scores_in(self.category_id) if s.judge_id == judge_id)
-        name = presence.name if presence else f"Judge {judge_id}"
+        name = self.state.user_name(judge_id) or f"Judge {judge_id}"
         online = bool(presence and presence.online)
         return (
             name,
