@@ -8,16 +8,21 @@ outside the visible panel's values). The distance is a user setting; 0 turns it 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from scoring_console.protocol.roles import Role
 from scoring_console.ui.bridge import CoreBridge
+from scoring_console.ui.judge_sheet_model import FIRST_CRITERION_COL
 from scoring_console.ui.judge_workspace import JudgeWorkspace
 from scoring_console.ui.plausibility import DEFAULT_GAP_PERCENT, PlausibilityRule
 from scoring_console.ui.settings import UserSettings
+from tests.helpers.server_process import ServerProcess
 
+from .consoles import focus, open_console
 from .helpers import eventually, run
 from .judge_input import FAIL_ON_QT_WARNINGS, type_keys
 from .sheet_fakes import SheetFakeCore
@@ -100,7 +105,11 @@ def test_the_setting_turns_the_question_off(qtbot: QtBot, qloop: asyncio.Abstrac
         asked.append(message)
         return True
 
-    workspace = JudgeWorkspace(CoreBridge(core), confirm)  # type: ignore[arg-type]
+    workspace = JudgeWorkspace(
+        CoreBridge(core),  # type: ignore[arg-type]
+        confirm,
+        settings=UserSettings.load(),
+    )
     qtbot.addWidget(workspace)
     workspace.resize(1000, 600)
     workspace.show()
@@ -125,3 +134,35 @@ def test_the_setting_turns_the_question_off(qtbot: QtBot, qloop: asyncio.Abstrac
 
     run(qloop, scenario())
     assert asked == ["0 is far from your other scores on this criterion (7 to 8)."]
+
+
+def test_the_console_uses_the_setting_and_follows_its_change(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """Real login: the window's settings reach every sheet, also when changed later."""
+    asked: list[str] = []
+
+    def confirm(_parent: QWidget, message: str) -> bool:
+        asked.append(message)
+        return True
+
+    async def scenario() -> None:
+        judge = await open_console(server_process.url, "judge1", tmp_path, confirm=confirm)
+        try:
+            sheet = judge.sheet()
+            assert sheet.delegate.rule == PlausibilityRule(DEFAULT_GAP_PERCENT)
+            judge.window.apply_settings(replace(judge.window.settings, unusual_score_gap=0))
+            assert not sheet.delegate.rule.enabled
+            assert UserSettings.load().unusual_score_gap == 0, "saved with the settings"
+            sheet.table.setCurrentIndex(sheet.model.index(0, FIRST_CRITERION_COL))
+            await focus(sheet.table)
+            columns = sheet.model.total_col - FIRST_CRITERION_COL
+            rows = ["8\n" * columns] * 3 + ["0\n" * columns]  # a far 0 on every criterion
+            type_keys("".join(rows))
+            await eventually(lambda: judge.core.pending_count() == 0, 15, "sent")
+            await eventually(lambda: sheet.model.filled_count() == 4 * columns, 10, "filled")
+        finally:
+            await judge.close()
+
+    run(qloop, scenario(), timeout=60)
+    assert asked == []

@@ -52,7 +52,7 @@ class JudgeWorkspace(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self.confirm = confirm
-        self.rule = rule_from(settings if settings is not None else UserSettings.load())
+        self.rule = rule_from(settings) if settings is not None else PlausibilityRule()
         self.sheets: dict[int, JudgeSheetView] = {}
         self.category_list = QListWidget(self)
         self.category_list.setObjectName("categoryList")

@@ -260,6 +260,8 @@ class MainWindow(QMainWindow):
         settings.save()
         self.sound.enabled = settings.sound_enabled
         self.notifier.tray_messages_enabled = settings.tray_messages
+        if isinstance(self.workspace, JudgeWorkspace):
+            self.workspace.apply_settings(settings)
         self.settings_changed.emit(settings)
 
     def on_about_triggered(self) -> None:
@@ -294,7 +296,7 @@ class MainWindow(QMainWindow):
 
     def _make_workspace(self, parent: QWidget) -> JudgeWorkspace | TallyWorkspace:
         if self.role is Role.JUDGE:
-            return JudgeWorkspace(self.bridge, self._confirm, parent)
+            return JudgeWorkspace(self.bridge, self._confirm, parent, settings=self.settings)
         return TallyWorkspace(self.bridge, parent)
 
     def _replace_workspace(self) -> None:
