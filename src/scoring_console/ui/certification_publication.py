@@ -191,7 +191,9 @@ class PublicationSection(QWidget):
                 )
         if not lines:
             return ""
-        return "\n\nWarning — entries that arrive after the lock are refused:\n" + "\n".join(lines)
+        return (
+            "\n\nWarning — entries that arrive after the lock are refused:\n" + "\n".join(lines)
+        )
 
     @async_slot(int, str, bool)
     async def _lock(self, contest_id: int, name: str, lock: bool) -> None:

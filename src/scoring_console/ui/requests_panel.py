@@ -50,6 +50,7 @@ from .requests_models import DeductionTableModel, RemovalTableModel, RequestTabl
 log = logging.getLogger(__name__)
 
 
+
 @dataclass(frozen=True)
 class DecisionQuestion:
     """What :attr:`RequestsPanel.ask_decision` is asked: which request, which answer."""
