@@ -33,7 +33,9 @@ from scoring_console.store.outbox import EntryKind, OutboxEntry
 
 from .auth import Session
 from .backoff import Backoff
+from .cache_writer import CacheWriter
 from .calls import OnlineCalls
+from .clock import SYSTEM_CLOCK, Clock
 from .connection import ConnectionState, ConnectionStatus
 from .errors import (
     NotConnected,
@@ -77,7 +79,9 @@ class ClientCore(OnlineCalls):
         http_timeout: float = 10.0,
         prune_after: float = 600.0,
         transports: tuple[str, ...] = ("websocket", "polling"),
+        clock: Clock | None = None,
     ) -> None:
+        self.clock: Clock = clock or SYSTEM_CLOCK
         self.server_url = server_url.rstrip("/")
         self.username = username
         self.state = StateStore()
@@ -110,8 +114,9 @@ class ClientCore(OnlineCalls):
             transports=transports,
         )
         self.link.state_changed.connect(self.connection_changed.emit)
+        self.cache_writer = CacheWriter(self.state, self.store.cache, self.clock)
         self.sync = Synchronizer(
-            self.state, self.store.cache, self.link, self.event_received, self._tasks
+            self.state, self.cache_writer, self.link, self.event_received, self._tasks
         )
         self.sender = OutboxSender(
             self.store.outbox,
@@ -179,7 +184,8 @@ class ClientCore(OnlineCalls):
         snapshot = self.store.cache.load()
         if snapshot is None:
             return False
-        self.state.apply_snapshot(snapshot)
+        with self.cache_writer.loading():
+            self.state.apply_snapshot(snapshot)
         if self.user is None:
             self.user = snapshot.user
         return True
@@ -213,6 +219,7 @@ class ClientCore(OnlineCalls):
             await self.sender.flush(flush_timeout)
         await self._halt()
         await self.session.aclose()
+        self.cache_writer.close()
         self.store.close()
         self._stopped = True
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -124,6 +125,8 @@ class StateStore:
     def _reset(self) -> None:
         self.user: UserInfo | None = None
         self.seq = 0
+        self.server_time: datetime | None = None
+        """The ``serverTime`` of the last snapshot applied."""
         self.events: dict[int, Event] = {}
         self.contests: dict[int, Contest] = {}
         self.categories: dict[int, Category] = {}
@@ -159,6 +162,7 @@ class StateStore:
         late_scores = {k: s for k, s in self.scores.items() if s.seq > after}
         late_deleted = {k: q for k, q in self._deleted.items() if q > after}
         self.user = snapshot.user
+        self.server_time = snapshot.server_time
         self.seq = max(snapshot.seq, max((s.seq for s in late_scores.values()), default=0))
         self.events = {x.id: x for x in snapshot.events}
         self.contests = {x.id: x for x in snapshot.contests}
@@ -188,6 +192,31 @@ class StateStore:
             if is_newer(self.scores.get(score.id), score):
                 self._put_score(score)
         self.on_change.emit(StateChange(ChangeKind.SNAPSHOT, None, snapshot))
+
+    def to_snapshot(self, now: datetime) -> Snapshot | None:
+        """The current state as a snapshot (what the cache keeps); ``None`` without a user.
+
+        ``now`` stands in for ``serverTime`` when no snapshot was ever applied.
+        """
+        if self.user is None:
+            return None
+        return Snapshot(
+            seq=self.seq,
+            server_time=self.server_time or now,
+            user=self.user,
+            events=list(self.events.values()),
+            contests=list(self.contests.values()),
+            categories=list(self.categories.values()),
+            contestants=list(self.contestants.values()),
+            assignments=list(self.assignments.values()),
+            scores=list(self.scores.values()),
+            certifications=list(self.certifications.values()),
+            deductions=list(self.deductions.values()),
+            removal_requests=list(self.removal_requests.values()),
+            notifications=list(self.notifications.values()),
+            announcements=list(self.announcements.values()),
+            presence=list(self.presence.values()),
+        )
 
     # --- events ----------------------------------------------------------------------
 
