@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from .errors import (
     ServerUnreachable,
     SessionExpired,
 )
+from .judges import LockCheck, PendingStatus, lock_check, pending_status
 from .link import Link
 from .observable import Observable
 from .sender import OutboxSender
@@ -129,6 +131,7 @@ class ClientCore(OnlineCalls):
         )
         self._started = False
         self._stopped = False
+        self._server_offset = timedelta(0)
 
     # --- status ----------------------------------------------------------------------
 
@@ -265,6 +268,24 @@ class ClientCore(OnlineCalls):
             # no live socket: nothing to do, the next handshake sends the new token
             await self.link.renew()
 
+    # --- judges: pending entries, refusals, lock readiness ------------------------------
+
+    def server_now(self) -> datetime:
+        """The server's time by the injected clock, corrected by the offset measured at
+        the last ``sync`` (server stamps such as ``pendingAsOf`` compare with this)."""
+        return self.clock.now() + self._server_offset
+
+    def pending_status(self, user_id: int) -> PendingStatus | None:
+        """A judge's unsent entries with their age ("4, as of 2 min ago" / unknown);
+        ``None`` when this user sees no presence for them."""
+        presence = self.state.presence.get(user_id)
+        return None if presence is None else pending_status(presence, self.server_now())
+
+    def lock_check(self, contest_id: int) -> LockCheck:
+        """Before locking: judges of the contest who are offline, may have unsent
+        entries, or had writes refused (``LockCheck.clear`` when there are none)."""
+        return lock_check(self.state, contest_id, self.server_now())
+
     # --- outbox ----------------------------------------------------------------------
 
     def pending_count(self, category_id: int | None = None) -> int:
@@ -391,6 +412,7 @@ class ClientCore(OnlineCalls):
     async def _on_connected(self) -> None:
         self.sync.connection_reset()
         snapshot = await self.sync.sync()
+        self._server_offset = snapshot.server_time - self.clock.now()
         self._set_user(snapshot.user, remember=self.user != snapshot.user)
         self.sender.wake()
 
