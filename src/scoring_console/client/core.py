@@ -48,6 +48,7 @@ from .errors import (
 from .judges import LockCheck, PendingStatus, lock_check, pending_status
 from .link import Link
 from .observable import Observable
+from .relogin import LoginEvent, ReloginWatcher
 from .sender import OutboxSender
 from .state import StateStore
 from .sync import Synchronizer
@@ -59,7 +60,9 @@ log = logging.getLogger(__name__)
 class ClientCore(OnlineCalls):
     """The headless client: login, live state, durable writes, resilient connection.
 
-    Observables: ``connection_changed`` (:class:`ConnectionState`), ``outbox_changed``
+    Observables: ``connection_changed`` (:class:`ConnectionState`), ``login_changed``
+    (:class:`~.relogin.LoginEvent`: a login is required, or was restored silently),
+    ``outbox_changed``
     (an :class:`OutboxEntry` was added or changed state), ``outbox_removed`` (an entry
     id was dismissed or pruned), ``event_received`` (``(ServerEvent, payload)`` after it
     was applied to :attr:`state`).
@@ -82,6 +85,7 @@ class ClientCore(OnlineCalls):
         prune_after: float = 600.0,
         transports: tuple[str, ...] = ("websocket", "polling"),
         clock: Clock | None = None,
+        password: str | None = None,
     ) -> None:
         self.clock: Clock = clock or SYSTEM_CLOCK
         self.server_url = server_url.rstrip("/")
@@ -116,6 +120,16 @@ class ClientCore(OnlineCalls):
             transports=transports,
         )
         self.link.state_changed.connect(self.connection_changed.emit)
+        self.link.state_changed.connect(self._on_link_state)
+        self._relogin_password = password
+        self.relogin = ReloginWatcher(
+            self.session,
+            self.clock,
+            Backoff(backoff_min, backoff_max),
+            password=lambda: self._relogin_password,
+            on_login=self._after_silent_login,
+        )
+        self.login_changed: Observable[LoginEvent] = self.relogin.changed
         self.cache_writer = CacheWriter(self.state, self.store.cache, self.clock)
         self.sync = Synchronizer(
             self.state, self.cache_writer, self.link, self.event_received, self._tasks
@@ -152,11 +166,25 @@ class ClientCore(OnlineCalls):
 
     # --- session ---------------------------------------------------------------------
 
+    @property
+    def login_required(self) -> LoginEvent | None:
+        """The pending "login required" event (see :attr:`login_changed`), or ``None``."""
+        return self.relogin.required
+
     async def login(self, password: str, remember: bool = True) -> UserInfo:
         """Log in; raises InvalidCredentials or ServerUnreachable (keyring problems
-        only degrade :attr:`keyring_available`)."""
-        user = await self.session.login(password, remember)
+        only degrade :attr:`keyring_available`).
+
+        When the server cannot be reached, the password is kept in memory so the core
+        logs in by itself once the server answers (see :attr:`login_changed`).
+        """
+        try:
+            user = await self.session.login(password, remember)
+        except ServerUnreachable:
+            self._relogin_password = password
+            raise
         self._set_user(user)
+        self.relogin.logged_in()
         self._resume_link()
         return user
 
@@ -169,6 +197,7 @@ class ClientCore(OnlineCalls):
         """
         if not await self.session.resume():
             return None
+        self.relogin.logged_in()
         user = self.store.cache.load_user() or _user_from_token(self.session.access_token)
         if user is not None:
             self._set_user(user)
@@ -181,6 +210,18 @@ class ClientCore(OnlineCalls):
             self.link.start()
             if not any(t.get_name() == "token-refresh" for t in self._tasks):
                 self._tasks.spawn(self._keep_token_fresh(), "token-refresh")
+
+    def _on_link_state(self, state: ConnectionState) -> None:
+        if state.status is ConnectionStatus.AUTH_FAILED and self._started:
+            self.relogin.need_login()
+
+    async def _after_silent_login(self, user: UserInfo | None) -> None:
+        """The watcher logged in again: show the user and reconnect."""
+        if user is None:
+            user = self.store.cache.load_user() or _user_from_token(self.session.access_token)
+        if user is not None:
+            self._set_user(user)
+        self._resume_link()
 
     def open_offline(self) -> bool:
         """Load the cached snapshot (no network); False when there is none."""
@@ -205,10 +246,12 @@ class ClientCore(OnlineCalls):
         self._started = True
         if self.state.user is None:
             self.open_offline()
+        self._tasks.spawn(self.relogin.run(), "relogin")
         if self.session.access_token is None and not self.session.has_refresh_token:
             state = ConnectionState(ConnectionStatus.AUTH_FAILED, reason="not logged in")
             self.link.state = state
             self.connection_changed.emit(state)
+            self.relogin.need_login()
         else:
             self.link.start()
             self._tasks.spawn(self._keep_token_fresh(), "token-refresh")
