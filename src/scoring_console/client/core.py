@@ -103,7 +103,11 @@ class ClientCore(OnlineCalls):
             self.server_url, username, Path(data_dir) if data_dir is not None else None
         )
         self.session = Session(
-            self.server_url, username, keyring_backend=keyring_backend, http_timeout=http_timeout
+            self.server_url,
+            username,
+            keyring_backend=keyring_backend,
+            http_timeout=http_timeout,
+            clock=self.clock,
         )
         self._tasks = TaskSet()
         self.link = Link(
@@ -142,6 +146,7 @@ class ClientCore(OnlineCalls):
             self.outbox_removed,
             request_timeout=request_timeout,
             prune_after=prune_after,
+            clock=self.clock,
         )
         self._started = False
         self._stopped = False

@@ -43,6 +43,7 @@ from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 from scoring_console.store.outbox_store import LIVE_OWNERS, OutboxStore, Resolution
 
 from .backoff import Backoff
+from .clock import SYSTEM_CLOCK, Clock
 from .errors import CallTimeout, NotConnected
 from .link import Link
 from .observable import Observable
@@ -87,7 +88,9 @@ class OutboxSender:
         *,
         request_timeout: float = 10.0,
         prune_after: float = 600.0,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        self.clock = clock
         self.outbox = outbox
         self.link = link
         self.state = state
@@ -104,7 +107,9 @@ class OutboxSender:
         self._data_version = outbox.data_version()
         self._last_prune = 0.0
         # what listeners were told: the high-water mark of ``updated_at`` (epoch s), the
-        # last announced version of recently changed entries, and every entry id alive
+        # last announced version of recently changed entries, and every entry id alive.
+        # Wall time here is the OS clock on purpose: it is compared with ``updated_at``
+        # stamps other processes (scoring-cli) write into the same file.
         self._mark = time.time()
         self._announced: dict[int, _Fingerprint] = {}
         self._known_ids = outbox.ids()
@@ -125,7 +130,7 @@ class OutboxSender:
 
     async def flush(self, seconds: float) -> bool:
         """Wait up to ``seconds`` until nothing is pending; True when the outbox drained."""
-        deadline = time.monotonic() + seconds
+        deadline = time.monotonic() + seconds  # a real wait budget, not a date
         self.wake()
         while self.outbox.pending_count() > 0:
             left = deadline - time.monotonic()
@@ -349,7 +354,7 @@ class OutboxSender:
         self._known_ids.discard(entry_id)
 
     def _maybe_prune(self) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if now - self._last_prune < PRUNE_INTERVAL:
             return
         self._last_prune = now
