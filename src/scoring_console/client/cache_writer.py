@@ -21,7 +21,7 @@ from .state import ChangeKind, StateChange, StateStore
 
 log = logging.getLogger(__name__)
 
-FLUSH_DELAY = 0.3
+FLUSH_DELAY = 0.5
 """Seconds between the first unsaved change and its write."""
 
 
