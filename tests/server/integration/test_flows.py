@@ -158,6 +158,20 @@ async def test_certification_chain_and_publishing(live: Live) -> None:
     )
     assert event["totals"] == published["totals"]
     await tally.events.wait_for("results:published", lambda r: r["categoryId"] == cat1.id)
+    # every judge of the category is told, by name
+    for judge in judges:
+        await judge.events.wait_for(
+            "notification",
+            lambda n: n["message"] == "Results of Vocal Performance (Senior Showcase) are public.",
+        )
+
+    # the results are public: the contest can be locked, but not unlocked again
+    await organizer.ok("contest:lock", {"contestId": layout.contest1, "locked": True})
+    err = await board.error("contest:lock", {"contestId": layout.contest1, "locked": False})
+    assert err["code"] == "locked", err
+    assert "already public" in err["message"] and "Senior Showcase" in err["message"], err
+    snap = Snapshot.model_validate(await board.sync())
+    assert [c.locked for c in snap.contests if c.id == layout.contest1] == [True]
 
 
 async def test_contest_lock_refuses_edits(live: Live) -> None:
