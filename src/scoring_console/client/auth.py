@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, TypeVar
 
 import aiohttp
@@ -27,7 +28,6 @@ from scoring_console.protocol.rest import (
     RefreshResponse,
 )
 
-from .clock import SYSTEM_CLOCK, Clock
 from .errors import AuthError, InvalidCredentials, NotLoggedIn, ServerUnreachable, SessionExpired
 from .vault import TokenVault
 
@@ -55,9 +55,7 @@ class Session:
         *,
         keyring_backend: KeyringBackend | type[KeyringBackend] | None = None,
         http_timeout: float = 10.0,
-        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.clock = clock
         self.server_url = server_url.rstrip("/")
         self.username = username
         self.http_timeout = http_timeout
@@ -114,7 +112,7 @@ class Session:
     async def token(self) -> str:
         """A valid access token, refreshed first if it expires within a few seconds."""
         fresh_until = self._expires_at - EXPIRY_MARGIN
-        if self.access_token is not None and self.clock.monotonic() < fresh_until:
+        if self.access_token is not None and time.monotonic() < fresh_until:
             return self.access_token
         return await self.refresh()
 
@@ -130,7 +128,7 @@ class Session:
         if life <= 0:
             return 0.0  # invalidated: refresh now
         lead = max(life * (1 - REFRESH_AT), min(REFRESH_LEAD, life / 2))
-        return max(0.0, self._expires_at - lead - self.clock.monotonic())
+        return max(0.0, self._expires_at - lead - time.monotonic())
 
     async def refresh(self) -> str:
         """Trade the refresh token for new tokens (serialized; rotation-safe)."""
@@ -192,7 +190,7 @@ class Session:
         return response.access_token
 
     async def _accept(self, access: str, refresh: str, expires_in: int) -> None:
-        now = self.clock.monotonic()
+        now = time.monotonic()
         self._refusal = None
         self.access_token = access
         self._refresh_token = refresh

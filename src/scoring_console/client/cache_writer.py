@@ -73,12 +73,12 @@ class CacheWriter:
             self._handle = None
         if not self._dirty or self._closed:
             return False
-        snapshot = self.state.to_snapshot(self.clock.now())
+        snapshot = self.state.to_snapshot(self.clock())
         self._dirty = False
         if snapshot is None:
             return False
         try:
-            self.cache.save(snapshot, saved_at=self.clock.now().timestamp())
+            self.cache.save(snapshot, saved_at=self.clock().timestamp())
         except Exception:
             self._dirty = True  # try again with the next change or flush
             log.exception("could not write the snapshot cache")

@@ -1,85 +1,49 @@
-"""The client core's clock: every "now" that decides behaviour comes from here.
+"""The client's notion of "now": one injectable clock instead of the wall clock.
 
-Tests (and the UI's own timers) inject a :class:`Clock` instead of reading the wall
-clock, so nothing depends on today's date: ``ClientCore(clock=FixedClock(...))``.
-``now()`` is aware UTC wall time (compared with server timestamps such as
-``Presence.pendingAsOf``); ``monotonic()`` measures intervals; ``sleep()`` waits (the
-reconnect watcher waits through it, so a test can make backoff instant).
+Everything in the client and the console that decides behaviour by the time of day
+(announcement expiry, "last seen 3 min ago", the age of a judge's pending count) asks
+the core's clock, so tests run the same on any date (``faketime`` included).
+
+Waiting is a separate seam: the core's reconnect watcher sleeps through
+``ClientCore(sleep=...)``. :class:`ManualClock` provides both for tests: call it for
+"now", ``await clock.sleep(s)`` advances it and returns at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+
+Clock = Callable[[], datetime]
+"""A callable returning an aware :class:`datetime` (UTC)."""
+
+Sleep = Callable[[float], Awaitable[None]]
+"""An awaitable wait of some seconds (``asyncio.sleep`` by default)."""
 
 
-class Clock(Protocol):
-    """What the core needs from a clock."""
-
-    def now(self) -> datetime:
-        """Aware UTC wall-clock time."""
-        ...
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back (intervals only)."""
-        ...
-
-    async def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` (always yields to the loop)."""
-        ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> datetime:
-        """Aware UTC now."""
-        return datetime.now(UTC)
-
-    def monotonic(self) -> float:
-        """``time.monotonic()``."""
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        """``asyncio.sleep``."""
-        await asyncio.sleep(max(0.0, seconds))
+def utc_now() -> datetime:
+    """The default clock: aware UTC now."""
+    return datetime.now(UTC)
 
 
 class ManualClock:
-    """A clock tests move by hand: ``sleep`` advances it and returns at once."""
+    """A clock tests move by hand; a :data:`Clock` (call it) with a :data:`Sleep`."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2030, 1, 1, tzinfo=UTC)
-        self._mono = 1000.0
+        self.now = start or datetime(2030, 1, 1, tzinfo=UTC)
         self.slept: list[float] = []
         """Every ``sleep`` duration asked for, in order."""
 
-    def now(self) -> datetime:
-        """The manual time."""
-        return self._now
-
-    def monotonic(self) -> float:
-        """Manual monotonic seconds (advance with :meth:`advance`)."""
-        return self._mono
+    def __call__(self) -> datetime:
+        return self.now
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward."""
-        self._now += timedelta(seconds=seconds)
-        self._mono += seconds
-
-    def set(self, when: datetime) -> None:
-        """Jump the wall clock to ``when`` (monotonic moves by the difference, if forward)."""
-        delta = (when - self._now).total_seconds()
-        self._now = when
-        self._mono += max(0.0, delta)
+        self.now += timedelta(seconds=seconds)
 
     async def sleep(self, seconds: float) -> None:
-        """Record ``seconds``, advance by it, yield once."""
+        """Record ``seconds``, advance by it, yield to the loop once."""
         self.slept.append(seconds)
         self.advance(max(0.0, seconds))
         await asyncio.sleep(0)
-
-
-SYSTEM_CLOCK = SystemClock()

@@ -36,7 +36,7 @@ from .auth import Session
 from .backoff import Backoff
 from .cache_writer import CacheWriter
 from .calls import OnlineCalls
-from .clock import SYSTEM_CLOCK, Clock
+from .clock import Clock, Sleep, utc_now
 from .connection import ConnectionState, ConnectionStatus
 from .errors import (
     NotConnected,
@@ -84,10 +84,12 @@ class ClientCore(OnlineCalls):
         http_timeout: float = 10.0,
         prune_after: float = 600.0,
         transports: tuple[str, ...] = ("websocket", "polling"),
-        clock: Clock | None = None,
+        clock: Clock = utc_now,
         password: str | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.clock: Clock = clock or SYSTEM_CLOCK
+        self.clock = clock
+        """What "now" is for everything that decides by time (injected in tests)."""
         self.server_url = server_url.rstrip("/")
         self.username = username
         self.state = StateStore()
@@ -107,7 +109,6 @@ class ClientCore(OnlineCalls):
             username,
             keyring_backend=keyring_backend,
             http_timeout=http_timeout,
-            clock=self.clock,
         )
         self._tasks = TaskSet()
         self.link = Link(
@@ -128,7 +129,7 @@ class ClientCore(OnlineCalls):
         self._relogin_password = password
         self.relogin = ReloginWatcher(
             self.session,
-            self.clock,
+            sleep,
             Backoff(backoff_min, backoff_max),
             password=lambda: self._relogin_password,
             on_login=self._after_silent_login,
@@ -146,7 +147,6 @@ class ClientCore(OnlineCalls):
             self.outbox_removed,
             request_timeout=request_timeout,
             prune_after=prune_after,
-            clock=self.clock,
         )
         self._started = False
         self._stopped = False
@@ -158,6 +158,11 @@ class ClientCore(OnlineCalls):
     def connection(self) -> ConnectionState:
         """The current connection state."""
         return self.link.state
+
+    @property
+    def profile_dir(self) -> Path:
+        """This (server, user) profile's folder: cache, outbox, kept receipts."""
+        return self.store.path.parent
 
     @property
     def keyring_available(self) -> bool:
@@ -321,7 +326,7 @@ class ClientCore(OnlineCalls):
     def server_now(self) -> datetime:
         """The server's time by the injected clock, corrected by the offset measured at
         the last ``sync`` (server stamps such as ``pendingAsOf`` compare with this)."""
-        return self.clock.now() + self._server_offset
+        return self.clock() + self._server_offset
 
     def pending_status(self, user_id: int) -> PendingStatus | None:
         """A judge's unsent entries with their age ("4, as of 2 min ago" / unknown);
@@ -460,7 +465,7 @@ class ClientCore(OnlineCalls):
     async def _on_connected(self) -> None:
         self.sync.connection_reset()
         snapshot = await self.sync.sync()
-        self._server_offset = snapshot.server_time - self.clock.now()
+        self._server_offset = snapshot.server_time - self.clock()
         self._set_user(snapshot.user, remember=self.user != snapshot.user)
         self.sender.wake()
 

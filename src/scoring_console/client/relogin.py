@@ -23,7 +23,7 @@ from scoring_console.protocol.entities import UserInfo
 
 from .auth import Session
 from .backoff import Backoff
-from .clock import Clock
+from .clock import Sleep
 from .errors import AuthError, InvalidCredentials, NotLoggedIn, ServerUnreachable, SessionExpired
 from .observable import Observable
 
@@ -90,14 +90,14 @@ class ReloginWatcher:
     def __init__(
         self,
         session: Session,
-        clock: Clock,
+        sleep: Sleep,
         backoff: Backoff,
         *,
         password: Callable[[], str | None],
         on_login: Callable[[UserInfo | None], Awaitable[None]],
     ) -> None:
         self.session = session
-        self.clock = clock
+        self.sleep = sleep
         self.backoff = backoff
         self.changed: Observable[LoginEvent] = Observable("login_changed")
         self.required: LoginEvent | None = None
@@ -137,7 +137,7 @@ class ReloginWatcher:
             if await self.session.probe():
                 break
             attempt += 1
-            await self.clock.sleep(self.backoff.delay(attempt))
+            await self.sleep(self.backoff.delay(attempt))
         if not self._needed.is_set():
             return  # the user logged in meanwhile
         cause = await self._try_credentials()
@@ -181,7 +181,7 @@ class ReloginWatcher:
         return cause
 
     async def _retry_later(self) -> LoginCause | None:
-        await self.clock.sleep(self.backoff.delay(1))
+        await self.sleep(self.backoff.delay(1))
         self._needed.set()  # run() resolves it again from the probe
         return None
 

@@ -43,7 +43,6 @@ from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 from scoring_console.store.outbox_store import LIVE_OWNERS, OutboxStore, Resolution
 
 from .backoff import Backoff
-from .clock import SYSTEM_CLOCK, Clock
 from .errors import CallTimeout, NotConnected
 from .link import Link
 from .observable import Observable
@@ -88,9 +87,7 @@ class OutboxSender:
         *,
         request_timeout: float = 10.0,
         prune_after: float = 600.0,
-        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.clock = clock
         self.outbox = outbox
         self.link = link
         self.state = state
@@ -130,7 +127,7 @@ class OutboxSender:
 
     async def flush(self, seconds: float) -> bool:
         """Wait up to ``seconds`` until nothing is pending; True when the outbox drained."""
-        deadline = time.monotonic() + seconds  # a real wait budget, not a date
+        deadline = time.monotonic() + seconds
         self.wake()
         while self.outbox.pending_count() > 0:
             left = deadline - time.monotonic()
@@ -354,7 +351,7 @@ class OutboxSender:
         self._known_ids.discard(entry_id)
 
     def _maybe_prune(self) -> None:
-        now = self.clock.monotonic()
+        now = time.monotonic()
         if now - self._last_prune < PRUNE_INTERVAL:
             return
         self._last_prune = now

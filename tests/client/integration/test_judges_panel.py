@@ -25,8 +25,10 @@ async def test_pending_count_carries_its_age_and_turns_unknown_when_offline_or_s
     try:
         await judge.ok("user:active", {"pendingCount": 4})
         await wait_until(
-            lambda: tally.state.presence.get(judge_id) is not None
-            and tally.state.presence[judge_id].pending_count == 4,
+            lambda: (
+                tally.state.presence.get(judge_id) is not None
+                and tally.state.presence[judge_id].pending_count == 4
+            ),
             10,
             "the heartbeat reached the tally master",
         )
@@ -90,24 +92,22 @@ async def test_refused_writes_reach_the_tally_master_live_and_in_sync_not_other_
     assert judge.state.refused_writes == {}  # the judge has it in the outbox already
 
 
-async def test_lock_check_names_offline_and_pending_judges(
-    server: Any, core_factory: Any
-) -> None:
+async def test_lock_check_names_offline_and_pending_judges(server: Any, core_factory: Any) -> None:
     judge_id, cells = await judge_cells(server.url)
     category_id = cells[0][0]
     board = await online_core(core_factory, server.url, "board1")
     contest_id = board.state.categories[category_id].contest_id
-    judges = {
-        p.user_id: p.name for p in board.state.presence.values() if p.user_id != judge_id
-    }
+    judges = {p.user_id: p.name for p in board.state.presence.values() if p.user_id != judge_id}
     online = [await connect_user(server.url, f"judge{n}") for n in range(1, 6)]
     try:
         for client in online:
             await client.ok("user:active", {"pendingCount": 0})
         await online[0].ok("user:active", {"pendingCount": 3})  # judge1 still has 3 unsent
         await wait_until(
-            lambda: all(p.online for p in board.state.presence.values())
-            and board.state.presence[judge_id].pending_count == 3,
+            lambda: (
+                all(p.online for p in board.state.presence.values())
+                and board.state.presence[judge_id].pending_count == 3
+            ),
             10,
             "every judge online, judge1 with 3 pending",
         )
@@ -129,4 +129,4 @@ async def test_lock_check_names_offline_and_pending_judges(
     assert "offline" in check.describe()
     for client in online:
         await client.close()
-    assert abs(board.server_now() - board.clock.now()) < timedelta(seconds=5)
+    assert abs(board.server_now() - board.clock()) < timedelta(seconds=5)

@@ -99,7 +99,7 @@ async def test_no_credential_at_all_asks_at_once_when_the_server_answers(
     assert "no saved sign-in" in events[0].reason and "judge1" in events[0].reason
 
 
-async def test_reachability_polling_backs_off_through_the_injected_clock(tmp_path: Path) -> None:
+async def test_reachability_polling_backs_off_through_the_injected_sleep(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed once the block ends: nobody listens
@@ -110,6 +110,7 @@ async def test_reachability_polling_backs_off_through_the_injected_clock(tmp_pat
         data_dir=tmp_path / "p",
         keyring_backend=MemoryKeyring(),
         clock=clock,
+        sleep=clock.sleep,
         backoff_min=0.5,
         backoff_max=8.0,
         http_timeout=2.0,

@@ -59,6 +59,6 @@ async def test_ages_and_cache_stamps_follow_the_injected_clock(tmp_path: Path) -
 
         core.state.apply(ServerEvent.SCORES_UPDATED, score(5, seq=50))
         assert core.cache_writer.flush()
-        assert core.store.cache.saved_at() == clock.now().timestamp()
+        assert core.store.cache.saved_at() == clock().timestamp()
     finally:
         await core.stop(flush_timeout=0)
