@@ -14,7 +14,7 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from scoring_console.client.core import ClientCore
@@ -291,5 +291,48 @@ def test_offline_start_shows_what_was_shown_and_reconnects_by_itself(
             "every cell synced",
         )
         assert await second.quit() == 0
+
+    run(qloop, scenario(), timeout=150)
+
+
+def test_login_needed_asks_at_once_and_sends_what_waited(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """The server comes back with every session void: the password dialog opens by itself."""
+    url = server_process.url
+    keyring = MemoryKeyring()  # "Remember me": the refresh token is kept here
+
+    async def scenario() -> None:
+        first = await start_app(url, "judge2", tmp_path, keyring=keyring)
+        assert await first.quit() == 0
+        judge = await start_app(url, "judge2", tmp_path, keyring=keyring, password=None)
+        async with closing(judge):
+            await steps(judge)
+
+    async def steps(judge: AppSession) -> None:
+        server_process.stop()
+        (server_process.data_dir / "jwt-secret").unlink()  # every token it issued is void
+        await eventually(lambda: not judge.core.connection.connected, 15, "offline")
+        category = next(iter(judge.core.state.categories.values()))
+        await judge.core.submit_score(
+            category.id, category.contestant_ids[0], category.criteria[0].id, 8.0
+        )
+        server_process.restart()
+        relogin = judge.window.relogin
+        await eventually(
+            lambda: relogin.dialog is not None and relogin.dialog.isVisible(), 30, "the prompt"
+        )
+        dialog = relogin.dialog
+        assert dialog is not None
+        text = dialog.labelText()
+        assert "saved sign-in expired" in text and "judge2" in text
+        assert "1 entry is saved on this computer" in text
+        assert not judge.core.connection.connected
+        field = dialog.findChild(QLineEdit)
+        assert field is not None
+        qtbot.keyClicks(field, "demo")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        await eventually(lambda: judge.core.connection.connected, 20, "logged in again")
+        await eventually(lambda: judge.core.pending_count() == 0, 15, "the score sent")
 
     run(qloop, scenario(), timeout=150)
