@@ -91,7 +91,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "Create or replace the caller's score for one cell of an assigned category. "
             "Idempotent on `clientId`: a replay with the same content returns the stored "
             "score; the same `clientId` with other content is a `conflict`. Ack means committed.",
-            emits=(ServerEvent.SCORES_UPDATED,),
+            emits=(ServerEvent.SCORES_UPDATED, ServerEvent.SCORES_REFUSED),
             errors=(
                 ErrorCode.NOT_FOUND,
                 ErrorCode.CONFLICT,
@@ -106,7 +106,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             frozenset({_J}),
             "Several `scores:submit` entries in one call, each answered in `results` in order "
             "(a refused entry does not stop the others). Counts once against the rate limit.",
-            emits=(ServerEvent.SCORES_UPDATED,),
+            emits=(ServerEvent.SCORES_UPDATED, ServerEvent.SCORES_REFUSED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
         ),
@@ -393,6 +393,14 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
             "A judge connected, disconnected or sent a heartbeat with a new pending count.",
         ),
         ServerEventSpec(
+            ServerEvent.SCORES_REFUSED,
+            e.RefusedWrite,
+            "Tally masters of the category; auditors, board, organizers, admins (never "
+            "other judges: the refused value is the judge's own).",
+            "The server refused a judge's score write (recorded; also in `sync` as "
+            "`refusedWrites` for the same recipients).",
+        ),
+        ServerEventSpec(
             ServerEvent.ERROR,
             p.ErrorEvent,
             "The offending connection only.",
@@ -400,3 +408,13 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
         ),
     )
 }
+
+
+def may_call(role: Role | None, event: ClientEvent) -> bool:
+    """Whether a user of ``role`` may send ``event`` at all (the catalog's role list).
+
+    The one permission rule the console shows its buttons by, and the server's first
+    check before the service's own assignment checks. ``None`` (no user yet) may
+    call nothing.
+    """
+    return role is not None and role in CLIENT_EVENTS[event].roles

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from scoring_console.client.clock import Clock
 from scoring_console.client.state import ChangeKind
 from scoring_console.protocol import ServerEvent
 
@@ -59,6 +60,8 @@ class CoreBridge(QObject):
         results_changed(object): published results of a category arrived.
         event_received(str, object): a server event (name, payload) after it was
             applied to the state.
+        login_changed(LoginEvent): the core needs the password now (``REQUIRED``, with
+            the reason to show) or logged in again by itself (``RESTORED``).
     """
 
     connection_changed = Signal(object)
@@ -80,10 +83,13 @@ class CoreBridge(QObject):
     assignment_changed = Signal(object)
     results_changed = Signal(object)
     event_received = Signal(str, object)
+    login_changed = Signal(object)
 
     def __init__(self, core: ClientCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.core = core
+        self.clock: Clock = core.clock
+        """The core's clock: what "now" is for every widget (injected in tests)."""
         self._pending = -1
         self._unsubscribers: list[Callable[[], None]] = [
             core.connection_changed.connect(self._on_core_connection_changed),
@@ -91,6 +97,9 @@ class CoreBridge(QObject):
             core.state.on_change.connect(self._on_core_state_changed),
             core.event_received.connect(self._on_core_event_received),
         ]
+        login = getattr(core, "login_changed", None)  # test doubles may lack it
+        if login is not None:
+            self._unsubscribers.append(login.connect(self.login_changed.emit))
         removed = getattr(core, "outbox_removed", None)  # test doubles may lack it
         if removed is not None:
             self._unsubscribers.append(removed.connect(self._on_core_outbox_removed))

@@ -17,6 +17,7 @@ from ..db import rows as r
 from . import certstate, rooms
 from .masking import certification_for, scores_for
 from .presence import PresenceMixin
+from .refusals import visible_refusals
 from .types import Actor, NotFound
 
 _ANNOUNCEMENTS_IN_SNAPSHOT = 200
@@ -102,7 +103,9 @@ class ViewsMixin(PresenceMixin):
                 ids,
             ).fetchall()
             assignment_rows = conn.execute(
-                f"SELECT * FROM assignments WHERE category_id IN ({marks}) ORDER BY id", ids
+                "SELECT a.*, u.name AS user_name FROM assignments a "
+                f"JOIN users u ON u.id = a.user_id WHERE a.category_id IN ({marks}) ORDER BY a.id",
+                ids,
             ).fetchall()
             score_rows = conn.execute(
                 f"SELECT * FROM scores WHERE category_id IN ({marks}) ORDER BY id", ids
@@ -134,6 +137,7 @@ class ViewsMixin(PresenceMixin):
                 notifications=[r.notification(row) for row in notification_rows],
                 announcements=[r.announcement(row) for row in announcement_rows],
                 presence=self._presence_list(conn, actor),
+                refused_writes=visible_refusals(conn, actor, ids),
             )
 
     def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:
