@@ -28,7 +28,7 @@ from tests.helpers.sio_client import (
 )
 from tests.server.integration.conftest import Live, start_live
 
-TTL = 2
+TTL = 3
 GRACE = 2
 
 
