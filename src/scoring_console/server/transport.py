@@ -114,7 +114,8 @@ class _FrameGuard:
                 return data
             reason = f"unknown Engine.IO packet type {decoded.packet_type}"
         await self._socket.reject(reason)
-        return None  # ends python-engineio's read loop as a close would
+        # python-engineio ends its read loop (and an upgrade attempt) on OSError
+        raise OSError(reason)
 
 
 class GuardedSocket(AsyncSocket):  # type: ignore[misc]
