@@ -218,6 +218,7 @@ class SocketHandlers:
             ack = ack_error(exc.code, exc.message, exc.details or None)
             if exc.effects:  # e.g. scores:refused: the refusal itself was recorded
                 await self._deliver(exc.effects)
+                self._deliverer.flush_socket(sid)
         except Exception:
             log.exception("handler for %s failed (sid %s)", event, sid)
             ack = ack_error(ErrorCode.INTERNAL, "Internal server error")
@@ -257,6 +258,9 @@ class SocketHandlers:
         await self._deliver(outcome.effects)
         if spec.name is ClientEvent.SCORES_REQUEST and isinstance(outcome.result, ScoresData):
             await self._deliverer.send_to(sid, ServerEvent.SCORES_DATA, outcome.result)
+        # the caller's own events go out before its ack; everyone else's on the next
+        # loop turn, after the ack (delivery never holds the ack up)
+        self._deliverer.flush_socket(sid)
         result = outcome.result
         if result is None or isinstance(result, BaseModel | dict):
             return ack_ok(result)

@@ -124,29 +124,72 @@ class GuardedSocket(AsyncSocket):  # type: ignore[misc]
     server: GuardedEngineIO
     _guard_ws: Any = None
     _rejected: bool = False
+    _dropping: asyncio.Task[None] | None = None
 
     async def send(self, pkt: Any) -> None:
         """Queue a packet, or drop the connection when its queue is over the limits."""
+        if self.over_limits():
+            await self._drop()
+            return
+        await super().send(pkt)
+
+    def over_limits(self) -> bool:
+        """True when this open socket's queue holds more than the limits allow."""
         queue = self.queue
         limits = self.server.send_limits
-        if (
+        return (
             not self.closing
             and not self.closed
             and isinstance(queue, MeteredQueue)
             and (queue.qsize() >= limits.messages or queue.bytes >= limits.bytes)
-        ):
-            log.warning(
-                "dropping connection %s from %s: %d messages (%d bytes) not read",
-                self.sid,
-                self.server.peer_of(self.sid),
-                queue.qsize(),
-                queue.bytes,
-            )
-            self.server.dropped += 1
-            await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_ERROR)
-            self.abort_transport()
-            return
-        await super().send(pkt)
+        )
+
+    def drop_unread(self) -> None:
+        """:meth:`over_limits` seen outside a coroutine: drop the connection soon."""
+        if self._dropping is None:
+            self._dropping = asyncio.get_running_loop().create_task(self._drop())
+
+    async def _drop(self) -> None:
+        queue = self.queue
+        log.warning(
+            "dropping connection %s from %s: %d messages (%d bytes) not read",
+            self.sid,
+            self.server.peer_of(self.sid),
+            queue.qsize(),
+            getattr(queue, "bytes", 0),
+        )
+        self.server.dropped += 1
+        await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_ERROR)
+        self.abort_transport()
+
+    async def poll(self) -> list[Any]:
+        """Wait for packets to send (python-engineio's ``poll`` without a task per wait).
+
+        The library waits with ``asyncio.wait_for``, which on Python 3.11 wraps every
+        wait in a new task: one per socket per delivered event under fan-out.
+        ``asyncio.timeout`` waits in the caller's task.
+        """
+        queue = self.queue
+        try:
+            async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
+                first = await queue.get()
+            queue.task_done()
+        except (TimeoutError, asyncio.CancelledError):
+            raise eio_exceptions.QueueEmpty() from None
+        if first is None:
+            return []
+        packets = [first]
+        while True:
+            try:
+                pkt = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            queue.task_done()
+            if pkt is None:
+                queue.put_nowait(None)
+                break
+            packets.append(pkt)
+        return packets
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         """Close the session, then abort its transport after :data:`TRANSPORT_LINGER`."""

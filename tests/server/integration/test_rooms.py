@@ -73,6 +73,12 @@ async def test_assignment_moves_live_sockets_between_rooms(live: Live) -> None:
     )
     assert removed["categoryId"] == cat3.id
     await judge1.events.wait_for("assignment:revoked", lambda a: a["categoryId"] == cat3.id)
+    # the removal's last event for judge1 (the panel without them); a socket's events
+    # arrive in order, so everything the removal sent judge1 is in before the mark
+    await judge1.events.wait_for(
+        "certification:updated",
+        lambda c: c["categoryId"] == cat3.id and judge1.user_id not in c["requiredJudgeIds"],
+    )
     mark = len(judge1.events.ordered)
 
     # judge3 writes and signs in cat3: judge1 must not hear of it any more
