@@ -115,6 +115,25 @@ class CertificationStatus(StrEnum):
     CERTIFIED = "CERTIFIED"
 
 
+_NEXT_SIGNER: dict[CertificationStatus, Role | None] = {
+    CertificationStatus.NOT_STARTED: Role.JUDGE,
+    CertificationStatus.JUDGES_SIGNING: Role.JUDGE,
+    CertificationStatus.JUDGES_SIGNED: Role.TALLY_MASTER,
+    CertificationStatus.TALLY_SIGNED: Role.AUDITOR,
+    CertificationStatus.AUDITOR_SIGNED: Role.BOARD,
+    CertificationStatus.CERTIFIED: None,
+}
+
+
+def next_signer_role(status: CertificationStatus) -> Role | None:
+    """Whose turn it is to sign a category in ``status`` (``None`` once certified).
+
+    The one rule for "who signs next": the server refuses a step out of order and tells
+    the next signers by it; the console shows whose turn it is by it.
+    """
+    return _NEXT_SIGNER[status]
+
+
 class CertificationSignoff(WireModel):
     """One signature in the chain, with the receipt hash of what was signed."""
 

@@ -19,6 +19,7 @@ from scoring_console.protocol.entities import (
     Certification,
     CertificationStatus,
     Score,
+    next_signer_role,
 )
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import CertificationSign, SignResult
@@ -139,7 +140,7 @@ class CertificationMixin(ServiceBase):
             raise PreconditionFailed(
                 f"no judges are assigned to {info.label}", {"categoryId": info.id}
             )
-        if certstate.next_signer_role(state.status) is not actor.role:
+        if next_signer_role(state.status) is not actor.role:
             raise PreconditionFailed(
                 f"the {role_label(previous)} step of {info.label} is not signed yet",
                 {"categoryId": info.id, "status": state.status.value, "waitingFor": previous.value},
@@ -177,7 +178,7 @@ class CertificationMixin(ServiceBase):
         if status is CertificationStatus.CERTIFIED:
             role, notice = Role.BOARD, notices.certified(info.label)
         else:
-            next_role = certstate.next_signer_role(status)
+            next_role = next_signer_role(status)
             if next_role is None or next_role is Role.JUDGE:
                 return []  # judges are still signing: nobody new to tell
             role, notice = next_role, notices.your_turn_to_sign(next_role, info.label)
