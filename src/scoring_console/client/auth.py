@@ -21,9 +21,11 @@ from scoring_console.protocol.entities import UserInfo
 from scoring_console.protocol.rest import (
     HEALTH_PATH,
     LOGIN_PATH,
+    LOGOUT_PATH,
     REFRESH_PATH,
     LoginRequest,
     LoginResponse,
+    LogoutRequest,
     RefreshRequest,
     RefreshResponse,
 )
@@ -165,11 +167,24 @@ class Session:
         return self._refresh_token is not None or await self.vault.load() is not None
 
     async def forget(self) -> None:
-        """Drop every token, in memory and in the keyring (logout)."""
+        """Drop every token, in memory and in the keyring (logout).
+
+        The server is asked to revoke the refresh token (and its rotation family) first;
+        offline, the local copies are dropped anyway.
+        """
         async with self._lock:
+            token = self._refresh_token
             self.access_token = None
             self._refresh_token = None
             self._expires_at = 0.0
+        if token is not None:
+            try:
+                status, _ = await self._post(
+                    LOGOUT_PATH, LogoutRequest(refresh_token=token).to_wire()
+                )
+                log.info("logout: the server answered HTTP %d", status)
+            except ServerUnreachable as exc:
+                log.info("logout: could not revoke the refresh token on the server (%s)", exc)
         await self.vault.delete()
 
     async def aclose(self) -> None:

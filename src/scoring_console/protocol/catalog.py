@@ -31,14 +31,20 @@ class ClientEventSpec:
     emits: tuple[ServerEvent, ...] = ()
     errors: tuple[ErrorCode, ...] = ()
     write: bool = False
-    """Counts against the per-user write rate limit."""
+    """Counts against the per-user write rate limit (other calls: the read limit)."""
     ack_list_of: type[BaseModel] | None = None
+
+    @property
+    def rate_limited(self) -> bool:
+        """Every call but ``auth:renew`` counts against a rate limit (writes or reads):
+        refusing a renewal would end the session it keeps alive."""
+        return self.name is not ClientEvent.AUTH_RENEW
 
     @property
     def all_errors(self) -> tuple[ErrorCode, ...]:
         """Every code this event's ack may carry."""
         codes = [*self.errors, *_COMMON_ERRORS]
-        if not self.write:
+        if not self.rate_limited:
             codes.remove(ErrorCode.RATE_LIMITED)
         if self.roles != ALL_ROLES:
             codes.insert(0, ErrorCode.FORBIDDEN)
@@ -109,7 +115,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             p.ScoresRequest,
             p.ScoresData,
             ALL_ROLES,
-            "Scores of one category the caller may see, masked for the caller; also emitted "
+            "Scores of one category the caller may see (a judge: only their own); also emitted "
             "back as `scores:data`. Accepts a bare category id as in the seed.",
             emits=(ServerEvent.SCORES_DATA,),
             errors=(ErrorCode.NOT_FOUND,),
@@ -160,7 +166,9 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             p.DeductionDecision,
             e.Deduction,
             frozenset({_T, _A, _AD}),
-            "Approve or reject a pending deduction (tally masters: assigned categories).",
+            "Approve or reject a pending deduction (tally masters: assigned categories). "
+            "Two-person rule: the requester may reject (withdraw) their own deduction but "
+            "not approve it (`forbidden`).",
             emits=(ServerEvent.DEDUCTION_DECIDED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
@@ -171,8 +179,8 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             e.Assignment,
             frozenset({_O, _AD}),
             "Assign a judge or tally master to a category; their live sockets join the "
-            "category rooms at once. A judge's panel is final once the tally master signed "
-            "(`locked`).",
+            "category rooms at once. Refused with `locked` while the contest is locked, and "
+            "for a judge once the tally master signed (the panel is final).",
             emits=(ServerEvent.ASSIGNMENT_NEW,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
@@ -183,7 +191,8 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             e.Assignment,
             frozenset({_O, _AD}),
             "Remove an assignment; the user's live sockets leave the category rooms at once. "
-            "A removed judge's scores stay on record but no longer count in totals.",
+            "A removed judge's scores stay on record but no longer count in totals. Refused "
+            "with `locked` while the contest is locked.",
             emits=(ServerEvent.ASSIGNMENT_REVOKED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.LOCKED),
             write=True,
@@ -271,6 +280,18 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "leaves the connection as it was: reconnect with a fresh token then.",
             errors=(ErrorCode.UNAUTHENTICATED,),
         ),
+        ClientEventSpec(
+            ClientEvent.ACCOUNT_UNLOCK,
+            p.AccountUnlock,
+            p.AccountUnlocked,
+            frozenset({Role.ADMIN}),
+            "Clear an account's failed-login lockout and failure count (logged on the "
+            "server). After `lockout_threshold` consecutive failed logins an account "
+            "refuses every login, even the right password, for a delay that doubles with "
+            "each further failure; this ends it at once. Unknown usernames are accepted "
+            "and answered `wasLocked: false`.",
+            write=True,
+        ),
     )
 }
 
@@ -280,7 +301,7 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
         ServerEventSpec(
             ServerEvent.SCORES_UPDATED,
             e.Score,
-            "The judge who wrote it (whole); other judges of the category (`score: null`); "
+            "The judge who wrote it (whole; other judges get nothing); "
             "tally masters of the category, auditors, board, organizers, admins (whole).",
             "A score was created or changed.",
             masked=True,
@@ -288,7 +309,7 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
         ServerEventSpec(
             ServerEvent.SCORES_DELETED,
             e.ScoreDeleted,
-            "Everyone who may see the category's scores.",
+            "Everyone who may see the category's scores (a judge: only of their own scores).",
             "A score was removed (approved removal request).",
         ),
         ServerEventSpec(

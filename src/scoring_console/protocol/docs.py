@@ -103,6 +103,32 @@ def _walk(annotation: Any) -> list[Any]:
     return out
 
 
+_RECEIPTS_AND_MASKING = [
+    "## Receipts and masking",
+    "",
+    "A judge sees their own scores and nothing of another judge's: no value, and no "
+    "masked row either. `scores:updated` and `scores:deleted` about another judge's score "
+    "are not sent to a judge, and `sync` and `scores:request` list only the judge's own "
+    "scores. A masked row (`score: null`) would still tell, through its `version` and "
+    "`updatedAt`, when and how often a colleague changed a cell, and a judge's console "
+    "has no use for it. Every other role sees scores whole.",
+    "",
+    "A sign-off's receipt is a SHA-256 over the signed scores. It is not salted, so anyone "
+    "can recompute it from the scores and check it; but for a small panel, someone who "
+    "knows every other field of the scores can also find the values by trying them all "
+    "against the hash (2 judges × 3 contestants × 1 criterion: under a thousand tries). "
+    "So a receipt over scores a recipient may not see never reaches that recipient: a "
+    "judge's `certification:updated`, `sync` and sign-off answer carry only the judge's "
+    "own receipt; every other sign-off is listed (who, which step, when) with "
+    "`receipt: null`. The tally master's, auditor's and board's receipts hash every "
+    "panel score, so they reach only the roles that see every score. We chose "
+    "withholding over salting the hash with a server secret: a salt would have to be "
+    "revealed with the results before anyone could verify a receipt, and a judge gains "
+    "nothing from a hash they cannot check.",
+    "",
+]
+
+
 def render() -> str:
     """The whole reference document."""
     out: list[str] = [
@@ -151,7 +177,8 @@ def render() -> str:
         ErrorCode.LOCKED: "the contest is locked, or the judge's sheet is certified",
         ErrorCode.PRECONDITION_FAILED: "not yet allowed: sheet incomplete, earlier step unsigned, "
         "category not certified",
-        ErrorCode.RATE_LIMITED: "too many writes; retry after `details.retryAfter` seconds",
+        ErrorCode.RATE_LIMITED: "too many writes (or reads, in a bucket of their own); retry "
+        "after `details.retryAfter` seconds",
         ErrorCode.INVALID_EVENT: "unknown event name",
         ErrorCode.INTERNAL: "server fault; logged, connection kept; retry later",
     }
@@ -168,6 +195,7 @@ def render() -> str:
         "`sync`. A client whose last seen `seq` differs from `prevSeq` missed an event and "
         "calls `sync`. Entities carry `version`; an older version never replaces a newer one.",
         "",
+        *_RECEIPTS_AND_MASKING,
         "## Client → server events",
         "",
     ]

@@ -28,6 +28,7 @@ class ClientEvent(StrEnum):
     NOTIFICATION_READ = "notification:read"
     USER_ACTIVE = "user:active"
     AUTH_RENEW = "auth:renew"
+    ACCOUNT_UNLOCK = "account:unlock"
 
 
 class ServerEvent(StrEnum):

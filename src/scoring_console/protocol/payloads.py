@@ -166,6 +166,12 @@ class AuthRenew(InboundModel):
     token: str = Field(min_length=1, max_length=4000)
 
 
+class AccountUnlock(InboundModel):
+    """``account:unlock``: clear an account's failed-login lockout (admin)."""
+
+    username: str = Field(min_length=1, max_length=200)
+
+
 # --- ack data ------------------------------------------------------------------------
 
 
@@ -231,6 +237,13 @@ class AuthRenewed(WireModel):
     """Ack data of ``auth:renew``: when the session's new access token expires."""
 
     expires_at: datetime
+
+
+class AccountUnlocked(WireModel):
+    """Ack data of ``account:unlock``: whether the account was locked."""
+
+    username: str
+    was_locked: bool
 
 
 # --- server → client events that are not entities ------------------------------------

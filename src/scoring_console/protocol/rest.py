@@ -10,6 +10,7 @@ from .errors import ErrorCode
 
 LOGIN_PATH = "/api/auth/login"
 REFRESH_PATH = "/api/auth/refresh"
+LOGOUT_PATH = "/api/auth/logout"
 HEALTH_PATH = "/socket-health"
 METRICS_PATH = "/metrics"
 
@@ -32,6 +33,12 @@ class LoginResponse(WireModel):
 
 class RefreshRequest(InboundModel):
     """``POST /api/auth/refresh`` body."""
+
+    refresh_token: str = Field(min_length=1, max_length=4000)
+
+
+class LogoutRequest(InboundModel):
+    """``POST /api/auth/logout`` body: the refresh token to revoke (with its family)."""
 
     refresh_token: str = Field(min_length=1, max_length=4000)
 

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,17 @@ from .db import Database, DatabaseError, open_database
 from .delivery import Deliverer
 from .demo_data import seed_demo
 from .handlers import SocketHandlers
+from .http_guard import HttpLimits, body_deadline, guard_server
+from .lockout import LoginGuard
 from .metrics import ServerMetrics
+from .private_files import private_dir, private_file, tighten_tree
 from .ratelimit import RateLimiter
 from .rest import RestApi
 from .rooms import ConnectionIndex
 from .service import ScoringService
+from .sessions import SessionCloser
 from .tokens import TokenIssuer, load_or_create_secret
+from .transport import GuardedSocketIO, SendLimits
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +56,15 @@ class ServerParts:
     limiter: RateLimiter
     metrics: ServerMetrics
     db: Database
+    closer: SessionCloser
     handlers: SocketHandlers | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 PARTS = web.AppKey("parts", ServerParts)
+
+_KEEPALIVE_TIMEOUT = 15.0
+"""Seconds an idle keep-alive HTTP connection stays open."""
 
 
 def _transport_ceiling(config: ServerConfig) -> int:
@@ -64,9 +74,11 @@ def _transport_ceiling(config: ServerConfig) -> int:
 
 
 def prepare_data_dir(path: Path) -> None:
-    """Create the data dir if needed and make sure this process can write to it."""
+    """Create the data dir (0700) if needed, tighten what an older version left readable,
+    and make sure this process can write to it."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
+        tighten_tree(path)
     except OSError as exc:
         raise StartupError(f"cannot create data dir {path}: {exc.strerror}") from None
     probe = path / f".write-probe-{os.getpid()}"
@@ -85,12 +97,14 @@ def create_app(config: ServerConfig) -> web.Application:
     """
     prepare_data_dir(config.data_dir)
     try:
+        private_file(config.db_path)  # SQLite's WAL and -shm files take its mode
         db = open_database(config.db_path)
-    except DatabaseError as exc:
+    except (DatabaseError, OSError) as exc:
         raise StartupError(str(exc)) from None
     try:
         secret = load_or_create_secret(config.secret_path)
         service = ScoringService(db)
+        service.beat_interval = timedelta(seconds=config.heartbeat_interval)
         if config.demo:
             seed_demo(db)
     except OSError as exc:
@@ -99,7 +113,7 @@ def create_app(config: ServerConfig) -> web.Application:
     except BaseException:
         db.close()
         raise
-    sio = socketio.AsyncServer(
+    sio = GuardedSocketIO(
         async_mode="aiohttp",
         cors_allowed_origins=config.cors_allowed_origins,
         transports=["websocket", "polling"],
@@ -110,12 +124,23 @@ def create_app(config: ServerConfig) -> web.Application:
         logger=False,
         engineio_logger=False,
     )
+    sio.eio.send_limits = SendLimits(config.max_queued_messages, config.max_queued_bytes)
     index = ConnectionIndex()
     metrics_ = ServerMetrics()
-    deliverer = Deliverer(sio, index, metrics_)
     tokens = TokenIssuer(secret, config.access_token_ttl, config.refresh_token_ttl)
+    closer = SessionCloser(sio, index, tokens, config.token_renew_grace)
+    deliverer = Deliverer(sio, index, metrics_, closer)
     limiter = RateLimiter(config.rate_limit_per_minute)
-    parts = ServerParts(config, sio, service, tokens, index, deliverer, limiter, metrics_, db)
+    guard = LoginGuard(
+        failures_per_minute=config.login_failures_per_minute,
+        address_failures_per_minute=config.login_failures_per_address_per_minute,
+        threshold=config.lockout_threshold,
+        base_seconds=config.lockout_base_seconds,
+        max_seconds=config.lockout_max_seconds,
+    )
+    parts = ServerParts(
+        config, sio, service, tokens, index, deliverer, limiter, metrics_, db, closer
+    )
     parts.handlers = SocketHandlers(
         sio,
         service,
@@ -126,9 +151,15 @@ def create_app(config: ServerConfig) -> web.Application:
         metrics_,
         config.max_payload_bytes,
         renew_grace=config.token_renew_grace,
+        guard=guard,
+        reads=RateLimiter(config.read_rate_per_minute),
+        max_sockets_per_user=config.max_sockets_per_user,
     )
     parts.handlers.register()
-    app = web.Application(client_max_size=_transport_ceiling(config))
+    app = web.Application(
+        client_max_size=_transport_ceiling(config),
+        middlewares=[body_deadline(config.http_body_timeout)],
+    )
     app[PARTS] = parts
     RestApi(
         service,
@@ -136,7 +167,9 @@ def create_app(config: ServerConfig) -> web.Application:
         index,
         metrics_,
         config.cors_allowed_origins,
-        login_failures_per_minute=config.login_failures_per_minute,
+        guard=guard,
+        body_timeout=config.http_body_timeout,
+        metrics_token=config.metrics_token,
     ).install(app)
     sio.attach(app)
     _release_polls_on_client_close(sio)
@@ -153,6 +186,12 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
         simulator = Simulator(parts.service, parts.deliverer, parts.config.simulate_rate)
         simulator.start()
+    for task in (
+        asyncio.create_task(parts.closer.run(parts.config.session_sweep_interval)),
+        asyncio.create_task(_flush_heartbeats(parts)),
+    ):
+        parts.background.add(task)
+        task.add_done_callback(parts.background.discard)
     try:
         yield
     finally:
@@ -163,6 +202,17 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         for task in list(parts.background):
             task.cancel()
         parts.db.close()
+
+
+async def _flush_heartbeats(parts: ServerParts) -> None:
+    """Store throttled heartbeats whose slot has come (the latest value wins)."""
+    interval = parts.config.heartbeat_interval
+    while True:
+        await asyncio.sleep(interval / 2)
+        try:
+            await parts.deliverer.deliver(parts.service.flush_beats())
+        except Exception:
+            log.exception("storing throttled heartbeats failed")
 
 
 async def _disconnect_everyone(app: web.Application) -> None:
@@ -242,9 +292,24 @@ class RunningServer:
 async def start_server(config: ServerConfig) -> RunningServer:
     """Create the app and listen on ``config.host:config.port`` (0 → ephemeral)."""
     app = create_app(config)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=2.0,
+        keepalive_timeout=_KEEPALIVE_TIMEOUT,
+    )
     try:
         await runner.setup()
+        assert runner.server is not None
+        guard_server(
+            runner.server,
+            HttpLimits(
+                header_timeout=config.http_header_timeout,
+                body_timeout=config.http_body_timeout,
+                max_connections=config.max_http_connections,
+            ),
+        )
         site = web.TCPSite(runner, config.host, config.port)
         await site.start()
     except OSError as exc:

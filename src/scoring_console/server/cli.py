@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -19,8 +20,10 @@ from pathlib import Path
 from .app import StartupError, start_server
 from .config import ConfigError, ServerConfig
 from .demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from .private_files import PRIVATE_UMASK
 
 LISTENING_LINE = "Scoring server listening on {url}"
+METRICS_TOKEN_ENV = "SCORING_METRICS_TOKEN"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="writes per user per minute (default 60)",
     )
+    _add_limit_options(parser)
     parser.add_argument(
         "--log-level",
         default="info",
@@ -58,6 +62,104 @@ def build_parser() -> argparse.ArgumentParser:
         help="logging verbosity on stderr",
     )
     return parser
+
+
+# --- abuse limits (docs/security.md): one block, option → ServerConfig field -----------
+
+_LIMITS = ServerConfig()
+_LIMIT_OPTIONS: tuple[tuple[str, str, type, str], ...] = (
+    (
+        "--read-rate",
+        "read_rate_per_minute",
+        int,
+        "reads (sync, scores:request, …) per user per minute",
+    ),
+    (
+        "--login-failures",
+        "login_failures_per_minute",
+        int,
+        "failed logins per address and username per minute",
+    ),
+    (
+        "--login-failures-per-address",
+        "login_failures_per_address_per_minute",
+        int,
+        "failed logins per address per minute",
+    ),
+    (
+        "--lockout-threshold",
+        "lockout_threshold",
+        int,
+        "consecutive failed logins that lock an account",
+    ),
+    (
+        "--lockout-seconds",
+        "lockout_base_seconds",
+        int,
+        "first lockout; doubles with each further failure",
+    ),
+    ("--lockout-max-seconds", "lockout_max_seconds", int, "longest lockout"),
+    (
+        "--max-sockets-per-user",
+        "max_sockets_per_user",
+        int,
+        "live connections per user (console 1, CLI 1 more)",
+    ),
+    (
+        "--max-queued-messages",
+        "max_queued_messages",
+        int,
+        "unread messages per connection before it is dropped",
+    ),
+    (
+        "--max-queued-bytes",
+        "max_queued_bytes",
+        int,
+        "unread bytes per connection before it is dropped",
+    ),
+    (
+        "--heartbeat-interval",
+        "heartbeat_interval",
+        float,
+        "seconds between stored heartbeats per user",
+    ),
+    (
+        "--session-sweep",
+        "session_sweep_interval",
+        float,
+        "seconds between sweeps for expired sessions",
+    ),
+    ("--http-header-timeout", "http_header_timeout", float, "seconds to send a request's headers"),
+    ("--http-body-timeout", "http_body_timeout", float, "seconds to send a request's body"),
+    ("--max-http-connections", "max_http_connections", int, "open TCP connections"),
+)
+
+
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("abuse limits (see docs/security.md)")
+    for flag, field, kind, text in _LIMIT_OPTIONS:
+        default = getattr(_LIMITS, field)
+        group.add_argument(
+            flag,
+            dest=field,
+            type=kind,
+            default=default,
+            metavar="N",
+            help=f"{text} (default {default})",
+        )
+    group.add_argument(
+        "--metrics-token",
+        default=os.environ.get(METRICS_TOKEN_ENV) or None,
+        metavar="TOKEN",
+        help=f"bearer token for /metrics (or ${METRICS_TOKEN_ENV}; default: none, and only "
+        "loopback clients may read /metrics)",
+    )
+
+
+def _limit_settings(args: argparse.Namespace) -> dict[str, object]:
+    settings: dict[str, object] = {f: getattr(args, f) for _, f, _, _ in _LIMIT_OPTIONS}
+    settings["metrics_token"] = args.metrics_token
+    return settings
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
@@ -70,6 +172,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         simulate=args.simulate,
         simulate_rate=args.simulate_rate,
         rate_limit_per_minute=args.rate_limit,
+        **_limit_settings(args),  # type: ignore[arg-type]
     )
 
 
@@ -112,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``scoring-server`` and ``python -m scoring_console.server``."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    os.umask(PRIVATE_UMASK)  # every file the server creates is owner-only
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",

@@ -2,9 +2,11 @@
 
 Every client event in :data:`~scoring_console.protocol.catalog.CLIENT_EVENTS` goes
 through the same pipeline: token still valid → payload size → payload model →
-role → rate limit (writes) → service call → delivery of effects → typed ack. Nothing a
-client sends can crash a handler or drop its connection; unknown events get the
-seed's ``error`` event plus an ``invalid_event`` ack.
+role → rate limit (writes; reads in a bucket of their own) → service call → delivery
+of effects → typed ack. Nothing a client sends can crash a handler or drop its
+connection; unknown events — and reserved names such as ``connect`` sent as events —
+get the seed's ``error`` event plus an ``invalid_event`` ack. At most
+``max_sockets_per_user`` sockets per user pass the handshake.
 
 The token check reads the connection's *current* expiry, which ``auth:renew`` moves
 forward in place: the handler verifies the new access token like the handshake does,
@@ -40,6 +42,8 @@ from scoring_console.protocol.errors import (
 from scoring_console.protocol.events import ClientEvent, ServerEvent
 from scoring_console.protocol.payloads import (
     RENEW_GRACE,
+    AccountUnlock,
+    AccountUnlocked,
     AuthRenew,
     AuthRenewed,
     ErrorEvent,
@@ -48,11 +52,13 @@ from scoring_console.protocol.payloads import (
 from scoring_console.protocol.version import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
 
 from .delivery import NAMESPACE, Deliverer
+from .lockout import LoginGuard
 from .metrics import ServerMetrics
 from .ratelimit import RateLimiter
 from .rooms import Connection, ConnectionIndex
 from .service import Actor, ScoringService, ServiceError
 from .tokens import TokenError, TokenIssuer
+from .transport import GuardedSocketIO
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +99,9 @@ class SocketHandlers:
         max_payload_bytes: int,
         *,
         renew_grace: int = RENEW_GRACE,
+        guard: LoginGuard | None = None,
+        reads: RateLimiter | None = None,
+        max_sockets_per_user: int = 3,
     ) -> None:
         self._sio = sio
         self._service = service
@@ -103,6 +112,9 @@ class SocketHandlers:
         self._metrics = metrics
         self._max_payload = max_payload_bytes
         self._renew_grace = renew_grace
+        self._guard = guard or LoginGuard()
+        self._reads = reads or RateLimiter(300)
+        self._max_sockets = max_sockets_per_user
         self.closed = False
         """Set once the database is closing: late disconnects no longer touch it."""
 
@@ -113,6 +125,9 @@ class SocketHandlers:
         for spec in CLIENT_EVENTS.values():
             self._sio.on(str(spec.name), self._handler_for(spec), namespace=NAMESPACE)
         self._sio.on("*", self.on_unknown_event, namespace=NAMESPACE)
+        if isinstance(self._sio, GuardedSocketIO):
+            # connect / disconnect / … sent as events must not re-run the real handlers
+            self._sio.invalid_event_handler = self.on_unknown_event
 
     # --- handshake --------------------------------------------------------------------
 
@@ -126,6 +141,13 @@ class SocketHandlers:
         except Exception:
             log.exception("handshake check failed")
             raise Refused("Internal server error") from None
+        if self._index.count_of(actor.user_id) >= self._max_sockets:
+            self._metrics.errors.labels(str(ErrorCode.RATE_LIMITED)).inc()
+            log.info("refused: %s already has %d connections", actor.username, self._max_sockets)
+            raise Refused(
+                f"Too many connections for {actor.username} (at most {self._max_sockets}); "
+                "close another console or scoring-cli session first"
+            )
         try:
             for room in sorted(self._service.rooms_for(actor)):
                 await self._sio.enter_room(sid, room, namespace=NAMESPACE)
@@ -213,14 +235,20 @@ class SocketHandlers:
         actor = connection.actor
         if actor.role not in spec.roles:
             raise CallRefused(ErrorCode.FORBIDDEN, f"{actor.role} may not call {spec.name}")
-        if spec.write:
-            wait = self._limiter.acquire(actor.user_id)
+        if spec.rate_limited:
+            # writes and reads in separate buckets: a tight sync loop cannot grow the
+            # server, and reading never eats into what a judge may write
+            limiter, what = (self._limiter, "writes") if spec.write else (self._reads, "reads")
+            wait = limiter.acquire(actor.user_id)
             if wait is not None:
                 raise CallRefused(
-                    ErrorCode.RATE_LIMITED, "Too many writes; slow down", {"retryAfter": wait}
+                    ErrorCode.RATE_LIMITED, f"Too many {what}; slow down", {"retryAfter": wait}
                 )
         if isinstance(payload, AuthRenew):
             return ack_ok(self._renew(connection, payload.token))
+        if isinstance(payload, AccountUnlock):
+            was_locked = self._guard.unlock(payload.username, by=actor.username)
+            return ack_ok(AccountUnlocked(username=payload.username, was_locked=was_locked))
         if spec.name is ClientEvent.SYNC:
             snapshot: Snapshot = self._service.snapshot(actor)
             self._deliverer.mark_synced(sid, snapshot.seq)

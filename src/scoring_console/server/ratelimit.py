@@ -53,6 +53,12 @@ class RateLimiter:
         # Round up to milliseconds so a client that waits exactly retryAfter succeeds.
         return math.ceil(wait * 1000) / 1000
 
+    def refund(self, key: Hashable) -> None:
+        """Give one token back to ``key`` (a counted attempt turned out not to count)."""
+        bucket = self._buckets.get(key)
+        if bucket is not None:
+            bucket.tokens = min(self.capacity, bucket.tokens + 1.0)
+
     def forget(self, user_id: Hashable) -> None:
         """Drop a user's bucket (it starts full again)."""
         self._buckets.pop(user_id, None)

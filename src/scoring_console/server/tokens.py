@@ -149,9 +149,12 @@ class TokenIssuer:
             user_id, username, role, int(claims["iat"]), int(claims["exp"]), str(claims.get("jti"))
         )
 
-    def verify_refresh(self, token: str) -> RefreshClaims:
-        """The claims of a valid refresh token, or :class:`TokenError`."""
-        claims = self._decode(token, REFRESH)
+    def verify_refresh(self, token: str, *, allow_expired: bool = False) -> RefreshClaims:
+        """The claims of a valid refresh token, or :class:`TokenError`.
+
+        ``allow_expired`` accepts a correctly signed but expired token (logout).
+        """
+        claims = self._decode(token, REFRESH, allow_expired=allow_expired)
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti:
             raise TokenInvalid("refresh token without jti")
@@ -165,7 +168,9 @@ class TokenIssuer:
         """True once ``expires_at`` (a token's ``exp``) has passed."""
         return self.now() >= expires_at
 
-    def _decode(self, token: str, expected_type: str) -> dict[str, Any]:
+    def _decode(
+        self, token: str, expected_type: str, *, allow_expired: bool = False
+    ) -> dict[str, Any]:
         if not isinstance(token, str) or not token:
             raise TokenInvalid("token is not a string")
         try:
@@ -182,6 +187,6 @@ class TokenIssuer:
             raise TokenInvalid(f"not an {expected_type} token")
         if not isinstance(claims.get("exp"), int) or not isinstance(claims.get("iat"), int):
             raise TokenInvalid("exp and iat must be integers")
-        if self.is_expired(claims["exp"]):
+        if self.is_expired(claims["exp"]) and not allow_expired:
             raise TokenExpired("token expired")
         return claims

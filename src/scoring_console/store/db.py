@@ -9,7 +9,9 @@ locks (``busy_timeout``) instead of failing with "database is locked".
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -60,8 +62,16 @@ class StoreError(Exception):
 
 
 def open_database(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the client database at ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating if needed) and migrate the client database at ``path``.
+
+    The profile folder is made 0700 and the database 0600 before SQLite opens it (its
+    WAL and shared-memory files take the database file's mode): it holds the user's
+    scores and outbox. Files an older version left readable are tightened, logged.
+    """
+    try:
+        make_private(path)
+    except OSError as exc:
+        raise StoreError(f"cannot create {path}: {exc.strerror}") from exc
     try:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
@@ -79,6 +89,39 @@ def open_database(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def make_private(path: Path) -> None:
+    """Profile folder 0700, database (created empty if missing) and its files 0600.
+
+    (The server keeps its own copy of these few lines in ``server/private_files.py``:
+    the layers share nothing but ``protocol``.)
+    """
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(folder, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        sibling = path.with_name(path.name + suffix)
+        if sibling.is_file():
+            _tighten(sibling, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    current = stat.S_IMODE(path.stat().st_mode)
+    if current & ~mode & 0o077:
+        os.chmod(path, current & mode)
+        log.warning(
+            "tightened permissions of %s from %04o to %04o (owner only)",
+            path,
+            current,
+            current & mode,
+        )
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -242,6 +242,8 @@ async def start_live(data_dir: Path, **overrides: Any) -> Live:
         "data_dir": data_dir,
         "demo": True,
         "rate_limit_per_minute": HIGH_RATE_LIMIT,
+        "read_rate_per_minute": HIGH_RATE_LIMIT,
+        "max_sockets_per_user": 1000,  # module-scoped servers keep many clients open
     }
     settings.update(overrides)
     running = await start_server(ServerConfig(**settings))

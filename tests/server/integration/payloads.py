@@ -77,6 +77,7 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
         ClientEvent.USER_ACTIVE: {"pendingCount": 0},
         # well-formed but not a token of the caller: refused (unauthenticated), session kept
         ClientEvent.AUTH_RENEW: {"token": "not.a.token"},
+        ClientEvent.ACCOUNT_UNLOCK: {"username": "judge5"},
     }
     payload = payloads[event]
     # the builder is only useful if its payloads really are valid

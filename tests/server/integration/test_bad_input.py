@@ -194,6 +194,9 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
         {"pendingCount": st.integers(min_value=0, max_value=1000)}
     ),
     ClientEvent.AUTH_RENEW: st.fixed_dictionaries({"token": st.text(min_size=1, max_size=200)}),
+    ClientEvent.ACCOUNT_UNLOCK: st.fixed_dictionaries(
+        {"username": st.text(min_size=1, max_size=200)}
+    ),
 }
 
 ALLOWED = [

@@ -127,8 +127,10 @@ def test_dispatch_routes_every_client_event(demo: Demo) -> None:
         judge, ClientEvent.SCORES_SUBMIT, demo.submit(judge, demo.cat1, value=4)
     )
     assert submitted.result.score == 4
-    # auth:renew concerns the connection's token, not the domain: the transport answers it
-    handled = set(demo.service._handlers()) | {ClientEvent.SYNC, ClientEvent.AUTH_RENEW}
+    # auth:renew concerns the connection's token and account:unlock the login guard, not
+    # the domain: the transport answers them
+    transport = {ClientEvent.SYNC, ClientEvent.AUTH_RENEW, ClientEvent.ACCOUNT_UNLOCK}
+    handled = set(demo.service._handlers()) | transport
     assert handled == set(ClientEvent)
 
 
@@ -142,7 +144,24 @@ def test_unchanged_heartbeats_are_stored_at_most_every_ten_seconds(demo: Demo) -
         assert quiet.effects == []
         assert quiet.result.seq == seq
     assert demo.service.current_seq() == seq
+    demo.clock.advance(demo.service.beat_interval.total_seconds())
     changed = demo.service.heartbeat(judge, Heartbeat(pending_count=0))
-    assert len(changed.effects) == 1  # a new pending count is news at once
+    assert len(changed.effects) == 1  # a new pending count is news at the next slot
     demo.clock.advance(10)
     assert len(demo.service.heartbeat(judge, Heartbeat(pending_count=0)).effects) == 1
+
+
+def test_beats_inside_the_interval_are_stored_later_latest_value_wins(demo: Demo) -> None:
+    judge = demo.actor("judge1")
+    assert len(demo.service.heartbeat(judge, Heartbeat(pending_count=0)).effects) == 1
+    seq = demo.service.current_seq()
+    for i in range(100):  # alternating counts used to be a write each
+        assert demo.service.heartbeat(judge, Heartbeat(pending_count=i % 2)).effects == []
+    demo.service.heartbeat(judge, Heartbeat(pending_count=5))
+    assert demo.service.flush_beats() == []  # not yet: the slot has not come
+    assert demo.service.current_seq() == seq
+    demo.clock.advance(demo.service.beat_interval.total_seconds())
+    (flushed,) = demo.service.flush_beats()
+    assert flushed.payload.pending_count == 5  # type: ignore[attr-defined]
+    assert demo.service.flush_beats() == []
+    assert demo.service.current_seq() == seq + 1

@@ -249,7 +249,19 @@ ALTER TABLE presence ADD COLUMN pending_as_of TEXT;
 """
 """Issue 7: refused score writes for the tally master; when a pending count arrived."""
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _REFUSED_WRITES_AND_PENDING_AGE)
+_REFRESH_TOKEN_FAMILIES = """
+ALTER TABLE refresh_tokens ADD COLUMN family TEXT;
+CREATE INDEX idx_refresh_tokens_family ON refresh_tokens (family);
+"""
+"""Refresh tokens remember their rotation family (the first token's jti): a reused
+rotated token revokes the whole family (issue 12)."""
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    _V1_SCHEMA,
+    _V2_INDEXES,
+    _REFUSED_WRITES_AND_PENDING_AGE,
+    _REFRESH_TOKEN_FAMILIES,
+)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)

@@ -11,6 +11,7 @@ from .service import ScoringService
 from .types import (
     Actor,
     Broadcast,
+    CloseSessions,
     Conflict,
     Effect,
     Forbidden,
@@ -26,6 +27,7 @@ from .types import (
 __all__ = [
     "Actor",
     "Broadcast",
+    "CloseSessions",
     "Conflict",
     "Effect",
     "Forbidden",

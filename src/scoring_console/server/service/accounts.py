@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from scoring_console.protocol.entities import UserInfo
 from scoring_console.protocol.roles import Role
@@ -11,7 +12,13 @@ from scoring_console.protocol.roles import Role
 from ..db import rows as r
 from ..passwords import hash_password, verify_password
 from .base import ServiceBase
-from .types import Conflict, NotFound
+from .types import CloseSessions, Conflict, NotFound, Outcome
+
+log = logging.getLogger(__name__)
+
+REFRESH_REUSE_GRACE = timedelta(seconds=30)
+"""A spent refresh token presented again within this time is refused without revoking
+its family: the console and scoring-cli share one token and may race to rotate it."""
 
 # Verified against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASH = hash_password("not-a-real-password")
@@ -72,8 +79,13 @@ class AccountsMixin(ServiceBase):
             rows = conn.execute("SELECT * FROM users WHERE active = 1 ORDER BY id").fetchall()
         return [r.user_info(row) for row in rows]
 
-    def set_user_active(self, user_id: int, active: bool) -> None:
-        """Activate or deactivate a user; deactivation also revokes their refresh tokens."""
+    def set_user_active(self, user_id: int, active: bool) -> Outcome[None]:
+        """Activate or deactivate a user.
+
+        Deactivation revokes the user's refresh tokens and returns a
+        :class:`CloseSessions` effect: the transport closes their live sockets at once.
+        """
+        effects: list[CloseSessions] = []
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id)
@@ -81,21 +93,45 @@ class AccountsMixin(ServiceBase):
             if cursor.rowcount == 0:
                 raise NotFound(f"user {user_id} not found", {"userId": user_id})
             if not active:
-                conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
+                effects.append(self._end_sessions(conn, user_id, "account deactivated"))
+        return Outcome(None, list(effects))
 
-    def store_refresh_token(self, jti: str, user_id: int, expires_at: datetime) -> None:
-        """Remember an issued refresh token (by its ``jti``) for one-time use."""
+    def _end_sessions(self, conn: sqlite3.Connection, user_id: int, reason: str) -> CloseSessions:
+        """Revoke every refresh token of ``user_id`` (inside the caller's transaction) and
+        return the effect that closes their live sockets.
+
+        Call it from every write that ends a user's credentials: deactivation, a role
+        change, a password reset.
+        """
+        conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
+        return CloseSessions(user_id, reason)
+
+    def store_refresh_token(
+        self, jti: str, user_id: int, expires_at: datetime, family: str | None = None
+    ) -> None:
+        """Remember an issued refresh token (by its ``jti``) for one-time use.
+
+        ``family`` is the rotation family: the ``jti`` of the login's first token
+        (default: this one, for a fresh login).
+        """
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT INTO refresh_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
-                (jti, user_id, r.to_iso(expires_at)),
+                "INSERT INTO refresh_tokens (jti, user_id, expires_at, family) VALUES (?, ?, ?, ?)",
+                (jti, user_id, r.to_iso(expires_at), family or jti),
             )
 
     def consume_refresh_token(self, jti: str, user_id: int) -> bool:
-        """Use a refresh token once.
+        """Use a refresh token once (see :meth:`rotate_refresh_token`)."""
+        return self.rotate_refresh_token(jti, user_id) is not None
 
-        ``False`` if it is unknown, already used, revoked, expired, issued to another
-        user, or the user is inactive; otherwise it is marked used and ``True``.
+    def rotate_refresh_token(self, jti: str, user_id: int) -> str | None:
+        """Spend a refresh token; its family (for the next token), or ``None``.
+
+        ``None`` if it is unknown, already used, revoked, expired, issued to another
+        user, or the user is inactive. A token used again more than
+        :data:`REFRESH_REUSE_GRACE` after it was spent was stolen (or its holder's copy
+        was): its whole family is revoked. Within the grace it is just refused — two
+        processes of one user (console and ``scoring-cli``) may race to rotate it.
         """
         now = self.clock()
         with self.db.transaction() as conn:
@@ -104,19 +140,45 @@ class AccountsMixin(ServiceBase):
                 "WHERE t.jti = ?",
                 (jti,),
             ).fetchone()
-            if (
-                row is None
-                or row["user_id"] != user_id
-                or row["used_at"] is not None
-                or row["revoked"]
-                or not row["active"]
-                or r.from_iso(row["expires_at"]) <= now
-            ):
-                return False
+            if row is None or row["user_id"] != user_id:
+                return None
+            family = row["family"] or row["jti"]
+            if row["used_at"] is not None:
+                if now - r.from_iso(row["used_at"]) > REFRESH_REUSE_GRACE:
+                    revoked = conn.execute(
+                        "UPDATE refresh_tokens SET revoked = 1 WHERE family = ? AND revoked = 0",
+                        (family,),
+                    ).rowcount
+                    log.warning(
+                        "refresh token of user %d reused after rotation: revoked its family "
+                        "(%d tokens)",
+                        user_id,
+                        revoked,
+                    )
+                return None
+            if row["revoked"] or not row["active"] or r.from_iso(row["expires_at"]) <= now:
+                return None
             conn.execute(
                 "UPDATE refresh_tokens SET used_at = ? WHERE jti = ?", (r.to_iso(now), jti)
             )
-        return True
+        return str(family)
+
+    def revoke_refresh_family(self, jti: str, user_id: int) -> int:
+        """Logout: revoke the family of this refresh token; returns how many tokens."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT family, user_id FROM refresh_tokens WHERE jti = ?", (jti,)
+            ).fetchone()
+            if row is None or row["user_id"] != user_id:
+                return 0
+            family = row["family"] or jti
+            return int(
+                conn.execute(
+                    "UPDATE refresh_tokens SET revoked = 1 "
+                    "WHERE (family = ? OR jti = ?) AND revoked = 0",
+                    (family, jti),
+                ).rowcount
+            )
 
     def revoke_user_tokens(self, user_id: int) -> int:
         """Revoke every unused refresh token of a user; returns how many."""

@@ -36,7 +36,8 @@ class AssignmentsMixin(ViewsMixin):
 
         ``Forbidden`` unless organizer/admin; ``NotFound`` for an unknown (or inactive)
         user or category; ``Invalid`` if the user is not a JUDGE or TALLY_MASTER;
-        ``Conflict`` if already assigned; ``Locked`` for a judge when the
+        ``Conflict`` if already assigned; ``Locked`` when the contest is locked (a
+        locked contest's panel is frozen like its scores), and for a judge when the
         category's certification is past the judges' step (the panel that signed is
         final: a late judge would add scores nobody certifies). The assignment's role
         is the user's role.
@@ -48,6 +49,7 @@ class AssignmentsMixin(ViewsMixin):
         with self.db.transaction() as conn:
             target, role = self._assignable_user(conn, payload.user_id)
             info = self._category(conn, payload.category_id)
+            self._require_unlocked(info)
             if role is Role.JUDGE:
                 self._require_judges_step_open(conn, info.id)
             before = self._rooms(conn, target)
@@ -95,8 +97,9 @@ class AssignmentsMixin(ViewsMixin):
         assignment. Effects: ``assignment:revoked`` to ``user:{id}``,
         ``role:ORGANIZER``, ``role:ADMIN``; a persisted ``notification``; a
         :class:`RoomChange` taking the user's live sockets out of rooms they no longer
-        belong to. Scores already given stay. ``Locked`` for a judge when
-        the certification is past the judges' step (the signed panel is final).
+        belong to. Scores already given stay. ``Locked`` when the contest is locked, and
+        for a judge when the certification is past the judges' step (the signed panel
+        is final).
         """
         self._require_manager(actor)
         with self.db.transaction() as conn:
@@ -112,6 +115,7 @@ class AssignmentsMixin(ViewsMixin):
                     {"userId": payload.user_id, "categoryId": payload.category_id},
                 )
             info = self._category(conn, payload.category_id)
+            self._require_unlocked(info)
             if row["role"] == Role.JUDGE.value:
                 self._require_judges_step_open(conn, info.id)
             target = Actor(payload.user_id, Role(row["user_role"]), "")

@@ -80,6 +80,8 @@ class ServiceBase:
         self._connections: dict[int, int] = {}
         self._connections_lock = threading.Lock()
         self._last_beats: dict[int, tuple[datetime, int]] = {}
+        self._pending_beats: dict[int, tuple[Actor, int, datetime]] = {}
+        """The latest heartbeat count per user not stored yet (throttled)."""
 
     # --- lookups --------------------------------------------------------------------
 

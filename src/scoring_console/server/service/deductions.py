@@ -84,7 +84,9 @@ class DeductionsMixin(ServiceBase):
         """``deduction:decide``: approve or reject a pending deduction.
 
         Tally masters of the category, auditors and admins (``Forbidden`` otherwise);
-        ``NotFound``, ``Conflict`` if already decided, ``Locked`` for a locked contest.
+        the requester may reject (withdraw) but never approve their own deduction
+        (``Forbidden``: two-person rule); ``NotFound``, ``Conflict`` if already decided,
+        ``Locked`` for a locked contest.
         Effect: ``deduction:decided`` to the requester, the category's tally masters,
         auditors, board, organizers and admins.
         """
@@ -106,6 +108,14 @@ class DeductionsMixin(ServiceBase):
                 raise Conflict(
                     f"this deduction was already {row['status'].lower()}",
                     {"status": row["status"]},
+                )
+            if payload.approve and row["requested_by"] == actor.user_id:
+                # two-person rule: a deduction changes a result; whoever asked for it
+                # may withdraw it (reject) but someone else must approve it
+                raise Forbidden(
+                    "you requested this deduction: another tally master, an auditor or an "
+                    "admin must approve it",
+                    {"deductionId": payload.deduction_id},
                 )
             self._require_unlocked(info)
             self._require_judges_step_open(conn, info.id)

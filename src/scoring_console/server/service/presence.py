@@ -13,7 +13,7 @@ board, organizers and admins. Online state lives in memory (connection counts);
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from scoring_console.protocol.entities import Presence
 from scoring_console.protocol.events import ServerEvent
@@ -35,30 +35,75 @@ _PRESENCE_ROLE_ROOMS = rooms.VENUE_ROLE_ROOMS
 must see who is offline or still has entries on their laptop."""
 
 
+BEAT_INTERVAL = timedelta(seconds=2)
+"""Default for :attr:`PresenceMixin.beat_interval`: at most one stored beat per user per
+this interval, whatever it carries (alternating counts must not bypass it)."""
+
+
 class PresenceMixin(ServiceBase):
     """Heartbeats, online/offline, and the presence list of a snapshot."""
+
+    beat_interval: timedelta = BEAT_INTERVAL
+    """At most one stored heartbeat per user per this interval (set by the server)."""
 
     def heartbeat(self, actor: Actor, payload: Heartbeat) -> Outcome[HeartbeatResult]:
         """``user:active``: store ``last_seen`` and ``pending_count``.
 
-        A beat whose pending count did not change within :data:`BEAT_PERSIST_INTERVAL`
-        of the last stored one is acknowledged without a write or a broadcast.
+        At most one beat per user is stored (and broadcast) per :attr:`beat_interval`,
+        whatever it carries: a beat inside the interval is acknowledged without a write
+        and its count kept as pending — the latest value wins, stored by the next beat
+        after the interval or by :meth:`flush_beats`. A beat whose pending count did not
+        change within :data:`BEAT_PERSIST_INTERVAL` of the last stored one is not stored.
 
         For a judge the effect is ``presence:updated`` to the tally masters of the
         judge's categories and to auditors, organizers and admins.
         """
         now = self.clock()
+        count = payload.pending_count
         with self._connections_lock:
             last = self._last_beats.get(actor.user_id)
-            quiet = (
-                last is not None
-                and last[1] == payload.pending_count
-                and now - last[0] < BEAT_PERSIST_INTERVAL
-            )
-            if not quiet:
-                self._last_beats[actor.user_id] = (now, payload.pending_count)
-        if quiet:
+            if last is not None and now - last[0] < self.beat_interval:
+                if count != last[1]:
+                    self._pending_beats[actor.user_id] = (actor, count, now)
+                else:
+                    self._pending_beats.pop(actor.user_id, None)
+                store = False
+            else:
+                self._pending_beats.pop(actor.user_id, None)
+                store = not (
+                    last is not None and last[1] == count and now - last[0] < BEAT_PERSIST_INTERVAL
+                )
+                if store:
+                    self._last_beats[actor.user_id] = (now, count)
+        if not store:
             return Outcome(HeartbeatResult(server_time=now, seq=self.db.current_seq()), [])
+        seq, effects = self._store_beat(actor, count, now, now)
+        return Outcome(HeartbeatResult(server_time=now, seq=seq), list(effects))
+
+    def flush_beats(self) -> list[Broadcast]:
+        """Store the pending beats whose slot has come; the broadcasts to deliver.
+
+        The transport calls it every :attr:`beat_interval`, so a count that changed
+        inside an interval reaches the tally masters even if no further beat comes.
+        """
+        now = self.clock()
+        due: list[tuple[Actor, int, datetime]] = []
+        with self._connections_lock:
+            for user_id, (actor, count, arrived) in list(self._pending_beats.items()):
+                last = self._last_beats.get(user_id)
+                if last is None or now - last[0] >= self.beat_interval:
+                    del self._pending_beats[user_id]
+                    self._last_beats[user_id] = (now, count)
+                    due.append((actor, count, arrived))
+        effects: list[Broadcast] = []
+        for actor, count, arrived in due:
+            effects.extend(self._store_beat(actor, count, now, arrived)[1])
+        return effects
+
+    def _store_beat(
+        self, actor: Actor, count: int, now: datetime, as_of: datetime
+    ) -> tuple[int, list[Broadcast]]:
+        """Persist a beat (``as_of``: when its count arrived) and its broadcast."""
         with self.db.transaction() as conn:
             seq = self.db.next_seq(conn)
             conn.execute(
@@ -66,12 +111,12 @@ class PresenceMixin(ServiceBase):
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
                 "last_seen = excluded.last_seen, pending_count = excluded.pending_count, "
                 "pending_as_of = excluded.pending_as_of, seq = excluded.seq",
-                (actor.user_id, r.to_iso(now), payload.pending_count, r.to_iso(now), seq),
+                (actor.user_id, r.to_iso(now), count, r.to_iso(as_of), seq),
             )
             effects: list[Broadcast] = []
             if actor.role is Role.JUDGE:
                 effects.append(self._presence_broadcast(conn, actor.user_id))
-        return Outcome(HeartbeatResult(server_time=now, seq=seq), list(effects))
+        return seq, effects
 
     def set_online(self, actor: Actor, online: bool) -> list[Broadcast]:
         """Count the actor's live connections; call on every connect and disconnect.

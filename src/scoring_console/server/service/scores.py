@@ -24,7 +24,7 @@ from scoring_console.protocol.roles import Role
 from ..db import rows as r
 from . import certstate, rooms
 from .base import CategoryInfo, content_hash
-from .masking import mask_for
+from .masking import scores_for
 from .refusals import RefusalsMixin
 from .types import (
     Actor,
@@ -143,7 +143,7 @@ class ScoresMixin(RefusalsMixin):
             rows = conn.execute(
                 "SELECT * FROM scores WHERE category_id = ? ORDER BY id", (payload.category_id,)
             ).fetchall()
-        scores = [mask_for(r.score(row), actor.user_id, actor.role) for row in rows]
+        scores = scores_for((r.score(row) for row in rows), actor.user_id, actor.role)
         return Outcome(ScoresData(category_id=payload.category_id, scores=scores, seq=seq), [])
 
     def totals(self, actor: Actor, payload: TotalsRequest) -> Outcome[TotalsData]:

@@ -2,7 +2,8 @@
 
 The service never talks to sockets. A call returns an :class:`Outcome` — the ack data
 plus a list of effects (:class:`Broadcast` to rooms, :class:`RoomChange` for live
-sockets) — or raises a :class:`ServiceError` the transport turns into a failed ack.
+sockets, :class:`CloseSessions` for a user whose credentials ended) — or raises a
+:class:`ServiceError` the transport turns into a failed ack.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ class Actor:
 class Broadcast:
     """One logical server → client event, sent to the union of ``rooms``.
 
-    ``payload`` is the full (unmasked) payload with its ``seq`` set. When
-    ``mask_score_for_judges`` is true, every JUDGE recipient other than the score's
-    author (``payload.judge_id``) must get :func:`mask_score` of it instead.
-    Users in ``exclude_user_ids`` get nothing.
+    ``payload`` is the full (unmasked) payload with its ``seq`` set. A score (or a
+    score's deletion) reaches a JUDGE recipient only if they wrote it
+    (:func:`~scoring_console.server.service.masking.view_for`);
+    ``mask_score_for_judges`` marks such broadcasts for readers. Users in
+    ``exclude_user_ids`` get nothing.
     """
 
     event: ServerEvent
@@ -53,7 +55,21 @@ class RoomChange:
     leave: tuple[str, ...] = ()
 
 
-Effect = Broadcast | RoomChange
+@dataclass(frozen=True)
+class CloseSessions:
+    """Every live socket of ``user_id`` must be closed now (credentials ended).
+
+    Emitted when a user is deactivated, changes role or gets a new password; the
+    service revokes the user's refresh tokens in the same transaction
+    (:meth:`~scoring_console.server.service.accounts.AccountsMixin._end_sessions`).
+    ``reason`` is logged and shown to nobody.
+    """
+
+    user_id: int
+    reason: str
+
+
+Effect = Broadcast | RoomChange | CloseSessions
 """Anything the transport must do after a successful call."""
 
 

@@ -15,7 +15,7 @@ from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
 from ..db import rows as r
 from . import certstate, rooms
-from .masking import certification_for, mask_for
+from .masking import certification_for, scores_for
 from .presence import PresenceMixin
 from .refusals import visible_refusals
 from .types import Actor, NotFound
@@ -127,7 +127,7 @@ class ViewsMixin(PresenceMixin):
                 categories=categories,
                 contestants=[r.contestant(row) for row in contestant_rows],
                 assignments=[r.assignment(row) for row in assignment_rows],
-                scores=[mask_for(r.score(row), actor.user_id, actor.role) for row in score_rows],
+                scores=scores_for((r.score(row) for row in score_rows), actor.user_id, actor.role),
                 certifications=[
                     certification_for(certstate.certification(conn, cid), actor.user_id, actor.role)
                     for cid in ids
