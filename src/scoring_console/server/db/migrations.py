@@ -230,7 +230,14 @@ CREATE INDEX idx_removal_requests_category ON removal_requests (category_id);
 CREATE INDEX idx_refresh_tokens_user ON refresh_tokens (user_id);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES)
+_SCORING_RULES = """
+ALTER TABLE criteria ADD COLUMN weight TEXT NOT NULL DEFAULT '1';
+ALTER TABLE categories ADD COLUMN scoring TEXT;
+"""
+"""Criterion weights (exact decimal text) and per-category scoring rules (JSON text;
+NULL means the defaults: sum, nothing dropped, no tie-break, 2 decimals)."""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _SCORING_RULES)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)
