@@ -12,6 +12,10 @@ from .base import ClientId, Id, Name, ScoreValue, Seq, ServerMessage, WireModel
 from .roles import Role
 from .scoring.decimals import DecimalValue
 from .scoring.rules import ScoringRules
+from .scoring.wire import OutlierAction as OutlierAction
+from .scoring.wire import OutlierReview as OutlierReview
+from .scoring.wire import RankedTotal as RankedTotal  # defined with the scoring rules
+from .scoring.wire import TieDecision as TieDecision
 
 
 class UserInfo(WireModel):
@@ -229,17 +233,6 @@ class Presence(ServerMessage):
     pending_count: int = Field(default=0, ge=0)
 
 
-class RankedTotal(WireModel):
-    """A contestant's total in a category: score sum minus approved deductions, floored at 0."""
-
-    contestant_id: Id
-    score_sum: float
-    deductions: float
-    total: float
-    rank: int = Field(ge=1)
-    score_count: int = Field(ge=0)
-
-
 class Snapshot(WireModel):
     """The ``sync`` answer: everything this user may see, as of ``seq``."""
 
@@ -258,3 +251,5 @@ class Snapshot(WireModel):
     notifications: list[Notification]
     announcements: list[Announcement]
     presence: list[Presence]
+    tie_decisions: list[TieDecision] = Field(default_factory=list)
+    outlier_reviews: list[OutlierReview] = Field(default_factory=list)

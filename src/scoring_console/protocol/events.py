@@ -28,6 +28,8 @@ class ClientEvent(StrEnum):
     NOTIFICATION_READ = "notification:read"
     USER_ACTIVE = "user:active"
     AUTH_RENEW = "auth:renew"
+    TIES_DECIDE = "ties:decide"
+    OUTLIERS_REVIEW = "outliers:review"
 
 
 class ServerEvent(StrEnum):
@@ -48,4 +50,6 @@ class ServerEvent(StrEnum):
     SCORE_REMOVAL_PENDING = "score:removal-pending"
     SCORE_REMOVAL_DECIDED = "score:removal-decided"
     PRESENCE_UPDATED = "presence:updated"
+    TIES_DECIDED = "ties:decided"
+    OUTLIERS_REVIEWED = "outliers:reviewed"
     ERROR = "error"
