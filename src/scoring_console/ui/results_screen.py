@@ -1,6 +1,6 @@
 """A results screen for the MC or a projector: one category, large type, live.
 
-Shows final results only (published, or certified and frozen) unless the tally master
+Shows final results only (once published) unless the tally master
 ticks "Show provisional", which shows the live ranking marked PROVISIONAL. It follows
 publication live: when results are published the screen switches to them at once.
 :func:`open_results_screen` puts it full-screen on a second screen when there is one.
@@ -155,6 +155,8 @@ class ResultsScreen(QWidget):
         category = self.state.categories[category_id]
         cert = self.state.certifications.get(category_id)
         certified = cert is not None and cert.status is CertificationStatus.CERTIFIED
+        if published is not None and not published.totals and category.published:
+            published = None  # an empty event (older server): compute the frozen ranking
         if published is not None:
             rows = [(t.contestant_id, t.rank, t.display_total or f"{t.total:.2f}")
                     for t in published.totals]  # fmt: skip
@@ -163,13 +165,13 @@ class ResultsScreen(QWidget):
         if result is None:
             return "Results not available", []
         rows = [(r.contestant_id, r.rank, result.display(r.total)) for r in result.rows]
-        if category.published or certified:
-            return "Final results" if category.published else "Certified, not yet published", (
-                self._named(rows)
-            )
+        if category.published:  # certified results are frozen: this is what was published
+            return "Final results", self._named(rows)
         if self.provisional_box.isChecked() and self.provisional_box.isVisible():
             done = "complete" if result.complete else "scores still coming in"
             return f"PROVISIONAL — not final ({done})", self._named(rows)
+        if certified:
+            return "Certified; the results appear here once they are published", []
         return "Results will appear here once they are final", []
 
     def _named(self, rows: list[tuple[int, int, str]]) -> list[Placing]:
