@@ -157,6 +157,9 @@ def test_manual_tie_is_ordered_from_the_console(
             assert view.model.result.ranks()[b] == 1  # type: ignore[union-attr]
             assert view.model.index(view.model.row_of(b), view.model.rank_col).data() == "1"
             assert not view.review.tie_button.isVisible()
+            click(qtbot, view.table, view.model.index(view.model.row_of(b), 1))
+            await eventually(lambda: "Better crowd response" in view.review.caption.text())
+            assert "tie broken by the tally master's order" in view.review.caption.text()
             (totals,) = await call_as(
                 url, "tally1", [(ClientEvent.TOTALS_REQUEST, {"categoryId": view.category_id})]
             )

@@ -36,6 +36,19 @@ def outlier_flags(state: StateStore, category_id: int) -> list[OutlierFlag]:
     return open_flags(flags, reviews)
 
 
+def manual_reason(state: StateStore, category_id: int, contestant_id: int) -> str | None:
+    """The reason of the newest manual tie decision naming ``contestant_id``, if any."""
+    decisions = sorted(
+        (
+            d
+            for d in state.tie_decisions.values()
+            if d.category_id == category_id and contestant_id in d.contestant_ids
+        ),
+        key=lambda d: d.id,
+    )
+    return decisions[-1].reason if decisions else None
+
+
 class ChangeKind(StrEnum):
     """What a previewed change is."""
 

@@ -13,9 +13,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
+from scoring_console.client.standings import manual_reason
 from scoring_console.client.state import StateStore
 from scoring_console.protocol.entities import Criterion
-from scoring_console.protocol.scoring import ContestantResult, JudgeTotal, OutlierFlag
+from scoring_console.protocol.scoring import MANUAL, ContestantResult, JudgeTotal, OutlierFlag
 
 from .plausibility import format_score
 
@@ -90,7 +91,12 @@ class BreakdownModel(QAbstractTableModel):
             parts.append("drop high/low needs 5 complete totals (3 left after dropping)")
         parts.append(f"minus {result.display(row.deductions)} deductions")
         parts.append(f"total {result.display(row.total)}, rank {row.rank}")
-        if row.tie_break:
+        if row.tie_break == MANUAL:
+            reason = manual_reason(self.state, self.category_id, row.contestant_id)
+            parts.append(
+                "tie broken by the tally master's order" + (f" ({reason})" if reason else "")
+            )
+        elif row.tie_break:
             parts.append(f"tie broken by {row.tie_break}")
         if row.provisional:
             parts.append(f"provisional: {row.progress}")

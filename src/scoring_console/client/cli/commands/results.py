@@ -6,8 +6,9 @@ from typing import Any
 
 from scoring_console.protocol.entities import CertificationStatus
 from scoring_console.protocol.roles import Role
-from scoring_console.protocol.scoring import CategoryResult, rounded
+from scoring_console.protocol.scoring import MANUAL, CategoryResult, rounded
 
+from ...standings import manual_reason
 from ...state import StateStore
 from ..errors import EXIT_FAILED, EXIT_INVALID, EXIT_OK, CliError
 from ..session import CliSession
@@ -55,6 +56,9 @@ def results_lines(state: StateStore, data: dict[str, Any], result: CategoryResul
     for item, row in zip(data["ranking"], result.rows, strict=True):
         mark = "" if not row.provisional else f"  provisional, {row.progress}"
         tie = f"  (tie-break: {row.tie_break})" if row.tie_break else ""
+        if row.tie_break == MANUAL:
+            reason = manual_reason(state, data["categoryId"], row.contestant_id)
+            tie = f"  (tie-break: manual — {reason})" if reason else tie
         lines.append(
             f"{row.rank:>4}  {item['number'] or '':>4}  {item['name']:<28} "
             f"{result.display(row.total):>10}{tie}{mark}"
