@@ -8,11 +8,10 @@ tally master (``manual``) can be ordered here.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -73,10 +72,12 @@ class TallyReviewPane(QWidget):
         self.ask_tie_order: AskTieOrder = ask_tie_order_dialog
         self.model = BreakdownModel(bridge.core.state, tally.category_id, self)
         self.caption = QLabel(self)
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.caption.setWordWrap(True)
         self.flags_label = QLabel(self)
         self.flags_label.setObjectName("outlierFlagsLabel")
         self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.table = QTableView(self)
         self.table.setObjectName("breakdownTable")
         self.table.setModel(self.model)
@@ -123,7 +124,7 @@ class TallyReviewPane(QWidget):
         self._after_reset(current.row(), current.column())
 
     def _after_reset(self, row: int = -1, column: int = -1) -> None:
-        self.caption.setText(html.escape(self.model.caption()))
+        self.caption.setText(self.model.caption())
         if self._focus_judge is not None and row < 0:
             for col in range(FIRST_JUDGE, self.model.columnCount()):
                 if self._judge_of(col) == self._focus_judge:
@@ -190,7 +191,7 @@ class TallyReviewPane(QWidget):
         try:
             await self.bridge.core.review_outlier(self.tally.category_id, cell, action, note)
         except Exception as exc:
-            self.message.setText(html.escape(describe_failure("Reviewing the flag", exc)))
+            self.message.setText(describe_failure("Reviewing the flag", exc))
             self.review_finished.emit(False)
             return
         done = "Flag cleared." if action is OutlierAction.CLEAR else "The judge was asked."
@@ -218,7 +219,7 @@ class TallyReviewPane(QWidget):
                 self.tally.category_id, order.contestant_ids, order.reason
             )
         except Exception as exc:
-            self.message.setText(html.escape(describe_failure("Recording the tie order", exc)))
+            self.message.setText(describe_failure("Recording the tie order", exc))
             self.review_finished.emit(False)
             return
         self.message.setText("Tie order recorded.")
