@@ -16,7 +16,13 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from scoring_console.client.standings import manual_reason
 from scoring_console.client.state import StateStore
 from scoring_console.protocol.entities import Criterion
-from scoring_console.protocol.scoring import MANUAL, ContestantResult, JudgeTotal, OutlierFlag
+from scoring_console.protocol.scoring import (
+    MANUAL,
+    CategoryResult,
+    ContestantResult,
+    JudgeTotal,
+    OutlierFlag,
+)
 
 from .plausibility import format_score
 
@@ -43,14 +49,23 @@ class BreakdownModel(QAbstractTableModel):
         self._criteria: list[Criterion] = []
         self._judges: list[JudgeTotal] = []
         self._row: ContestantResult | None = None
+        self._result: CategoryResult | None = None
         self._flags: set[tuple[int, int]] = set()  # (criterion, judge)
 
-    def show_contestant(self, contestant_id: int | None, flags: list[OutlierFlag]) -> None:
-        """Show ``contestant_id`` (``None``: nothing) as the rules rank it now."""
+    def show_contestant(
+        self,
+        contestant_id: int | None,
+        flags: list[OutlierFlag],
+        result: CategoryResult | None = None,
+    ) -> None:
+        """Show ``contestant_id`` (``None``: nothing) as the rules rank it now
+        (``result``: the ranking already computed, e.g. by the tally)."""
         self.beginResetModel()
         self.contestant_id = contestant_id
         category = self.state.categories.get(self.category_id)
-        result = self.state.category_result(self.category_id)
+        if result is None:
+            result = self.state.category_result(self.category_id)
+        self._result = result
         self._criteria = list(category.criteria) if category is not None else []
         self._row = None
         if contestant_id is not None and result is not None:
@@ -73,7 +88,7 @@ class BreakdownModel(QAbstractTableModel):
         row = self._row
         if row is None:
             return "Select a contestant to see each judge's scores."
-        result = self.state.category_result(self.category_id)
+        result = self._result
         if result is None:
             return ""
         rules = result.rules

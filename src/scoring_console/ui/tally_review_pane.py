@@ -113,14 +113,16 @@ class TallyReviewPane(QWidget):
         """Show the contestant of a tally cell; a judge cell selects that judge's column."""
         contestant = self.tally.contestant_at(index.row()) if index.isValid() else None
         self._focus_judge = self.tally.judge_at(index.column()) if index.isValid() else None
-        self.model.show_contestant(contestant, self.tally.open_flags)
+        self.model.show_contestant(contestant, self.tally.open_flags, self.tally.result)
         self._after_reset()
 
     @Slot(int)
     def on_tally_flushed(self, _changed: int) -> None:
         """The tally changed: refresh the breakdown, the flag count and the tie button."""
         current = self.table.currentIndex()
-        self.model.show_contestant(self.model.contestant_id, self.tally.open_flags)
+        self.model.show_contestant(
+            self.model.contestant_id, self.tally.open_flags, self.tally.result
+        )
         self._after_reset(current.row(), current.column())
 
     def _after_reset(self, row: int = -1, column: int = -1) -> None:
