@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
-from .scoring.decimals import exact
+from .scoring.decimals import fraction
 from .scoring.display import as_float
 from .scoring.order import order_contestants
 from .scoring.wire import RankedTotal
@@ -29,11 +29,11 @@ def rank_totals(
     sums = dict.fromkeys(ids, Fraction(0))
     counts = dict.fromkeys(ids, 0)
     for cid, value in scores:
-        sums[cid] = sums.get(cid, Fraction(0)) + Fraction(exact(value))
+        sums[cid] = sums.get(cid, Fraction(0)) + fraction(value)
         counts[cid] = counts.get(cid, 0) + 1
     minus: dict[int, Fraction] = {}
     for cid, amount in approved_deductions:
-        minus[cid] = minus.get(cid, Fraction(0)) + Fraction(exact(amount))
+        minus[cid] = minus.get(cid, Fraction(0)) + fraction(amount)
     totals = {cid: max(Fraction(0), sums[cid] - minus.get(cid, Fraction(0))) for cid in ids}
     result: list[RankedTotal] = []
     for group in order_contestants(totals, [], lambda _c, _i: None, []).groups:

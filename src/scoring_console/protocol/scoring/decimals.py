@@ -10,6 +10,8 @@ on paper compare equal.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -38,6 +40,22 @@ def exact(value: Decimal | float | int | str) -> Decimal:
     if not result.is_finite():
         raise ValueError("the number must be finite")
     return result
+
+
+@lru_cache(maxsize=8192)
+def _fraction_of_float(value: float) -> Fraction:
+    return Fraction(exact(value))
+
+
+def fraction(value: Decimal | float | int | str) -> Fraction:
+    """``value`` as an exact :class:`~fractions.Fraction` (see :func:`exact`).
+
+    Floats are cached: scores take few distinct values, and the rules convert every
+    score on every recomputation of a live tally.
+    """
+    if isinstance(value, float):
+        return _fraction_of_float(value)
+    return Fraction(exact(value))
 
 
 def _validate(value: Any) -> Decimal:

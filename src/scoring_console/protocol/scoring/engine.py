@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
-from .decimals import exact
+from .decimals import exact, fraction
 from .order import order_contestants
 from .panel import apply_drop, combine, full_panel_keeps, judge_total
 from .results import CategoryResult, ContestantResult
@@ -89,12 +89,10 @@ def compute_category(
     for s in scores:
         if s.score is None or s.judge_id not in judges or s.criterion_id not in weights:
             continue
-        cells.setdefault((s.contestant_id, s.judge_id), {})[s.criterion_id] = Fraction(
-            exact(s.score)
-        )
+        cells.setdefault((s.contestant_id, s.judge_id), {})[s.criterion_id] = fraction(s.score)
     minus: dict[int, Fraction] = {}
     for cid, amount in deductions:
-        minus[cid] = minus.get(cid, Fraction(0)) + Fraction(exact(amount))
+        minus[cid] = minus.get(cid, Fraction(0)) + fraction(amount)
     criterion_ids = {c.name: c.id for c in category.criteria}
     tie_ids = [
         criterion_ids.get(entry[len(CRITERION_PREFIX) :]) if entry != MANUAL else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
 
-from .decimals import exact
+from .decimals import exact, fraction
 from .engine import CategoryLike, ScoreLike
 from .wire import OutlierAction
 
@@ -87,7 +87,7 @@ def find_outliers(
         if s.score is None or s.judge_id not in judges or s.criterion_id not in max_scores:
             continue
         cells.setdefault((s.contestant_id, s.criterion_id), []).append(
-            (s.judge_id, Fraction(exact(s.score)), s.version)
+            (s.judge_id, fraction(s.score), s.version)
         )
     flags: list[OutlierFlag] = []
     for (cid, kid), entries in sorted(cells.items()):
