@@ -52,4 +52,5 @@ class ServerEvent(StrEnum):
     PRESENCE_UPDATED = "presence:updated"
     TIES_DECIDED = "ties:decided"
     OUTLIERS_REVIEWED = "outliers:reviewed"
+    SCORES_REFUSED = "scores:refused"
     ERROR = "error"

@@ -15,6 +15,7 @@ from ..db import rows as r
 from . import certstate, rooms, standings
 from .masking import certification_for, mask_for
 from .presence import PresenceMixin
+from .refusals import visible_refusals
 from .types import Actor, NotFound
 
 _ANNOUNCEMENTS_IN_SNAPSHOT = 200
@@ -137,6 +138,7 @@ class ViewsMixin(PresenceMixin):
                 presence=self._presence_list(conn, actor),
                 tie_decisions=standings.tie_decisions(conn, reviewers),
                 outlier_reviews=standings.outlier_reviews(conn, reviewers),
+                refused_writes=visible_refusals(conn, actor, ids),
             )
 
     def _requests_visible(
