@@ -9,6 +9,7 @@ state at once, so the UI does not wait for the broadcast.
 
 from __future__ import annotations
 
+import uuid
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -20,8 +21,11 @@ from scoring_console.protocol.entities import (
     Contest,
     Deduction,
     NotificationType,
+    OutlierAction,
+    OutlierReview,
     RemovalRequest,
     Snapshot,
+    TieDecision,
 )
 from scoring_console.protocol.errors import AckFailed
 from scoring_console.protocol.payloads import (
@@ -32,10 +36,12 @@ from scoring_console.protocol.payloads import (
     DeductionDecision,
     NotificationRead,
     NotificationReadResult,
+    OutlierReviewCreate,
     RemovalDecision,
     ResultsPublish,
     ScoresData,
     ScoresRequest,
+    TieDecisionCreate,
     TotalsData,
     TotalsRequest,
 )
@@ -83,6 +89,43 @@ class OnlineCalls:
         payload = RemovalDecision(request_id=request_id, approve=approve, note=note)
         result = await self._request(ClientEvent.SCORE_REMOVAL_DECIDE, payload, RemovalRequest)
         self.state.apply(ServerEvent.SCORE_REMOVAL_DECIDED, result)
+        return result
+
+    async def decide_tie(
+        self, category_id: int, contestant_ids: list[int], reason: str
+    ) -> TieDecision:
+        """Record the tally master's order (best first) for contestants with equal totals."""
+        payload = TieDecisionCreate(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            contestant_ids=list(contestant_ids),
+            reason=reason,
+        )
+        result = await self._request(ClientEvent.TIES_DECIDE, payload, TieDecision)
+        self.state.apply(ServerEvent.TIES_DECIDED, result)
+        return result
+
+    async def review_outlier(
+        self,
+        category_id: int,
+        cell: tuple[int, int, int],
+        action: OutlierAction,
+        note: str,
+    ) -> OutlierReview:
+        """Clear a flagged score or ask its judge to check it (``cell``: contestant,
+        criterion, judge)."""
+        contestant_id, criterion_id, judge_id = cell
+        payload = OutlierReviewCreate(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            contestant_id=contestant_id,
+            criterion_id=criterion_id,
+            judge_id=judge_id,
+            action=action,
+            note=note,
+        )
+        result = await self._request(ClientEvent.OUTLIERS_REVIEW, payload, OutlierReview)
+        self.state.apply(ServerEvent.OUTLIERS_REVIEWED, result)
         return result
 
     async def lock_contest(self, contest_id: int, locked: bool = True) -> Contest:

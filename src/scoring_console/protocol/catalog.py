@@ -292,6 +292,42 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "and answered `wasLocked: false`.",
             write=True,
         ),
+        ClientEventSpec(
+            ClientEvent.TIES_DECIDE,
+            p.TieDecisionCreate,
+            e.TieDecision,
+            frozenset({_T}),
+            "Record the order (best first) of contestants whose totals stay equal, with a "
+            "reason; the `manual` tie-break uses the newest decision naming every member of a "
+            "tied group. Tally masters of the category; only where the rules list `manual` "
+            "and the named contestants' totals are equal (`precondition_failed` otherwise). "
+            "Idempotent on `clientId`.",
+            emits=(ServerEvent.TIES_DECIDED,),
+            errors=(
+                ErrorCode.NOT_FOUND,
+                ErrorCode.CONFLICT,
+                ErrorCode.LOCKED,
+                ErrorCode.PRECONDITION_FAILED,
+            ),
+            write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.OUTLIERS_REVIEW,
+            p.OutlierReviewCreate,
+            e.OutlierReview,
+            frozenset({_T}),
+            "Review a flagged score: `clear` it with a note (the flag closes for this version "
+            "of the score) or `ask_judge` (the judge gets a notification; the flag stays "
+            "open). Tally masters of the category. A tally master cannot sign while flags "
+            "are open. Idempotent on `clientId`.",
+            emits=(ServerEvent.OUTLIERS_REVIEWED, ServerEvent.NOTIFICATION),
+            errors=(
+                ErrorCode.NOT_FOUND,
+                ErrorCode.CONFLICT,
+                ErrorCode.LOCKED,
+            ),
+            write=True,
+        ),
     )
 }
 
@@ -349,6 +385,18 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
             p.ResultsPublished,
             "Everyone in `category:{id}`.",
             "Results of a certified category were published.",
+        ),
+        ServerEventSpec(
+            ServerEvent.TIES_DECIDED,
+            e.TieDecision,
+            "Tally masters of the category, auditors, board, organizers, admins.",
+            "A manual tie-break order was recorded.",
+        ),
+        ServerEventSpec(
+            ServerEvent.OUTLIERS_REVIEWED,
+            e.OutlierReview,
+            "Tally masters of the category, auditors, board, organizers, admins.",
+            "A flagged score was cleared or its judge was asked to check it.",
         ),
         ServerEventSpec(
             ServerEvent.DEDUCTION_PENDING,

@@ -29,6 +29,8 @@ class ClientEvent(StrEnum):
     USER_ACTIVE = "user:active"
     AUTH_RENEW = "auth:renew"
     ACCOUNT_UNLOCK = "account:unlock"
+    TIES_DECIDE = "ties:decide"
+    OUTLIERS_REVIEW = "outliers:review"
 
 
 class ServerEvent(StrEnum):
@@ -49,5 +51,7 @@ class ServerEvent(StrEnum):
     SCORE_REMOVAL_PENDING = "score:removal-pending"
     SCORE_REMOVAL_DECIDED = "score:removal-decided"
     PRESENCE_UPDATED = "presence:updated"
+    TIES_DECIDED = "ties:decided"
+    OUTLIERS_REVIEWED = "outliers:reviewed"
     SCORES_REFUSED = "scores:refused"
     ERROR = "error"

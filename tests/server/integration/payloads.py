@@ -75,6 +75,21 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
         ClientEvent.SYSTEM_ANNOUNCEMENT: {"message": "matrix announcement", "type": "info"},
         ClientEvent.NOTIFICATION_READ: {"ids": [refs.notification_id]},
         ClientEvent.USER_ACTIVE: {"pendingCount": 0},
+        ClientEvent.TIES_DECIDE: {
+            "clientId": new_client_id(),
+            "categoryId": cat1.id,
+            "contestantIds": cat1.contestant_ids[:2],
+            "reason": "matrix",
+        },
+        ClientEvent.OUTLIERS_REVIEW: {
+            "clientId": new_client_id(),
+            "categoryId": cat1.id,
+            "contestantId": contestant,
+            "criterionId": criterion,
+            "judgeId": layout.user_ids["judge1"],
+            "action": "clear",
+            "note": "matrix",
+        },
         # well-formed but not a token of the caller: refused (unauthenticated), session kept
         ClientEvent.AUTH_RENEW: {"token": "not.a.token"},
         ClientEvent.ACCOUNT_UNLOCK: {"username": "judge5"},

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring_console.protocol import CLIENT_EVENTS, ClientEvent, ErrorCode, Role
-from scoring_console.protocol.ranking import rank_totals
+from scoring_console.protocol.entities import Category, Score, TieDecision
+from scoring_console.protocol.scoring import compute_category, manual_orders
 from tests.helpers.sio_client import SioClient
 from tests.server.integration.conftest import DEMO_USERS, Layout, Live
 from tests.server.integration.payloads import Refs, valid_payload
@@ -197,6 +198,25 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
     ClientEvent.ACCOUNT_UNLOCK: st.fixed_dictionaries(
         {"username": st.text(min_size=1, max_size=200)}
     ),
+    ClientEvent.TIES_DECIDE: st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "contestantIds": st.lists(ids, min_size=2, max_size=4, unique=True),
+            "reason": reasons,
+        }
+    ),
+    ClientEvent.OUTLIERS_REVIEW: st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "contestantId": ids,
+            "criterionId": ids,
+            "judgeId": ids,
+            "action": st.sampled_from(["clear", "ask_judge"]),
+            "note": reasons,
+        }
+    ),
 }
 
 ALLOWED = [
@@ -230,6 +250,8 @@ async def test_well_formed_payloads_with_random_references_never_fault(
             ClientEvent.CERTIFICATION_SIGN,
             ClientEvent.SCORES_REQUEST,
             ClientEvent.TOTALS_REQUEST,
+            ClientEvent.TIES_DECIDE,
+            ClientEvent.OUTLIERS_REVIEW,
         }, f"{role} refused by role for {event}: {ack}"
 
 
@@ -267,7 +289,7 @@ async def test_oversized_payload_is_refused_without_killing_the_server(
 
 
 async def test_totals_still_follow_the_ranking_rule_after_fuzzing(fuzz: Fuzz) -> None:
-    """Whatever the fuzzing did, totals = panel scores - approved deductions, ranked.
+    """Whatever the fuzzing did, totals follow the category's rules over panel scores.
 
     The panel is the category's current JUDGE assignments: scores of a judge the
     fuzzing took off the panel stay on record but do not count.
@@ -283,17 +305,15 @@ async def test_totals_still_follow_the_ranking_rule_after_fuzzing(fuzz: Fuzz) ->
             for a in snap["assignments"]
             if a["categoryId"] == cid and a["role"] == "JUDGE"
         }
-        expected = rank_totals(
-            category["contestantIds"],
-            [
-                (s["contestantId"], s["score"])
-                for s in snap["scores"]
-                if s["categoryId"] == cid and s["judgeId"] in panel
-            ],
+        expected = compute_category(
+            Category.model_validate(category),
+            panel,
+            [Score.model_validate(s) for s in snap["scores"] if s["categoryId"] == cid],
             [
                 (d["contestantId"], d["amount"])
                 for d in snap["deductions"]
                 if d["categoryId"] == cid and d["status"] == "APPROVED"
             ],
-        )
+            manual_orders([TieDecision.model_validate(d) for d in snap["tieDecisions"]], cid),
+        ).ranked_totals()
         assert data["totals"] == [t.to_wire() for t in expected], cid

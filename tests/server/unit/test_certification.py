@@ -238,12 +238,16 @@ def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:
         sign(demo, demo.actor(signer), demo.cat1.id)
     outcome = demo.service.publish_results(organizer, ResultsPublish(category_id=demo.cat1.id))
     scores = demo.service.request_scores(tally, ScoresRequest(category_id=demo.cat1.id)).result
+    # default rules: the plain sum of the (complete) panel's scores minus the deduction
     expected = rank_totals(
         demo.cat1.contestant_ids,
         [(s.contestant_id, s.score or 0.0) for s in scores.scores],
         [(target, 3.0)],
     )
-    assert outcome.result.totals == expected
+    assert [(t.contestant_id, t.total, t.rank) for t in outcome.result.totals] == [
+        (t.contestant_id, t.total, t.rank) for t in expected
+    ]
+    assert not any(t.provisional for t in outcome.result.totals)
     assert outcome.result.totals[0].rank == 1
     row = next(t for t in outcome.result.totals if t.contestant_id == target)
     assert row.deductions == 3 and row.total == row.score_sum - 3

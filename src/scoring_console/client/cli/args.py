@@ -145,6 +145,19 @@ def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     sub.add_parser("outbox", help="list outbox entries with their states (no network)")
 
+    results = sub.add_parser(
+        "results",
+        help="a category's ranking by its scoring rules (tally masters and venue roles)",
+        description="Sync, then print the category's ranking computed by its scoring rules "
+        "(weights, sum/average, drop high/low, tie-breaks). With --json: {categoryId, "
+        'status: "provisional"|"final", ranking: [{contestantId, number, name, total, '
+        "rank}]}, total rounded to the category's precision.",
+    )
+    results.add_argument("--category", type=_positive_int, required=True, metavar="ID")
+    results.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="JSON output"
+    )
+
     watch = sub.add_parser("watch", help="print incoming events as JSON lines")
     watch.add_argument(
         "--seconds", type=_seconds, default=None, metavar="S", help="stop after S seconds"

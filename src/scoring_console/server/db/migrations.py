@@ -255,12 +255,54 @@ CREATE INDEX idx_refresh_tokens_family ON refresh_tokens (family);
 """
 """Refresh tokens remember their rotation family (the first token's jti): a reused
 rotated token revokes the whole family (issue 12)."""
+_SCORING_RULES = """
+ALTER TABLE criteria ADD COLUMN weight TEXT NOT NULL DEFAULT '1';
+ALTER TABLE categories ADD COLUMN scoring TEXT;
+"""
+"""Criterion weights (exact decimal text) and per-category scoring rules (JSON text;
+NULL means the defaults: sum, nothing dropped, no tie-break, 2 decimals)."""
+
+_SCORING_REVIEWS = """
+CREATE TABLE tie_decisions (
+    id             INTEGER PRIMARY KEY,
+    client_id      TEXT NOT NULL UNIQUE,
+    content_hash   TEXT NOT NULL,
+    category_id    INTEGER NOT NULL REFERENCES categories(id),
+    contestant_ids TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    decided_by     INTEGER NOT NULL REFERENCES users(id),
+    decided_at     TEXT NOT NULL,
+    seq            INTEGER NOT NULL
+);
+CREATE INDEX idx_tie_decisions_category ON tie_decisions (category_id);
+
+CREATE TABLE outlier_reviews (
+    id            INTEGER PRIMARY KEY,
+    client_id     TEXT NOT NULL UNIQUE,
+    content_hash  TEXT NOT NULL,
+    category_id   INTEGER NOT NULL REFERENCES categories(id),
+    contestant_id INTEGER NOT NULL,
+    criterion_id  INTEGER NOT NULL,
+    judge_id      INTEGER NOT NULL,
+    score_version INTEGER NOT NULL,
+    action        TEXT NOT NULL CHECK (action IN ('clear', 'ask_judge')),
+    note          TEXT NOT NULL,
+    reviewed_by   INTEGER NOT NULL REFERENCES users(id),
+    reviewed_at   TEXT NOT NULL,
+    seq           INTEGER NOT NULL
+);
+CREATE INDEX idx_outlier_reviews_category ON outlier_reviews (category_id);
+"""
+"""Manual tie-break orders (contestant ids as a JSON list, best first) and tally
+masters' reviews of outlier flags; both append-only."""
 
 MIGRATIONS: Final[tuple[str, ...]] = (
     _V1_SCHEMA,
     _V2_INDEXES,
     _REFUSED_WRITES_AND_PENDING_AGE,
     _REFRESH_TOKEN_FAMILIES,
+    _SCORING_RULES,
+    _SCORING_REVIEWS,
 )
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 

@@ -27,10 +27,13 @@ from scoring_console.protocol.receipt import compute_receipt
 from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
 
 from ..db import rows as r
-from . import certstate, notices, rooms
+from . import certstate, notices, rooms, standings
 from .base import CategoryInfo, ServiceBase, role_label
 from .masking import certification_for
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, Outcome, PreconditionFailed
+
+_FLAGS_NAMED = 5
+"""How many open outlier flags a refusal names (all are in ``details.openFlags``)."""
 
 
 class CertificationMixin(ServiceBase):
@@ -145,6 +148,42 @@ class CertificationMixin(ServiceBase):
                 f"the {role_label(previous)} step of {info.label} is not signed yet",
                 {"categoryId": info.id, "status": state.status.value, "waitingFor": previous.value},
             )
+        if actor.role is Role.TALLY_MASTER:
+            self._require_no_open_flags(conn, info)
+
+    def _require_no_open_flags(self, conn: sqlite3.Connection, info: CategoryInfo) -> None:
+        """A tally master signs only when every outlier flag is cleared."""
+        flags = standings.open_outlier_flags(conn, info.id)
+        if not flags:
+            return
+        described = []
+        for flag in flags[:_FLAGS_NAMED]:
+            row = conn.execute(
+                "SELECT t.number, t.name AS contestant, k.name AS criterion, u.name AS judge "
+                "FROM contestants t, criteria k, users u "
+                "WHERE t.id = ? AND k.id = ? AND u.id = ?",
+                flag.cell,
+            ).fetchone()
+            described.append(
+                f"#{row['number']} {row['contestant']}, {row['criterion']} ({row['judge']})"
+            )
+        if len(flags) > _FLAGS_NAMED:
+            described.append(f"and {len(flags) - _FLAGS_NAMED} more")
+        raise PreconditionFailed(
+            f"{len(flags)} outlier flag(s) open in {info.name}; clear them or ask the judges "
+            "to check: " + "; ".join(described),
+            {
+                "categoryId": info.id,
+                "openFlags": [
+                    {
+                        "contestantId": f.contestant_id,
+                        "criterionId": f.criterion_id,
+                        "judgeId": f.judge_id,
+                    }
+                    for f in flags
+                ],
+            },
+        )
 
     def _missing_cells(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> int:
         row = conn.execute(

@@ -18,11 +18,10 @@ from scoring_console.protocol.payloads import (
     TotalsData,
     TotalsRequest,
 )
-from scoring_console.protocol.ranking import rank_totals
 from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
-from . import certstate, rooms
+from . import rooms, standings
 from .base import CategoryInfo, content_hash
 from .masking import scores_for
 from .refusals import RefusalsMixin
@@ -166,29 +165,9 @@ class ScoresMixin(RefusalsMixin):
     # --- helpers --------------------------------------------------------------------
 
     def _totals(self, conn: sqlite3.Connection, category_id: int) -> TotalsData:
-        contestant_ids = [
-            row[0]
-            for row in conn.execute(
-                "SELECT contestant_id FROM category_contestants WHERE category_id = ? "
-                "ORDER BY contestant_id",
-                (category_id,),
-            )
-        ]
-        scores = [
-            (row["contestant_id"], float(row["score"]))
-            for row in conn.execute(certstate.PANEL_SCORES_SQL, (category_id,))
-        ]
-        deductions = [
-            (row[0], float(row[1]))
-            for row in conn.execute(
-                "SELECT contestant_id, amount FROM deductions "
-                "WHERE category_id = ? AND status = 'APPROVED'",
-                (category_id,),
-            )
-        ]
-        return TotalsData(
-            category_id=category_id, totals=rank_totals(contestant_ids, scores, deductions)
-        )
+        """Ranked totals by the category's scoring rules (see ``protocol.scoring``)."""
+        result = standings.category_result(conn, category_id)
+        return TotalsData(category_id=category_id, totals=result.ranked_totals())
 
     def _replayed_score(
         self, conn: sqlite3.Connection, client_id: str, digest: str

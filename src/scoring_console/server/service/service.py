@@ -22,6 +22,7 @@ from .base import utc_now
 from .certification import CertificationMixin
 from .deductions import DeductionsMixin
 from .removals import RemovalsMixin
+from .scoring_reviews import ScoringReviewsMixin
 from .types import Actor, Invalid, Outcome
 
 __all__ = ["ScoringService", "utc_now"]
@@ -34,6 +35,7 @@ class ScoringService(
     RemovalsMixin,
     DeductionsMixin,
     CertificationMixin,
+    ScoringReviewsMixin,
 ):
     """Domain rules over one :class:`~scoring_console.server.db.Database`.
 
@@ -52,7 +54,8 @@ class ScoringService(
     ``request_removal``, ``decide_removal``, ``request_deduction``,
     ``decide_deduction``, ``create_assignment``, ``remove_assignment``,
     ``sign_certification``, ``lock_contest``, ``publish_results``, ``announce``,
-    ``mark_notifications_read``, ``heartbeat``; presence: ``set_online``,
+    ``mark_notifications_read``, ``heartbeat``, ``decide_tie``,
+    ``review_outlier``; presence: ``set_online``,
     ``is_online``. :meth:`dispatch` routes a :class:`ClientEvent` to the right one.
     """
 
@@ -87,4 +90,6 @@ class ScoringService(
             ClientEvent.SYSTEM_ANNOUNCEMENT: self.announce,
             ClientEvent.NOTIFICATION_READ: self.mark_notifications_read,
             ClientEvent.USER_ACTIVE: self.heartbeat,
+            ClientEvent.TIES_DECIDE: self.decide_tie,
+            ClientEvent.OUTLIERS_REVIEW: self.review_outlier,
         }

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 from scoring_console.protocol.entities import (
-    Category,
-    Criterion,
     Deduction,
     RemovalRequest,
     Snapshot,
@@ -14,7 +12,7 @@ from scoring_console.protocol.entities import (
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
 from ..db import rows as r
-from . import certstate, rooms
+from . import certstate, rooms, standings
 from .masking import certification_for, scores_for
 from .presence import PresenceMixin
 from .refusals import visible_refusals
@@ -96,7 +94,8 @@ class ViewsMixin(PresenceMixin):
                     f"WHERE id IN ({marks}))) ORDER BY id",
                     ids,
                 ).fetchall()
-            categories = [self._category_model(conn, cid) for cid in ids]
+            categories = [standings.category_model(conn, cid) for cid in ids]
+            reviewers = [] if actor.role is Role.JUDGE else ids
             contestant_rows = conn.execute(
                 "SELECT * FROM contestants WHERE id IN (SELECT contestant_id FROM "
                 f"category_contestants WHERE category_id IN ({marks})) ORDER BY number, id",
@@ -137,35 +136,10 @@ class ViewsMixin(PresenceMixin):
                 notifications=[r.notification(row) for row in notification_rows],
                 announcements=[r.announcement(row) for row in announcement_rows],
                 presence=self._presence_list(conn, actor),
+                tie_decisions=standings.tie_decisions(conn, reviewers),
+                outlier_reviews=standings.outlier_reviews(conn, reviewers),
                 refused_writes=visible_refusals(conn, actor, ids),
             )
-
-    def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:
-        row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
-        criteria = [
-            Criterion(id=c["id"], name=c["name"], max_score=c["max_score"])
-            for c in conn.execute(
-                "SELECT * FROM criteria WHERE category_id = ? ORDER BY position, id",
-                (category_id,),
-            )
-        ]
-        contestant_ids = [
-            c[0]
-            for c in conn.execute(
-                "SELECT cc.contestant_id FROM category_contestants cc "
-                "JOIN contestants t ON t.id = cc.contestant_id "
-                "WHERE cc.category_id = ? ORDER BY t.number, t.id",
-                (category_id,),
-            )
-        ]
-        return Category(
-            id=row["id"],
-            contest_id=row["contest_id"],
-            name=row["name"],
-            criteria=criteria,
-            contestant_ids=contestant_ids,
-            published=bool(row["published"]),
-        )
 
     def _requests_visible(
         self, conn: sqlite3.Connection, actor: Actor, ids: list[int]

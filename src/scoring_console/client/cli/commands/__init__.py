@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from ..session import CliSession
 from .info import cmd_status, cmd_sync
 from .outbox import cmd_flush, cmd_outbox, cmd_submit
+from .results import cmd_results
 from .watch import cmd_watch
 
 Command = Callable[[CliSession], Awaitable[int]]
@@ -19,6 +20,7 @@ COMMANDS: dict[str, Command] = {
     "flush": cmd_flush,
     "outbox": cmd_outbox,
     "watch": cmd_watch,
+    "results": cmd_results,
 }
 
 __all__ = ["COMMANDS", "Command"]
