@@ -9,11 +9,13 @@ state at once, so the UI does not wait for the broadcast.
 
 from __future__ import annotations
 
+import uuid
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from scoring_console.protocol import ClientEvent, ServerEvent, parse_ack
+from scoring_console.protocol.audit import AuditPage, AuditQuery
 from scoring_console.protocol.entities import (
     Announcement,
     Assignment,
@@ -38,6 +40,13 @@ from scoring_console.protocol.payloads import (
     ScoresRequest,
     TotalsData,
     TotalsRequest,
+)
+from scoring_console.protocol.reopen import (
+    ReopenDecision,
+    ReopenList,
+    ReopenListRequest,
+    ReopenRequest,
+    ReopenRequestCreate,
 )
 
 from .link import Link
@@ -141,3 +150,27 @@ class OnlineCalls:
         )
         self.state.apply(ServerEvent.ASSIGNMENT_REVOKED, revoked)
         return result
+
+    async def audit_history(self, query: AuditQuery | None = None) -> AuditPage:
+        """A page of the audit trail as the server lets us see it (oldest first)."""
+        return await self._request(ClientEvent.AUDIT_HISTORY, query or AuditQuery(), AuditPage)
+
+    async def request_reopen(self, category_id: int, reason: str) -> ReopenRequest:
+        """Ask to reopen our signed sheet of a category (judges)."""
+        payload = ReopenRequestCreate(
+            client_id=str(uuid.uuid4()), category_id=category_id, reason=reason
+        )
+        return await self._request(ClientEvent.SHEET_REOPEN_REQUEST, payload, ReopenRequest)
+
+    async def decide_reopen(
+        self, request_id: int, approve: bool, note: str | None = None
+    ) -> ReopenRequest:
+        """Approve or reject a reopen request (tally master of the category, admin)."""
+        payload = ReopenDecision(request_id=request_id, approve=approve, note=note)
+        return await self._request(ClientEvent.SHEET_REOPEN_DECIDE, payload, ReopenRequest)
+
+    async def list_reopens(self, category_id: int | None = None) -> list[ReopenRequest]:
+        """Reopen requests we may see, oldest first."""
+        payload = ReopenListRequest(category_id=category_id)
+        result = await self._request(ClientEvent.SHEET_REOPEN_LIST, payload, ReopenList)
+        return result.requests

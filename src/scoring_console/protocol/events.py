@@ -28,6 +28,10 @@ class ClientEvent(StrEnum):
     NOTIFICATION_READ = "notification:read"
     USER_ACTIVE = "user:active"
     AUTH_RENEW = "auth:renew"
+    AUDIT_HISTORY = "audit:history"
+    SHEET_REOPEN_REQUEST = "sheet:reopen-request"
+    SHEET_REOPEN_DECIDE = "sheet:reopen-decide"
+    SHEET_REOPEN_LIST = "sheet:reopen-list"
 
 
 class ServerEvent(StrEnum):

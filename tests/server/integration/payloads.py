@@ -77,6 +77,14 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
         ClientEvent.USER_ACTIVE: {"pendingCount": 0},
         # well-formed but not a token of the caller: refused (unauthenticated), session kept
         ClientEvent.AUTH_RENEW: {"token": "not.a.token"},
+        ClientEvent.AUDIT_HISTORY: {"categoryId": cat1.id},
+        ClientEvent.SHEET_REOPEN_REQUEST: {
+            "clientId": new_client_id(),
+            "categoryId": cat1.id,
+            "reason": "matrix",
+        },
+        ClientEvent.SHEET_REOPEN_DECIDE: {"requestId": 1, "approve": False},
+        ClientEvent.SHEET_REOPEN_LIST: {},
     }
     payload = payloads[event]
     # the builder is only useful if its payloads really are valid

@@ -194,6 +194,24 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
         {"pendingCount": st.integers(min_value=0, max_value=1000)}
     ),
     ClientEvent.AUTH_RENEW: st.fixed_dictionaries({"token": st.text(min_size=1, max_size=200)}),
+    ClientEvent.AUDIT_HISTORY: st.fixed_dictionaries(
+        {},
+        optional={
+            "categoryId": ids,
+            "userId": ids,
+            "entityKind": st.sampled_from(["score", "contest", "x"]),
+            "entityId": st.text(max_size=10),
+            "beforeId": ids,
+            "limit": st.integers(min_value=1, max_value=50),
+        },
+    ),
+    ClientEvent.SHEET_REOPEN_REQUEST: st.fixed_dictionaries(
+        {"clientId": client_ids, "categoryId": ids, "reason": reasons}
+    ),
+    ClientEvent.SHEET_REOPEN_DECIDE: st.fixed_dictionaries(
+        {"requestId": ids, "approve": st.booleans()}
+    ),
+    ClientEvent.SHEET_REOPEN_LIST: st.fixed_dictionaries({}, optional={"categoryId": ids}),
 }
 
 ALLOWED = [
@@ -227,6 +245,8 @@ async def test_well_formed_payloads_with_random_references_never_fault(
             ClientEvent.CERTIFICATION_SIGN,
             ClientEvent.SCORES_REQUEST,
             ClientEvent.TOTALS_REQUEST,
+            ClientEvent.SHEET_REOPEN_REQUEST,
+            ClientEvent.SHEET_REOPEN_DECIDE,
         }, f"{role} refused by role for {event}: {ack}"
 
 

@@ -285,7 +285,41 @@ Triggers refuse UPDATE and DELETE. Score history written before this migration (
 ``score_audit`` table, which stays as the score-only detail) is copied in once, in order.
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _AUDIT_TRAIL)
+_SHEET_REOPENS = """
+CREATE TABLE reopen_requests (
+    id                 INTEGER PRIMARY KEY,
+    client_id          TEXT NOT NULL UNIQUE,
+    content_hash       TEXT NOT NULL,
+    category_id        INTEGER NOT NULL REFERENCES categories(id),
+    judge_id           INTEGER NOT NULL REFERENCES users(id),
+    reason             TEXT NOT NULL,
+    status             TEXT NOT NULL,
+    superseded_receipt TEXT,
+    decided_by         INTEGER REFERENCES users(id),
+    decision_note      TEXT,
+    created_at         TEXT NOT NULL,
+    decided_at         TEXT,
+    seq                INTEGER NOT NULL
+);
+CREATE INDEX idx_reopen_requests_category ON reopen_requests (category_id, judge_id);
+
+CREATE TABLE superseded_signoffs (
+    id                 INTEGER PRIMARY KEY,
+    category_id        INTEGER NOT NULL,
+    role               TEXT NOT NULL,
+    user_id            INTEGER NOT NULL,
+    signed_at          TEXT NOT NULL,
+    receipt            TEXT NOT NULL,
+    signed_score_count INTEGER NOT NULL,
+    client_id          TEXT NOT NULL UNIQUE,
+    superseded_at      TEXT NOT NULL,
+    reopen_request_id  INTEGER
+);
+"""
+"""Corrections after sign-off: reopen requests, and the sign-offs an approval superseded
+(their ``clientId`` stays taken, their receipt stays in the audit trail)."""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _AUDIT_TRAIL, _SHEET_REOPENS)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)

@@ -190,6 +190,15 @@ class ServiceBase:
                 {"categoryId": category_id, "judgeId": judge_id},
             )
 
+    def _reason_required(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> bool:
+        """True once the judge's signed sheet of the category was reopened."""
+        row = conn.execute(
+            "SELECT 1 FROM reopen_requests WHERE judge_id = ? AND category_id = ? "
+            "AND status = 'APPROVED'",
+            (judge_id, category_id),
+        ).fetchone()
+        return row is not None
+
     def _user_name(self, conn: sqlite3.Connection, user_id: int) -> str:
         row = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
         return str(row["name"]) if row is not None else f"user {user_id}"

@@ -128,6 +128,15 @@ class CertificationMixin(ServiceBase):
             (payload.client_id,),
         ).fetchone()
         if row is None:
+            superseded = conn.execute(
+                "SELECT 1 FROM superseded_signoffs WHERE client_id = ?", (payload.client_id,)
+            ).fetchone()
+            if superseded is not None:
+                raise Conflict(
+                    f"the sign-off {payload.client_id} was superseded when the sheet was "
+                    "reopened; sign again",
+                    {"clientId": payload.client_id},
+                )
             return None
         if row["user_id"] != actor.user_id or row["category_id"] != payload.category_id:
             raise Conflict(

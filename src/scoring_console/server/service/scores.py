@@ -98,6 +98,8 @@ class ScoresMixin(ServiceBase):
             criterion=payload.criterion_id,
             score=float(payload.score),
             comment=payload.comment,
+            # absent from the hash when absent, so replays of older writes still match
+            **({} if payload.reason is None else {"reason": payload.reason}),
         )
         stored = self._replayed_score(conn, payload.client_id, digest)
         if stored is not None:
@@ -223,6 +225,11 @@ class ScoresMixin(ServiceBase):
             )
         self._require_unlocked(info)
         self._require_sheet_open(conn, actor.user_id, info.id)
+        if payload.reason is None and self._reason_required(conn, actor.user_id, info.id):
+            raise Invalid(
+                f"your signed sheet of {info.name} was reopened: every change needs a reason",
+                {"categoryId": info.id, "reasonRequired": True},
+            )
 
     def _upsert_score(self, conn: sqlite3.Connection, actor: Actor, payload: ScoreSubmit) -> Score:
         now = r.to_iso(self.clock())
@@ -288,6 +295,7 @@ class ScoresMixin(ServiceBase):
             self._score_label(conn, payload.contestant_id, payload.criterion_id, actor.user_id),
             old=None if old is None else {"score": old["score"], "comment": old["comment"]},
             new={"score": float(payload.score), "comment": payload.comment},
+            reason=payload.reason,
             client_id=payload.client_id,
             category_id=payload.category_id,
             contest_id=self._category(conn, payload.category_id).contest_id,

@@ -21,7 +21,9 @@ from .assignments import AssignmentsMixin
 from .base import utc_now
 from .certification import CertificationMixin
 from .deductions import DeductionsMixin
+from .history import HistoryMixin
 from .removals import RemovalsMixin
+from .reopen import ReopenMixin
 from .types import Actor, Invalid, Outcome
 
 __all__ = ["ScoringService", "utc_now"]
@@ -34,6 +36,8 @@ class ScoringService(
     RemovalsMixin,
     DeductionsMixin,
     CertificationMixin,
+    ReopenMixin,
+    HistoryMixin,
 ):
     """Domain rules over one :class:`~scoring_console.server.db.Database`.
 
@@ -52,7 +56,8 @@ class ScoringService(
     ``request_removal``, ``decide_removal``, ``request_deduction``,
     ``decide_deduction``, ``create_assignment``, ``remove_assignment``,
     ``sign_certification``, ``lock_contest``, ``publish_results``, ``announce``,
-    ``mark_notifications_read``, ``heartbeat``; presence: ``set_online``,
+    ``mark_notifications_read``, ``heartbeat``, ``audit_history``, ``request_reopen``,
+    ``decide_reopen``, ``list_reopens``; presence: ``set_online``,
     ``is_online``. :meth:`dispatch` routes a :class:`ClientEvent` to the right one.
     """
 
@@ -87,4 +92,8 @@ class ScoringService(
             ClientEvent.SYSTEM_ANNOUNCEMENT: self.announce,
             ClientEvent.NOTIFICATION_READ: self.mark_notifications_read,
             ClientEvent.USER_ACTIVE: self.heartbeat,
+            ClientEvent.AUDIT_HISTORY: self.audit_history,
+            ClientEvent.SHEET_REOPEN_REQUEST: self.request_reopen,
+            ClientEvent.SHEET_REOPEN_DECIDE: self.decide_reopen,
+            ClientEvent.SHEET_REOPEN_LIST: self.list_reopens,
         }
