@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..session import CliSession
+from .export import cmd_export, cmd_verify_receipt
 from .info import cmd_status, cmd_sync
 from .outbox import cmd_flush, cmd_outbox, cmd_submit
 from .watch import cmd_watch
@@ -19,6 +20,8 @@ COMMANDS: dict[str, Command] = {
     "flush": cmd_flush,
     "outbox": cmd_outbox,
     "watch": cmd_watch,
+    "export": cmd_export,
+    "verify-receipt": cmd_verify_receipt,
 }
 
 __all__ = ["COMMANDS", "Command"]
