@@ -38,22 +38,22 @@ def build_certification(source: ExportSource, categories: list[Category], title:
             if e.action == AuditAction.SIGNOFF_SUPERSEDED and e.category_id == category.id
         ]
         if superseded:
+            rows_old: list[list[str]] = []
+            for entry in superseded:
+                old = entry.old or {}
+                rows_old.append(
+                    [
+                        text.role(str(old.get("role", ""))),
+                        entry.label.split(" by ")[-1],
+                        text.when(entry.at),
+                        entry.reason or "",
+                    ]
+                )
+                rows_old.append([f"Receipt: {old.get('receipt', '')}"])
             tables.append(
                 (
                     "Superseded receipts (sheet reopened)",
-                    Table(
-                        ["Step", "Signer", "Receipt", "Superseded at", "Reason"],
-                        [
-                            [
-                                text.role(str((e.old or {}).get("role", ""))),
-                                e.label.split(" by ")[-1],
-                                str((e.old or {}).get("receipt", "")),
-                                text.when(e.at),
-                                e.reason or "",
-                            ]
-                            for e in superseded
-                        ],
-                    ),
+                    Table(["Step", "Signer", "Superseded at", "Reason"], rows_old),
                 )
             )
         sections.append(

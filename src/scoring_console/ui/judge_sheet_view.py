@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -114,6 +115,8 @@ class JudgeSheetView(QWidget):
         dismiss.triggered.connect(self.on_dismiss_triggered)
         self.table.addAction(dismiss)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.change_reason: Callable[[], str | None] = lambda: None
+        """The reason sent with a change (set by ui.reopen once a signed sheet is reopened)."""
         self.table.setToolTip("Type a score; Enter or Tab moves to the next cell")
 
         self.message_label = QLabel(self)
@@ -197,8 +200,10 @@ class JudgeSheetView(QWidget):
 
     async def _submit(self, contestant_id: int, criterion_id: int, value: float) -> None:
         try:
+            reason = self.change_reason()  # only a reopened sheet needs one
+            extra = {} if reason is None else {"reason": reason}
             entry = await self.core.submit_score(
-                self.category_id, contestant_id, criterion_id, value
+                self.category_id, contestant_id, criterion_id, value, **extra
             )
         except Exception as exc:  # the outbox could not store it: say so, loudly
             log.exception("submit_score failed")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from scoring_console.protocol.roles import Role
 
 from .judge_sheet_view import JudgeSheetView
+from .outputs_hooks import on_judge_sheet_created
 from .score_delegate import Confirm
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ class JudgeWorkspace(QWidget):
         if sheet is None:
             sheet = JudgeSheetView(self.bridge, category_id, self.confirm, self.stack)
             sheet.progress_changed.connect(lambda *_: self._update_labels())
+            on_judge_sheet_created(sheet, self.bridge)  # history menu entry, reopen reason
             self.sheets[category_id] = sheet
             self.stack.addWidget(sheet)
             self._update_labels()
