@@ -14,6 +14,11 @@ from datetime import datetime
 from .base import ClientId, Comment, Id, InboundModel, Reason, ServerMessage, WireModel
 from .entities import RequestStatus
 
+REOPEN_REQUESTED_TITLE = "Reopen requested"
+REOPEN_APPROVED_TITLE = "Sheet reopened"
+REOPEN_REJECTED_TITLE = "Reopen refused"
+"""Titles of the notifications of the reopen flow (the console keys on the second)."""
+
 
 class ReopenRequestCreate(InboundModel):
     """``sheet:reopen-request`` payload (the judge who signed)."""

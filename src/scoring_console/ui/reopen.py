@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from scoring_console.export.text import when
 from scoring_console.protocol.entities import RequestStatus
-from scoring_console.protocol.reopen import ReopenRequest
+from scoring_console.protocol.reopen import REOPEN_APPROVED_TITLE, ReopenRequest
 from scoring_console.protocol.roles import Role
 
 from .tasks import TaskSet
@@ -256,7 +256,8 @@ class ReasonBar(QWidget):
     """Shown above a judge's reopened sheet: the reason sent with every change.
 
     Hidden while the sheet was never reopened (live entry needs no reason) and again
-    once the judge has signed the corrected sheet.
+    once the judge has signed the corrected sheet. Decided from the local state: the
+    server's "Sheet reopened" notification for this category, and our sign-off.
     """
 
     def __init__(self, bridge: CoreBridge, category_id: int, parent: QWidget | None = None):
@@ -264,7 +265,6 @@ class ReasonBar(QWidget):
         self.setObjectName("reasonBar")
         self.core = bridge.core
         self.category_id = category_id
-        self.tasks = TaskSet()
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         self.edit = QLineEdit(self)
@@ -287,14 +287,7 @@ class ReasonBar(QWidget):
         return self.edit.text().strip() or None
 
     def on_state_changed(self, *_args: object) -> None:
-        """Ask the server whether this sheet stands reopened."""
-        self.tasks.spawn(self._check(), "reason_bar")
-
-    async def _check(self) -> None:
-        try:
-            requests = await self.core.list_reopens(self.category_id)
-        except Exception:  # offline: keep what we showed
-            return
+        """Show the bar while this sheet stands reopened and unsigned."""
         state = self.core.state
         me = state.user
         cert = state.certifications.get(self.category_id)
@@ -303,11 +296,15 @@ class ReasonBar(QWidget):
             and me is not None
             and any(s.role is Role.JUDGE and s.user_id == me.id for s in cert.signoffs)
         )
-        approved = [q for q in requests if q.status is RequestStatus.APPROVED]
-        if approved and not signed:
+        reopened = [
+            n
+            for n in state.notifications.values()
+            if n.category_id == self.category_id and n.title == REOPEN_APPROVED_TITLE
+        ]
+        if reopened and not signed:
+            latest = max(reopened, key=lambda n: n.id)
             self.label.setText(
-                "<b>Your sheet was reopened</b> "
-                f"({html.escape(approved[-1].reason)}). Every change needs a reason:"
+                f"<b>{html.escape(latest.message)}.</b> Every change now needs a reason:"
             )
             self.show()
         else:

@@ -20,6 +20,9 @@ from scoring_console.protocol.entities import (
 )
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.reopen import (
+    REOPEN_APPROVED_TITLE,
+    REOPEN_REJECTED_TITLE,
+    REOPEN_REQUESTED_TITLE,
     ReopenDecision,
     ReopenList,
     ReopenListRequest,
@@ -43,10 +46,6 @@ from .types import (
     Outcome,
     PreconditionFailed,
 )
-
-REOPEN_REQUESTED_TITLE = "Reopen requested"
-REOPEN_APPROVED_TITLE = "Sheet reopened"
-REOPEN_REJECTED_TITLE = "Reopen refused"
 
 
 class ReopenMixin(ServiceBase):
