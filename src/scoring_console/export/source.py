@@ -58,6 +58,7 @@ class ExportSource:
         if state.user is None:
             raise ExportError("nothing to export: not synced with a server yet")
         names = {p.user_id: p.name for p in state.presence.values()}
+        names.update({a.user_id: a.user_name for a in state.assignments.values() if a.user_name})
         for cert in state.certifications.values():
             names.update({s.user_id: s.user_name for s in cert.signoffs})
         names[state.user.id] = state.user.name

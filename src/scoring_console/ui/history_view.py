@@ -96,6 +96,7 @@ class HistoryDialog(QDialog):
         self.user_box = QComboBox(self)
         self.user_box.addItem("Everyone", ALL)
         names = {p.user_id: p.name for p in state.presence.values()}
+        names.update({a.user_id: a.user_name for a in state.assignments.values() if a.user_name})
         if me is not None:
             names[me.id] = me.name
         if user_id is not None:
