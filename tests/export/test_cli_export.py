@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,3 +116,69 @@ async def test_verify_receipt(world_cli: Cli, world: World) -> None:
     assert "Typed Musicality of #103 into the wrong row" in old.out
     unknown = await world_cli.run("verify-receipt", "0" * 64, user="judge1")
     assert unknown.code == 5 and "no sign-off" in unknown.err
+
+
+async def test_paper_sheet_from_the_blank_csv_entered_and_confirmed(
+    world_cli: Cli, world: World, tmp_path: Path
+) -> None:
+    blank = tmp_path / "blank.csv"
+    done = await world_cli.run(
+        "export",
+        "blank-sheets",
+        "--category",
+        str(world.dance.id),
+        "--output",
+        str(blank),
+        user="tally1",
+    )
+    assert done.code == 0, done.err
+    with blank.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["judge"] == "Kenji Watanabe"]
+    assert len(rows) == 6 * 3
+    for index, row in enumerate(rows):
+        row["score"] = f"{6 + (index % 4) * 0.5}"
+    filled = tmp_path / "kenji.csv"
+    with filled.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    entered = await world_cli.run(
+        "--json",
+        "paper-submit",
+        "--category",
+        str(world.dance.id),
+        "--judge",
+        "judge2",
+        "--file",
+        str(filled),
+        "--note",
+        "tablet failed",
+        user="tally1",
+    )
+    assert entered.code == 0, entered.err
+    sheet = entered.json()
+    assert (sheet["status"], sheet["judgeName"], len(sheet["entries"])) == (
+        "PENDING",
+        "Kenji Watanabe",
+        18,
+    )
+    own = await world_cli.run("paper-decide", str(sheet["id"]), user="tally1")
+    assert own.code != 0 and "second person" in own.err
+    confirmed = await world_cli.run("paper-decide", str(sheet["id"]), user="auditor1")
+    assert confirmed.code == 0 and "approved" in confirmed.out, confirmed.err
+    listing = await world_cli.run("paper-list", user="auditor1")
+    assert "Kenji Watanabe, 18 scores, entered by Thomas Becker: approved" in listing.out
+    sheets = tmp_path / "sheets.csv"
+    done = await world_cli.run(
+        "export",
+        "sheets",
+        "--category",
+        str(world.dance.id),
+        "--output",
+        str(sheets),
+        user="tally1",
+    )
+    with sheets.open(encoding="utf-8-sig", newline="") as handle:
+        kenji = [r for r in csv.DictReader(handle) if r["judge"] == "Kenji Watanabe"]
+    assert [r["score"] for r in kenji] == [f"{6 + (i % 4) * 0.5:.2f}" for i in range(18)]

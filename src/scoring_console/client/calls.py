@@ -26,6 +26,14 @@ from scoring_console.protocol.entities import (
     Snapshot,
 )
 from scoring_console.protocol.errors import AckFailed
+from scoring_console.protocol.paper import (
+    PaperListRequest,
+    PaperScore,
+    PaperSheet,
+    PaperSheetDecision,
+    PaperSheetList,
+    PaperSheetSubmit,
+)
 from scoring_console.protocol.payloads import (
     AnnouncementCreate,
     AssignmentChange,
@@ -174,3 +182,29 @@ class OnlineCalls:
         payload = ReopenListRequest(category_id=category_id)
         result = await self._request(ClientEvent.SHEET_REOPEN_LIST, payload, ReopenList)
         return result.requests
+
+    async def submit_paper(
+        self, category_id: int, judge_id: int, entries: list[PaperScore], note: str | None = None
+    ) -> PaperSheet:
+        """Enter a judge's paper sheet (tally masters); it counts once someone confirms it."""
+        payload = PaperSheetSubmit(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            judge_id=judge_id,
+            entries=entries,
+            note=note,
+        )
+        return await self._request(ClientEvent.PAPER_SUBMIT, payload, PaperSheet)
+
+    async def decide_paper(
+        self, sheet_id: int, approve: bool, note: str | None = None
+    ) -> PaperSheet:
+        """Confirm or reject a paper sheet somebody else entered."""
+        payload = PaperSheetDecision(sheet_id=sheet_id, approve=approve, note=note)
+        return await self._request(ClientEvent.PAPER_DECIDE, payload, PaperSheet)
+
+    async def list_paper(self, category_id: int | None = None) -> list[PaperSheet]:
+        """Paper sheets we may see, oldest first."""
+        payload = PaperListRequest(category_id=category_id)
+        result = await self._request(ClientEvent.PAPER_LIST, payload, PaperSheetList)
+        return result.sheets

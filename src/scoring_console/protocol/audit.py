@@ -44,6 +44,9 @@ class AuditAction(StrEnum):
     REOPEN_REJECTED = "reopen.rejected"
     CATEGORY_REOPENED = "category.reopened"
     ANNOUNCEMENT_SENT = "announcement.sent"
+    PAPER_ENTERED = "paper.entered"
+    PAPER_CONFIRMED = "paper.confirmed"
+    PAPER_REJECTED = "paper.rejected"
 
 
 class AuditEntity(StrEnum):
@@ -58,6 +61,7 @@ class AuditEntity(StrEnum):
     SIGNOFF = "signoff"
     REOPEN = "reopen"
     ANNOUNCEMENT = "announcement"
+    PAPER = "paper"
 
 
 class AuditEntry(WireModel):

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from . import audit as au
 from . import entities as e
+from . import paper as pp
 from . import payloads as p
 from . import reopen as ro
 from .errors import ErrorCode
@@ -321,6 +322,41 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Reopen requests the caller may see (a judge: their own; a tally master: their "
             "categories'; venue-wide roles: all), oldest first.",
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_SUBMIT,
+            pp.PaperSheetSubmit,
+            pp.PaperSheet,
+            frozenset({_T}),
+            "A tally master of the category types in a judge's paper sheet (the judge must be "
+            "on the panel and not have signed). Stored as PENDING and recorded in the audit "
+            "trail as entered from paper; it counts only once a second person confirms it. "
+            "Idempotent on `clientId`. Tally masters of the category and auditors get a "
+            "`notification`.",
+            emits=(ServerEvent.NOTIFICATION,),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_DECIDE,
+            pp.PaperSheetDecision,
+            pp.PaperSheet,
+            frozenset({_T, _A, _AD}),
+            "Confirm or reject a pending paper sheet: a tally master of the category, an "
+            "auditor or an admin, never the person who entered it (`forbidden`). "
+            "Confirmation writes every box as the judge's score (audited with who entered and "
+            "who confirmed) and emits `scores:updated`; the enterer and the judge get a "
+            "`notification`.",
+            emits=(ServerEvent.SCORES_UPDATED, ServerEvent.NOTIFICATION),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_LIST,
+            pp.PaperListRequest,
+            pp.PaperSheetList,
+            frozenset({_T, _A, _B, _O, _AD}),
+            "Paper sheets the caller may see (tally masters: their categories'), oldest first.",
         ),
     )
 }

@@ -32,6 +32,9 @@ class ClientEvent(StrEnum):
     SHEET_REOPEN_REQUEST = "sheet:reopen-request"
     SHEET_REOPEN_DECIDE = "sheet:reopen-decide"
     SHEET_REOPEN_LIST = "sheet:reopen-list"
+    PAPER_SUBMIT = "paper:submit"
+    PAPER_DECIDE = "paper:decide"
+    PAPER_LIST = "paper:list"
 
 
 class ServerEvent(StrEnum):

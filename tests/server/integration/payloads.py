@@ -85,6 +85,15 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
         },
         ClientEvent.SHEET_REOPEN_DECIDE: {"requestId": 1, "approve": False},
         ClientEvent.SHEET_REOPEN_LIST: {},
+        ClientEvent.PAPER_SUBMIT: {
+            "clientId": new_client_id(),
+            "categoryId": cat1.id,
+            "judgeId": layout.user_ids["judge1"],
+            "entries": [{"contestantId": contestant, "criterionId": criterion, "score": 5.0}],
+        },
+        # a sheet nobody entered: the enterer may not decide their own (forbidden by rule)
+        ClientEvent.PAPER_DECIDE: {"sheetId": 999, "approve": False},
+        ClientEvent.PAPER_LIST: {},
     }
     payload = payloads[event]
     # the builder is only useful if its payloads really are valid

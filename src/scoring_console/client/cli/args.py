@@ -182,6 +182,27 @@ def _add_outputs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     verify.add_argument("receipt", metavar="RECEIPT")
 
+    paper = sub.add_parser(
+        "paper-submit",
+        help="enter a judge's filled paper sheet (CSV of export blank-sheets) for confirmation",
+        description="Tally masters: enter the filled boxes of a paper sheet on a judge's "
+        "behalf. It counts only once a second person confirms it (paper-decide).",
+    )
+    paper.add_argument("--category", type=_positive_int, required=True, metavar="ID")
+    paper.add_argument(
+        "--judge", required=True, metavar="JUDGE", help="the judge's username (or user id)"
+    )
+    paper.add_argument("--file", type=Path, required=True, metavar="CSV")
+    paper.add_argument("--note", default=None, metavar="T", help="why it is entered from paper")
+    listing = sub.add_parser("paper-list", help="paper sheets and whether they are confirmed")
+    listing.add_argument("--category", type=_positive_int, default=None, metavar="ID")
+    decide = sub.add_parser(
+        "paper-decide", help="confirm (or --reject) a paper sheet somebody else entered"
+    )
+    decide.add_argument("sheet", type=_positive_int, metavar="SHEET_ID")
+    decide.add_argument("--reject", action="store_true")
+    decide.add_argument("--note", default=None, metavar="T")
+
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse and complete the arguments (defaults that depend on the command)."""

@@ -319,7 +319,34 @@ CREATE TABLE superseded_signoffs (
 """Corrections after sign-off: reopen requests, and the sign-offs an approval superseded
 (their ``clientId`` stays taken, their receipt stays in the audit trail)."""
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _AUDIT_TRAIL, _SHEET_REOPENS)
+_PAPER_SHEETS = """
+CREATE TABLE paper_sheets (
+    id            INTEGER PRIMARY KEY,
+    client_id     TEXT NOT NULL UNIQUE,
+    content_hash  TEXT NOT NULL,
+    category_id   INTEGER NOT NULL REFERENCES categories(id),
+    judge_id      INTEGER NOT NULL REFERENCES users(id),
+    entered_by    INTEGER NOT NULL REFERENCES users(id),
+    entries       TEXT NOT NULL,
+    note          TEXT,
+    status        TEXT NOT NULL,
+    decided_by    INTEGER REFERENCES users(id),
+    decision_note TEXT,
+    created_at    TEXT NOT NULL,
+    decided_at    TEXT,
+    seq           INTEGER NOT NULL
+);
+CREATE INDEX idx_paper_sheets_category ON paper_sheets (category_id);
+"""
+"""Paper sheets typed in on a judge's behalf, waiting for a second person's confirmation."""
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    _V1_SCHEMA,
+    _V2_INDEXES,
+    _AUDIT_TRAIL,
+    _SHEET_REOPENS,
+    _PAPER_SHEETS,
+)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)

@@ -231,7 +231,20 @@ class ScoresMixin(ServiceBase):
                 {"categoryId": info.id, "reasonRequired": True},
             )
 
-    def _upsert_score(self, conn: sqlite3.Connection, actor: Actor, payload: ScoreSubmit) -> Score:
+    def _upsert_score(
+        self,
+        conn: sqlite3.Connection,
+        actor: Actor,
+        payload: ScoreSubmit,
+        *,
+        recorded_by: Actor | None = None,
+    ) -> Score:
+        """Create or replace ``actor``'s score of one cell (``actor`` is the judge).
+
+        ``recorded_by``: who made the change when it is not the judge themself (a paper
+        sheet confirmed on the judge's behalf); the audit names them.
+        """
+        writer = recorded_by or actor
         now = r.to_iso(self.clock())
         seq = self.db.next_seq(conn)
         old = conn.execute(
@@ -280,7 +293,7 @@ class ScoresMixin(ServiceBase):
                 float(payload.score),
                 None if old is None else old["comment"],
                 payload.comment,
-                actor.user_id,
+                writer.user_id,
                 now,
                 payload.client_id,
                 seq,
@@ -288,7 +301,7 @@ class ScoresMixin(ServiceBase):
         )
         self._audit(
             conn,
-            actor,
+            writer,
             AuditAction.SCORE_CREATED if old is None else AuditAction.SCORE_UPDATED,
             AuditEntity.SCORE,
             score_id,

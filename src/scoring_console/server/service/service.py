@@ -22,6 +22,7 @@ from .base import utc_now
 from .certification import CertificationMixin
 from .deductions import DeductionsMixin
 from .history import HistoryMixin
+from .paper import PaperMixin
 from .removals import RemovalsMixin
 from .reopen import ReopenMixin
 from .types import Actor, Invalid, Outcome
@@ -38,6 +39,7 @@ class ScoringService(
     CertificationMixin,
     ReopenMixin,
     HistoryMixin,
+    PaperMixin,
 ):
     """Domain rules over one :class:`~scoring_console.server.db.Database`.
 
@@ -57,7 +59,8 @@ class ScoringService(
     ``decide_deduction``, ``create_assignment``, ``remove_assignment``,
     ``sign_certification``, ``lock_contest``, ``publish_results``, ``announce``,
     ``mark_notifications_read``, ``heartbeat``, ``audit_history``, ``request_reopen``,
-    ``decide_reopen``, ``list_reopens``; presence: ``set_online``,
+    ``decide_reopen``, ``list_reopens``, ``submit_paper``, ``decide_paper``,
+    ``list_paper``; presence: ``set_online``,
     ``is_online``. :meth:`dispatch` routes a :class:`ClientEvent` to the right one.
     """
 
@@ -96,4 +99,7 @@ class ScoringService(
             ClientEvent.SHEET_REOPEN_REQUEST: self.request_reopen,
             ClientEvent.SHEET_REOPEN_DECIDE: self.decide_reopen,
             ClientEvent.SHEET_REOPEN_LIST: self.list_reopens,
+            ClientEvent.PAPER_SUBMIT: self.submit_paper,
+            ClientEvent.PAPER_DECIDE: self.decide_paper,
+            ClientEvent.PAPER_LIST: self.list_paper,
         }

@@ -8,6 +8,7 @@ from ..session import CliSession
 from .export import cmd_export, cmd_verify_receipt
 from .info import cmd_status, cmd_sync
 from .outbox import cmd_flush, cmd_outbox, cmd_submit
+from .paper import cmd_paper_decide, cmd_paper_list, cmd_paper_submit
 from .watch import cmd_watch
 
 Command = Callable[[CliSession], Awaitable[int]]
@@ -22,6 +23,9 @@ COMMANDS: dict[str, Command] = {
     "watch": cmd_watch,
     "export": cmd_export,
     "verify-receipt": cmd_verify_receipt,
+    "paper-submit": cmd_paper_submit,
+    "paper-list": cmd_paper_list,
+    "paper-decide": cmd_paper_decide,
 }
 
 __all__ = ["COMMANDS", "Command"]
