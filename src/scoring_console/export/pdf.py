@@ -32,6 +32,7 @@ from .qr import qr_png
 from .report import Report, Section, Table
 
 _app: QGuiApplication | None = None
+"""The application :func:`ensure_gui` made, kept alive for the process."""
 
 
 class PageSize(StrEnum):
@@ -47,11 +48,17 @@ class PageSize(StrEnum):
 
 
 def ensure_gui() -> None:
-    """Make sure a ``QGuiApplication`` exists (offscreen when none is running)."""
+    """Make sure a Qt application exists (offscreen when none is running).
+
+    A ``QApplication``, not a bare ``QGuiApplication``: the process may show widgets
+    later (the console, a test), and Qt allows one application object per process.
+    """
     global _app
     if QGuiApplication.instance() is None:
+        from PySide6.QtWidgets import QApplication
+
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QGuiApplication(["scoring-console-export"])
+        _app = QApplication(["scoring-console-export"])
 
 
 _STYLE = """
