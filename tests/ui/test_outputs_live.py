@@ -24,7 +24,9 @@ from scoring_console.ui.export_actions import ExportDialog, ReceiptsDialog
 from scoring_console.ui.history_view import HistoryDialog
 from scoring_console.ui.judge_sheet_model import FIRST_CRITERION_COL
 from scoring_console.ui.judge_workspace import JudgeWorkspace
+from scoring_console.ui.paper import PaperConfirmDialog, PaperEntryDialog
 from scoring_console.ui.reopen import ReopenDecisionsDialog, ReopenRequestDialog
+from scoring_console.ui.tally_workspace import TallyWorkspace
 from tests.export.conftest import pdf_text
 from tests.export.world import World, seed_world
 from tests.helpers.server_process import ServerProcess
@@ -166,5 +168,68 @@ def test_print_preview_export_and_receipts(
             receipts.close()
         finally:
             await tally.close()
+
+    run(qloop, scenario(), timeout=120)
+
+
+def test_paper_sheet_typed_in_by_the_tally_master_and_confirmed_by_the_auditor(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    world_server: tuple[ServerProcess, World],
+    tmp_path: Path,
+) -> None:
+    server, world = world_server
+
+    async def scenario() -> None:
+        tally = await open_console(server.url, "tally1", tmp_path)
+        auditor = await open_console(server.url, "auditor1", tmp_path)
+        try:
+            workspace = tally.window.workspace
+            assert isinstance(workspace, TallyWorkspace)
+            workspace.tabs.setCurrentWidget(workspace.views[world.dance.id])
+            tally.window.outputs.actions["paper-enter"].trigger()
+            entering = tally.window.findChild(PaperEntryDialog)
+            assert entering is not None
+            entering.judge_box.setCurrentIndex(entering.judge_box.findText("Kenji Watanabe"))
+            await eventually(entering.isVisible, 5, "the paper dialog")
+            entering.table.setCurrentIndex(entering.model.index(0, 0))
+            await focus(entering.table)
+            type_keys("6.5\t7\t7.5\t")
+            await eventually(lambda: len(entering.model.entries()) == 3, 5, "three boxes")
+            qtbot.keyClicks(entering.note_edit, "tablet failed")
+            qtbot.mouseClick(entering.send_button, Qt.MouseButton.LeftButton)
+            await eventually(lambda: "Sent: 3 scores" in entering.status_label.text(), 10, "sent")
+
+            workspace = auditor.window.workspace
+            assert isinstance(workspace, TallyWorkspace)
+            workspace.tabs.setCurrentWidget(workspace.views[world.dance.id])
+            auditor.window.outputs.actions["paper-confirm"].trigger()
+            confirming = auditor.window.findChild(PaperConfirmDialog)
+            assert confirming is not None
+            await eventually(lambda: "1 to confirm" in confirming.count_label.text(), 10, "listed")
+            await eventually(confirming.isVisible, 5, "the confirm dialog")
+            qtbot.mouseClick(confirming.confirm_button, Qt.MouseButton.LeftButton)
+            await eventually(lambda: "confirmed" in confirming.status_label.text(), 10, "confirmed")
+
+            judge2 = next(
+                a.user_id
+                for a in tally.core.state.assignments.values()
+                if a.user_name == "Kenji Watanabe"
+            )
+            await eventually(
+                lambda: (
+                    sorted(
+                        s.score or 0
+                        for s in tally.core.state.scores_in(world.dance.id)
+                        if s.judge_id == judge2
+                    )
+                    == [6.5, 7.0, 7.5]
+                ),
+                10,
+                "the confirmed scores on the tally master's console",
+            )
+        finally:
+            await tally.close()
+            await auditor.close()
 
     run(qloop, scenario(), timeout=120)

@@ -39,6 +39,7 @@ from scoring_console.protocol.errors import AckFailed
 from scoring_console.protocol.roles import Role
 
 from .history_view import HistoryDialog
+from .paper import PaperConfirmDialog, PaperEntryDialog
 from .reopen import ReopenDecisionsDialog, ReopenRequestDialog
 from .tasks import TaskSet
 
@@ -116,6 +117,10 @@ class OutputsMenu(QObject):
             self._add("reopen", "Ask to reopen a signed sheet…", self.on_reopen_triggered)
         elif self.role in (Role.TALLY_MASTER, Role.ADMIN):
             self._add("reopen", "Reopen requests…", self.on_reopen_triggered)
+        if self.role is Role.TALLY_MASTER:
+            self._add("paper-enter", "Enter a paper sheet…", self.on_paper_enter_triggered)
+        if self.role in (Role.TALLY_MASTER, Role.AUDITOR, Role.ADMIN):
+            self._add("paper-confirm", "Paper sheets to confirm…", self.on_paper_confirm_triggered)
         window.menuBar().insertMenu(window.menuBar().actions()[-1], self.menu)
 
     def _add(self, key: str, text: str, slot: object) -> None:
@@ -215,6 +220,16 @@ class OutputsMenu(QObject):
             ReopenRequestDialog(self.bridge, self.current_category(), self.window).open()
         else:
             ReopenDecisionsDialog(self.bridge, self.window).open()
+
+    def on_paper_enter_triggered(self) -> None:
+        category_id = self._category()
+        if category_id is not None:
+            PaperEntryDialog(self.bridge, category_id, self.window).open()
+
+    def on_paper_confirm_triggered(self) -> None:
+        category_id = self._category()
+        if category_id is not None:
+            PaperConfirmDialog(self.bridge, category_id, self.window).open()
 
 
 class ExportDialog(QDialog):
