@@ -15,6 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from scoring_console.protocol import ClientEvent, ServerEvent, parse_ack
+from scoring_console.protocol.audit import AuditPage, AuditQuery
 from scoring_console.protocol.entities import (
     Announcement,
     Assignment,
@@ -28,6 +29,14 @@ from scoring_console.protocol.entities import (
     TieDecision,
 )
 from scoring_console.protocol.errors import AckFailed
+from scoring_console.protocol.paper import (
+    PaperListRequest,
+    PaperScore,
+    PaperSheet,
+    PaperSheetDecision,
+    PaperSheetList,
+    PaperSheetSubmit,
+)
 from scoring_console.protocol.payloads import (
     AnnouncementCreate,
     AssignmentChange,
@@ -44,6 +53,13 @@ from scoring_console.protocol.payloads import (
     TieDecisionCreate,
     TotalsData,
     TotalsRequest,
+)
+from scoring_console.protocol.reopen import (
+    ReopenDecision,
+    ReopenList,
+    ReopenListRequest,
+    ReopenRequest,
+    ReopenRequestCreate,
 )
 
 from .link import Link
@@ -184,3 +200,53 @@ class OnlineCalls:
         )
         self.state.apply(ServerEvent.ASSIGNMENT_REVOKED, revoked)
         return result
+
+    async def audit_history(self, query: AuditQuery | None = None) -> AuditPage:
+        """A page of the audit trail as the server lets us see it (oldest first)."""
+        return await self._request(ClientEvent.AUDIT_HISTORY, query or AuditQuery(), AuditPage)
+
+    async def request_reopen(self, category_id: int, reason: str) -> ReopenRequest:
+        """Ask to reopen our signed sheet of a category (judges)."""
+        payload = ReopenRequestCreate(
+            client_id=str(uuid.uuid4()), category_id=category_id, reason=reason
+        )
+        return await self._request(ClientEvent.SHEET_REOPEN_REQUEST, payload, ReopenRequest)
+
+    async def decide_reopen(
+        self, request_id: int, approve: bool, note: str | None = None
+    ) -> ReopenRequest:
+        """Approve or reject a reopen request (tally master of the category, admin)."""
+        payload = ReopenDecision(request_id=request_id, approve=approve, note=note)
+        return await self._request(ClientEvent.SHEET_REOPEN_DECIDE, payload, ReopenRequest)
+
+    async def list_reopens(self, category_id: int | None = None) -> list[ReopenRequest]:
+        """Reopen requests we may see, oldest first."""
+        payload = ReopenListRequest(category_id=category_id)
+        result = await self._request(ClientEvent.SHEET_REOPEN_LIST, payload, ReopenList)
+        return result.requests
+
+    async def submit_paper(
+        self, category_id: int, judge_id: int, entries: list[PaperScore], note: str | None = None
+    ) -> PaperSheet:
+        """Enter a judge's paper sheet (tally masters); it counts once someone confirms it."""
+        payload = PaperSheetSubmit(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            judge_id=judge_id,
+            entries=entries,
+            note=note,
+        )
+        return await self._request(ClientEvent.PAPER_SUBMIT, payload, PaperSheet)
+
+    async def decide_paper(
+        self, sheet_id: int, approve: bool, note: str | None = None
+    ) -> PaperSheet:
+        """Confirm or reject a paper sheet somebody else entered."""
+        payload = PaperSheetDecision(sheet_id=sheet_id, approve=approve, note=note)
+        return await self._request(ClientEvent.PAPER_DECIDE, payload, PaperSheet)
+
+    async def list_paper(self, category_id: int | None = None) -> list[PaperSheet]:
+        """Paper sheets we may see, oldest first."""
+        payload = PaperListRequest(category_id=category_id)
+        result = await self._request(ClientEvent.PAPER_LIST, payload, PaperSheetList)
+        return result.sheets

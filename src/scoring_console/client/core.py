@@ -391,9 +391,11 @@ class ClientCore(OnlineCalls):
         criterion_id: int,
         score: float,
         comment: str | None = None,
+        reason: str | None = None,
     ) -> OutboxEntry:
         """Queue a score durably (committed before returning); sent when connected.
 
+        ``reason`` is required by the server once the judge's signed sheet was reopened.
         Raises ``pydantic.ValidationError`` (a ValueError) for an invalid value.
         """
         model = ScoreSubmit(
@@ -403,6 +405,7 @@ class ClientCore(OnlineCalls):
             criterion_id=criterion_id,
             score=float(score),
             comment=comment,
+            reason=reason,
         )
         return self._enqueue(
             EntryKind.SCORE,

@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from . import audit as au
 from . import entities as e
+from . import paper as pp
 from . import payloads as p
+from . import reopen as ro
 from .errors import ErrorCode
 from .events import ClientEvent, ServerEvent
 from .roles import ALL_ROLES, Role
@@ -327,6 +330,90 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.LOCKED,
             ),
             write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.AUDIT_HISTORY,
+            au.AuditQuery,
+            au.AuditPage,
+            ALL_ROLES,
+            "The audit trail: every recorded write (who, when, action, entity, old → new, "
+            "reason, the write's `clientId`), oldest first, filtered by category, contest, "
+            "user (who wrote it or whom it concerns), entity (one score's history) or action. "
+            "Judges get only their own entries; tally masters only those of their "
+            "categories; auditors, board, organizers and admins everything. `more` says "
+            "older entries remain (page with `beforeId`).",
+        ),
+        ClientEventSpec(
+            ClientEvent.SHEET_REOPEN_REQUEST,
+            ro.ReopenRequestCreate,
+            ro.ReopenRequest,
+            frozenset({_J}),
+            "A judge who signed asks to reopen their sheet of a category, with a reason. "
+            "Idempotent on `clientId`. The category's tally masters (and admins once it is "
+            "certified) get a `notification`. `precondition_failed` if the caller has not "
+            "signed; `conflict` if a request is already pending.",
+            emits=(ServerEvent.NOTIFICATION,),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.PRECONDITION_FAILED),
+            write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.SHEET_REOPEN_DECIDE,
+            ro.ReopenDecision,
+            ro.ReopenRequest,
+            frozenset({_T, _AD}),
+            "Approve or reject a pending reopen request (tally master of the category, or an "
+            "admin); the judge gets a `notification`. Approval removes the judge's sign-off "
+            "(its receipt is superseded, kept in the audit trail) and every sign-off after "
+            "the judges' step, unpublishes the results, and emits `certification:updated`; "
+            "from then on each score change of that judge in the category needs a `reason`. "
+            "Once the category is CERTIFIED only an admin may approve (`locked` for a tally "
+            "master), with `note` as the recorded reason (`validation_error` without it).",
+            emits=(ServerEvent.CERTIFICATION_UPDATED, ServerEvent.NOTIFICATION),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.SHEET_REOPEN_LIST,
+            ro.ReopenListRequest,
+            ro.ReopenList,
+            ALL_ROLES,
+            "Reopen requests the caller may see (a judge: their own; a tally master: their "
+            "categories'; venue-wide roles: all), oldest first.",
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_SUBMIT,
+            pp.PaperSheetSubmit,
+            pp.PaperSheet,
+            frozenset({_T}),
+            "A tally master of the category types in a judge's paper sheet (the judge must be "
+            "on the panel and not have signed). Stored as PENDING and recorded in the audit "
+            "trail as entered from paper; it counts only once a second person confirms it. "
+            "Idempotent on `clientId`. Tally masters of the category and auditors get a "
+            "`notification`.",
+            emits=(ServerEvent.NOTIFICATION,),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_DECIDE,
+            pp.PaperSheetDecision,
+            pp.PaperSheet,
+            frozenset({_T, _A, _AD}),
+            "Confirm or reject a pending paper sheet: a tally master of the category, an "
+            "auditor or an admin, never the person who entered it (`forbidden`). "
+            "Confirmation writes every box as the judge's score (audited with who entered and "
+            "who confirmed) and emits `scores:updated`; the enterer and the judge get a "
+            "`notification`.",
+            emits=(ServerEvent.SCORES_UPDATED, ServerEvent.NOTIFICATION),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_LIST,
+            pp.PaperListRequest,
+            pp.PaperSheetList,
+            frozenset({_T, _A, _B, _O, _AD}),
+            "Paper sheets the caller may see (tally masters: their categories'), oldest first.",
         ),
     )
 }

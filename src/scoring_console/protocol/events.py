@@ -31,6 +31,13 @@ class ClientEvent(StrEnum):
     ACCOUNT_UNLOCK = "account:unlock"
     TIES_DECIDE = "ties:decide"
     OUTLIERS_REVIEW = "outliers:review"
+    AUDIT_HISTORY = "audit:history"
+    SHEET_REOPEN_REQUEST = "sheet:reopen-request"
+    SHEET_REOPEN_DECIDE = "sheet:reopen-decide"
+    SHEET_REOPEN_LIST = "sheet:reopen-list"
+    PAPER_SUBMIT = "paper:submit"
+    PAPER_DECIDE = "paper:decide"
+    PAPER_LIST = "paper:list"
 
 
 class ServerEvent(StrEnum):

@@ -47,6 +47,8 @@ class ScoreSubmit(InboundModel):
     criterion_id: Id
     score: ScoreValue
     comment: Comment | None = None
+    reason: Reason | None = None
+    """Why the score changed; required once the judge's signed sheet was reopened."""
 
 
 class ScoreBatchSubmit(InboundModel):

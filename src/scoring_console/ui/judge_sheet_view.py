@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -120,6 +121,8 @@ class JudgeSheetView(QWidget):
         self.table.addAction(dismiss)
         self.comments = SheetComments(self.table, self.model, self.delegate, self.show_message)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.change_reason: Callable[[], str | None] = lambda: None
+        """The reason sent with a change (set by ui.reopen once a signed sheet is reopened)."""
         self.table.setToolTip(
             "Type a score; Enter or Tab moves to the next cell; Shift+Enter adds a comment"
         )
@@ -212,8 +215,10 @@ class JudgeSheetView(QWidget):
         self, contestant_id: int, criterion_id: int, value: float, comment: str | None
     ) -> None:
         try:
+            reason = self.change_reason()  # only a reopened sheet needs one
+            extra = {} if reason is None else {"reason": reason}
             entry = await self.core.submit_score(
-                self.category_id, contestant_id, criterion_id, value, comment=comment
+                self.category_id, contestant_id, criterion_id, value, comment=comment, **extra
             )
         except Exception as exc:  # the outbox could not store it: say so, loudly
             log.exception("submit_score failed")

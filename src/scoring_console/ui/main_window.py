@@ -33,6 +33,7 @@ from scoring_console.protocol.roles import Role
 
 from .announcement_banner import AnnouncementBanner
 from .certification_panel import CertificationPanel
+from .export_actions import install_outputs
 from .icons import icon
 from .judge_workspace import JudgeWorkspace
 from .notifications.center import NotificationDock
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.results_screen: ResultsScreen | None = None
         self._build_menus()
         self._install_notifications()
+        self.outputs = install_outputs(self, bridge, self.workspace.current_category_id)
         self.restore_layout()
 
     # -- notifications (widgets of the notifications package) ---------------------------

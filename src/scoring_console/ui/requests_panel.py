@@ -52,7 +52,6 @@ from .requests_models import DeductionTableModel, RemovalTableModel, RequestTabl
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class DecisionQuestion:
     """What :attr:`RequestsPanel.ask_decision` is asked: which request, which answer."""

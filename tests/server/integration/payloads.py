@@ -93,6 +93,23 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
         # well-formed but not a token of the caller: refused (unauthenticated), session kept
         ClientEvent.AUTH_RENEW: {"token": "not.a.token"},
         ClientEvent.ACCOUNT_UNLOCK: {"username": "judge5"},
+        ClientEvent.AUDIT_HISTORY: {"categoryId": cat1.id},
+        ClientEvent.SHEET_REOPEN_REQUEST: {
+            "clientId": new_client_id(),
+            "categoryId": cat1.id,
+            "reason": "matrix",
+        },
+        ClientEvent.SHEET_REOPEN_DECIDE: {"requestId": 1, "approve": False},
+        ClientEvent.SHEET_REOPEN_LIST: {},
+        ClientEvent.PAPER_SUBMIT: {
+            "clientId": new_client_id(),
+            "categoryId": cat1.id,
+            "judgeId": layout.user_ids["judge1"],
+            "entries": [{"contestantId": contestant, "criterionId": criterion, "score": 5.0}],
+        },
+        # a sheet nobody entered: the enterer may not decide their own (forbidden by rule)
+        ClientEvent.PAPER_DECIDE: {"sheetId": 999, "approve": False},
+        ClientEvent.PAPER_LIST: {},
     }
     payload = payloads[event]
     # the builder is only useful if its payloads really are valid

@@ -217,6 +217,44 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
             "note": reasons,
         }
     ),
+    ClientEvent.AUDIT_HISTORY: st.fixed_dictionaries(
+        {},
+        optional={
+            "categoryId": ids,
+            "userId": ids,
+            "entityKind": st.sampled_from(["score", "contest", "x"]),
+            "entityId": st.text(max_size=10),
+            "beforeId": ids,
+            "limit": st.integers(min_value=1, max_value=50),
+        },
+    ),
+    ClientEvent.SHEET_REOPEN_REQUEST: st.fixed_dictionaries(
+        {"clientId": client_ids, "categoryId": ids, "reason": reasons}
+    ),
+    ClientEvent.SHEET_REOPEN_DECIDE: st.fixed_dictionaries(
+        {"requestId": ids, "approve": st.booleans()}
+    ),
+    ClientEvent.SHEET_REOPEN_LIST: st.fixed_dictionaries({}, optional={"categoryId": ids}),
+    ClientEvent.PAPER_SUBMIT: st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "judgeId": ids,
+            "entries": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "contestantId": ids,
+                        "criterionId": ids,
+                        "score": st.floats(min_value=0, max_value=20, allow_nan=False),
+                    }
+                ),
+                min_size=1,
+                max_size=4,
+            ),
+        }
+    ),
+    ClientEvent.PAPER_DECIDE: st.fixed_dictionaries({"sheetId": ids, "approve": st.booleans()}),
+    ClientEvent.PAPER_LIST: st.fixed_dictionaries({}, optional={"categoryId": ids}),
 }
 
 ALLOWED = [
@@ -252,6 +290,10 @@ async def test_well_formed_payloads_with_random_references_never_fault(
             ClientEvent.TOTALS_REQUEST,
             ClientEvent.TIES_DECIDE,
             ClientEvent.OUTLIERS_REVIEW,
+            ClientEvent.SHEET_REOPEN_REQUEST,
+            ClientEvent.SHEET_REOPEN_DECIDE,
+            ClientEvent.PAPER_SUBMIT,
+            ClientEvent.PAPER_DECIDE,
         }, f"{role} refused by role for {event}: {ack}"
 
 

@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for the connection (flush: for everything; default 10, flush 30)",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr")
-    _add_commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_commands(commands)
+    _add_outputs(commands)
     return parser
 
 
@@ -164,6 +166,57 @@ def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
 
 
+def _add_outputs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write results, score sheets, blank sheets, the audit trail or the "
+        "certification report as PDF or CSV",
+        description="Sync, then write one report as this account sees it. results, audit and "
+        "certification take a --category or a whole --contest; sheets and blank-sheets a "
+        "--category. PDF: fonts embedded, text extractable; CSV: UTF-8, a header row.",
+    )
+    export.add_argument(
+        "report", choices=["results", "sheets", "blank-sheets", "audit", "certification"]
+    )
+    export.add_argument("--category", type=_positive_int, default=None, metavar="ID")
+    export.add_argument("--contest", type=_positive_int, default=None, metavar="ID")
+    export.add_argument("--format", choices=["pdf", "csv"], default=None)
+    export.add_argument("--output", type=Path, required=True, metavar="FILE")
+    export.add_argument(
+        "--page-size", choices=["A4", "Letter"], default="A4", help="PDF paper (default A4)"
+    )
+
+    verify = sub.add_parser(
+        "verify-receipt",
+        help="recompute a sign-off receipt from the scores and compare it with the server's",
+        description="Sync, find the sign-off with this receipt, recompute the SHA-256 from "
+        "our copy of the signed scores. Exit 0 when it matches; 1 on a mismatch or a receipt "
+        "superseded by a reopen; 5 when no sign-off we can see has it.",
+    )
+    verify.add_argument("receipt", metavar="RECEIPT")
+
+    paper = sub.add_parser(
+        "paper-submit",
+        help="enter a judge's filled paper sheet (CSV of export blank-sheets) for confirmation",
+        description="Tally masters: enter the filled boxes of a paper sheet on a judge's "
+        "behalf. It counts only once a second person confirms it (paper-decide).",
+    )
+    paper.add_argument("--category", type=_positive_int, required=True, metavar="ID")
+    paper.add_argument(
+        "--judge", required=True, metavar="JUDGE", help="the judge's username (or user id)"
+    )
+    paper.add_argument("--file", type=Path, required=True, metavar="CSV")
+    paper.add_argument("--note", default=None, metavar="T", help="why it is entered from paper")
+    listing = sub.add_parser("paper-list", help="paper sheets and whether they are confirmed")
+    listing.add_argument("--category", type=_positive_int, default=None, metavar="ID")
+    decide = sub.add_parser(
+        "paper-decide", help="confirm (or --reject) a paper sheet somebody else entered"
+    )
+    decide.add_argument("sheet", type=_positive_int, metavar="SHEET_ID")
+    decide.add_argument("--reject", action="store_true")
+    decide.add_argument("--note", default=None, metavar="T")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse and complete the arguments (defaults that depend on the command)."""
     parser = build_parser()
@@ -176,4 +229,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     elif args.timeout is None:
         args.timeout = 10.0
     args.server = args.server.rstrip("/")
+    if args.command == "export":
+        if args.category is None and args.contest is None:
+            parser.error("export needs --category ID or --contest ID")
+        if args.format is None:
+            suffix = args.output.suffix.lower().lstrip(".")
+            args.format = suffix if suffix in ("pdf", "csv") else "pdf"
     return args

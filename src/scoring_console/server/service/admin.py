@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     Announcement,
     CertificationStatus,
@@ -73,6 +74,17 @@ class AdminMixin(ScoresMixin):
             row = conn.execute(
                 "SELECT * FROM contests WHERE id = ?", (payload.contest_id,)
             ).fetchone()
+            self._audit(
+                conn,
+                actor,
+                AuditAction.CONTEST_LOCKED if payload.locked else AuditAction.CONTEST_UNLOCKED,
+                AuditEntity.CONTEST,
+                payload.contest_id,
+                f"contest {row['name']}",
+                old={"locked": bool(before["locked"])},
+                new={"locked": bool(row["locked"])},
+                contest_id=payload.contest_id,
+            )
             contest = r.contest(row)
             effects: list[Effect] = []
             if bool(before["locked"]) != contest.locked:
@@ -143,6 +155,22 @@ class AdminMixin(ScoresMixin):
                 (r.to_iso(now), seq, info.id),
             )
             data = self._totals(conn, info.id)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.RESULTS_PUBLISHED,
+                AuditEntity.CATEGORY,
+                info.id,
+                f"results of {info.name}",
+                old={"published": info.published},
+                new={
+                    "published": True,
+                    "publishedAt": r.to_iso(now),
+                    "totals": [t.model_dump(mode="json", by_alias=True) for t in data.totals],
+                },
+                category_id=info.id,
+                contest_id=info.contest_id,
+            )
             told: list[Effect] = []
             if not info.published:  # publishing again re-sends totals, not notifications
                 notice = notices.results_published(info.label)
@@ -168,7 +196,16 @@ class AdminMixin(ScoresMixin):
             row = conn.execute(
                 "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
-        announcement = r.announcement(row)
+            announcement = r.announcement(row)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.ANNOUNCEMENT_SENT,
+                AuditEntity.ANNOUNCEMENT,
+                announcement.id,
+                f"announcement: {payload.message[:60]}",
+                new={"message": payload.message, "type": payload.type.value},
+            )
         effect = Broadcast(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement, (rooms.ALL,))
         return Outcome(announcement, [effect])
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     Certification,
     CertificationStatus,
@@ -90,6 +91,26 @@ class CertificationMixin(ServiceBase):
                 "UPDATE signoffs SET result = ? WHERE id = ?",
                 (result.model_dump_json(by_alias=True), cursor.lastrowid),
             )
+            self._audit(
+                conn,
+                actor,
+                AuditAction.SIGNOFF_SIGNED,
+                AuditEntity.SIGNOFF,
+                cursor.lastrowid,
+                f"{actor.role.value.replace('_', ' ').lower()} sign-off of {info.name} "
+                f"by {self._user_name(conn, actor.user_id)}",
+                old={"status": before.status.value},
+                new={
+                    "status": after.status.value,
+                    "role": actor.role.value,
+                    "receipt": receipt,
+                    "signedScoreCount": len(signed),
+                },
+                client_id=payload.client_id,
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=actor.user_id,
+            )
             effects.append(
                 Broadcast(ServerEvent.CERTIFICATION_UPDATED, after, rooms.category_viewers(info.id))
             )
@@ -107,6 +128,15 @@ class CertificationMixin(ServiceBase):
             (payload.client_id,),
         ).fetchone()
         if row is None:
+            superseded = conn.execute(
+                "SELECT 1 FROM superseded_signoffs WHERE client_id = ?", (payload.client_id,)
+            ).fetchone()
+            if superseded is not None:
+                raise Conflict(
+                    f"the sign-off {payload.client_id} was superseded when the sheet was "
+                    "reopened; sign again",
+                    {"clientId": payload.client_id},
+                )
             return None
         if row["user_id"] != actor.user_id or row["category_id"] != payload.category_id:
             raise Conflict(

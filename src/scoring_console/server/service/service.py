@@ -21,7 +21,10 @@ from .assignments import AssignmentsMixin
 from .base import utc_now
 from .certification import CertificationMixin
 from .deductions import DeductionsMixin
+from .history import HistoryMixin
+from .paper import PaperMixin
 from .removals import RemovalsMixin
+from .reopen import ReopenMixin
 from .scoring_reviews import ScoringReviewsMixin
 from .types import Actor, Invalid, Outcome
 
@@ -36,6 +39,9 @@ class ScoringService(
     DeductionsMixin,
     CertificationMixin,
     ScoringReviewsMixin,
+    ReopenMixin,
+    HistoryMixin,
+    PaperMixin,
 ):
     """Domain rules over one :class:`~scoring_console.server.db.Database`.
 
@@ -55,7 +61,9 @@ class ScoringService(
     ``decide_deduction``, ``create_assignment``, ``remove_assignment``,
     ``sign_certification``, ``lock_contest``, ``publish_results``, ``announce``,
     ``mark_notifications_read``, ``heartbeat``, ``decide_tie``,
-    ``review_outlier``; presence: ``set_online``,
+    ``review_outlier``, ``audit_history``, ``request_reopen``,
+    ``decide_reopen``, ``list_reopens``, ``submit_paper``, ``decide_paper``,
+    ``list_paper``; presence: ``set_online``,
     ``is_online``. :meth:`dispatch` routes a :class:`ClientEvent` to the right one.
     """
 
@@ -92,4 +100,11 @@ class ScoringService(
             ClientEvent.USER_ACTIVE: self.heartbeat,
             ClientEvent.TIES_DECIDE: self.decide_tie,
             ClientEvent.OUTLIERS_REVIEW: self.review_outlier,
+            ClientEvent.AUDIT_HISTORY: self.audit_history,
+            ClientEvent.SHEET_REOPEN_REQUEST: self.request_reopen,
+            ClientEvent.SHEET_REOPEN_DECIDE: self.decide_reopen,
+            ClientEvent.SHEET_REOPEN_LIST: self.list_reopens,
+            ClientEvent.PAPER_SUBMIT: self.submit_paper,
+            ClientEvent.PAPER_DECIDE: self.decide_paper,
+            ClientEvent.PAPER_LIST: self.list_paper,
         }

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..session import CliSession
+from .export import cmd_export, cmd_verify_receipt
 from .info import cmd_status, cmd_sync
 from .outbox import cmd_flush, cmd_outbox, cmd_submit
+from .paper import cmd_paper_decide, cmd_paper_list, cmd_paper_submit
 from .results import cmd_results
 from .watch import cmd_watch
 
@@ -21,6 +23,11 @@ COMMANDS: dict[str, Command] = {
     "outbox": cmd_outbox,
     "watch": cmd_watch,
     "results": cmd_results,
+    "export": cmd_export,
+    "verify-receipt": cmd_verify_receipt,
+    "paper-submit": cmd_paper_submit,
+    "paper-list": cmd_paper_list,
+    "paper-decide": cmd_paper_decide,
 }
 
 __all__ = ["COMMANDS", "Command"]
