@@ -25,6 +25,7 @@ from scoring_console.protocol.entities import (
     Score,
 )
 from scoring_console.protocol.roles import Role
+from scoring_console.protocol.scoring import manual_orders
 
 from .errors import ExportError
 
@@ -49,6 +50,8 @@ class ExportSource:
     """category id → judge ids whose sheets count (the certification's required judges)."""
     receipt_checks: dict[int, list[ReceiptCheck]]
     audit: list[AuditEntry] = field(default_factory=list)
+    manual_orders: dict[int, list[list[int]]] = field(default_factory=dict)
+    """category id → the tally master's recorded tie orders, oldest first."""
 
     @classmethod
     def from_state(
@@ -88,6 +91,9 @@ class ExportSource:
             panel=panel,
             receipt_checks={cid: check_category(state, cid) for cid in state.categories},
             audit=list(audit or []),
+            manual_orders={
+                cid: manual_orders(state.tie_decisions.values(), cid) for cid in state.categories
+            },
         )
 
     # --- lookups used by the builders ---------------------------------------------
