@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from . import competition as cf
 from . import entities as e
 from . import payloads as p
+from . import setup as su
 from .errors import ErrorCode
 from .events import ClientEvent, ServerEvent
 from .roles import ALL_ROLES, Role
@@ -33,6 +35,10 @@ class ClientEventSpec:
     write: bool = False
     """Counts against the per-user write rate limit."""
     ack_list_of: type[BaseModel] | None = None
+    route: str = ""
+    """``area.method``: the one place that says what handles the event. The server's
+    router resolves ``area`` to one of its area objects (``core`` is the scoring
+    service, ``transport`` the socket layer itself) and calls ``method(actor, payload)``."""
 
     @property
     def all_errors(self) -> tuple[ErrorCode, ...]:
@@ -66,6 +72,157 @@ _J, _T, _A, _B, _O, _AD = (
     Role.ADMIN,
 )
 
+_MANAGERS = frozenset({_O, _AD})
+_SETUP_ERRORS = (ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED)
+_ACCOUNT_RULE = (
+    " Admins manage every account; organizers only judges and tally masters (and may only "
+    "give those two roles). Nobody deactivates, demotes or resets their own account here."
+)
+
+
+def _setup(
+    name: ClientEvent,
+    payload: type[BaseModel],
+    ack: type[BaseModel],
+    route: str,
+    summary: str,
+    *,
+    write: bool = True,
+    errors: tuple[ErrorCode, ...] = _SETUP_ERRORS,
+) -> ClientEventSpec:
+    return ClientEventSpec(
+        name,
+        payload,
+        ack,
+        _MANAGERS,
+        summary,
+        emits=(ServerEvent.SETUP_CHANGED,) if write else (),
+        errors=errors,
+        write=write,
+        route=route,
+    )
+
+
+SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
+    _setup(
+        ClientEvent.ACCOUNT_CREATE,
+        su.AccountCreate,
+        su.AccountSecret,
+        "accounts.create",
+        "Create an active account. Without `password` the server generates a one-time "
+        "password, returns it once in the ack, and the user must change it at the first "
+        "login." + _ACCOUNT_RULE,
+        errors=(ErrorCode.CONFLICT,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_UPDATE,
+        su.AccountUpdate,
+        su.AccountSecret,
+        "accounts.update",
+        "Rename an account and/or change its role (refused while the user holds "
+        "assignments; the user's refresh tokens are revoked)." + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_RESET_PASSWORD,
+        su.PasswordReset,
+        su.AccountSecret,
+        "accounts.reset_password",
+        "Set a new password (generated and returned once when `password` is omitted); the "
+        "user must change it at the next login (`POST /api/auth/login` with `newPassword`). "
+        "Refresh tokens are revoked." + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_SET_ACTIVE,
+        su.AccountActive,
+        su.AccountSecret,
+        "accounts.set_active",
+        "Deactivate (refresh tokens revoked, logins refused) or reactivate an account."
+        + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_LIST,
+        su.AccountListRequest,
+        su.AccountList,
+        "accounts.list_accounts",
+        "Every account, inactive ones included, without passwords.",
+        write=False,
+        errors=(),
+    ),
+    _setup(
+        ClientEvent.EVENT_SAVE,
+        su.EventSave,
+        su.SetupSaved,
+        "structure.save_event",
+        "Create an event (no `id`) or rename / re-date one. Names are unique.",
+    ),
+    _setup(
+        ClientEvent.CONTEST_SAVE,
+        su.ContestSave,
+        su.SetupSaved,
+        "structure.save_contest",
+        "Create a contest in an event (no `id`) or rename one (not while it is locked).",
+    ),
+    _setup(
+        ClientEvent.CATEGORY_SAVE,
+        su.CategorySave,
+        su.SetupSaved,
+        "structure.save_category",
+        "Create or change a category with its whole ordered list of criteria (`maxScore`). "
+        "Refused (naming what blocks it): removing a criterion that has scores, a `maxScore` "
+        "below an entered score, adding or removing criteria once the tally master signed, "
+        "anything in a locked contest.",
+    ),
+    _setup(
+        ClientEvent.CONTESTANT_SAVE,
+        su.ContestantSave,
+        su.SetupSaved,
+        "structure.save_contestant",
+        "Create a contestant (bib `number` unique) or change number / name.",
+    ),
+    _setup(
+        ClientEvent.CATEGORY_CONTESTANTS,
+        su.CategoryContestants,
+        su.SetupSaved,
+        "structure.set_contestants",
+        "Set the whole list of contestants of a category; removing one who has scores "
+        "there is refused.",
+    ),
+    _setup(
+        ClientEvent.SETUP_DELETE,
+        su.SetupDelete,
+        su.SetupSaved,
+        "structure.delete",
+        "Remove an event or contest without children, a category without scores, "
+        "signatures or requests, or a contestant without scores.",
+    ),
+    _setup(
+        ClientEvent.COMPETITION_IMPORT,
+        cf.CompetitionImport,
+        cf.ImportReport,
+        "competition.import_file",
+        "Apply a whole competition file in one transaction, matched by names, bib numbers "
+        "and usernames (idempotent: the same file twice changes nothing). Any problem "
+        "refuses the whole file with its JSON path (`contests[0].categories[1].criteria[2]"
+        ".maxScore: must be > 0`); `dryRun` reports the changes without applying them. New "
+        "accounts without a password get a one-time password, returned once.",
+        errors=(*_SETUP_ERRORS, ErrorCode.FORBIDDEN),
+    ),
+    _setup(
+        ClientEvent.COMPETITION_EXPORT,
+        cf.CompetitionExportRequest,
+        cf.CompetitionExport,
+        "competition.export_file",
+        "The competition file of an event (accounts without passwords).",
+        write=False,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+)
+"""Competition set-up and account administration (organizers and admins)."""
+
+
 CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
     s.name: s
     for s in (
@@ -76,6 +233,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Full snapshot of what the caller may see, as of `seq`. Called on every (re)connect "
             "and whenever a `prevSeq` gap shows a missed event.",
+            route="core.sync",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_SUBMIT,
@@ -92,6 +250,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.LOCKED,
             ),
             write=True,
+            route="core.submit_score",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_SUBMIT_BATCH,
@@ -103,6 +262,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORES_UPDATED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="core.submit_batch",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_REQUEST,
@@ -113,6 +273,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "back as `scores:data`. Accepts a bare category id as in the seed.",
             emits=(ServerEvent.SCORES_DATA,),
             errors=(ErrorCode.NOT_FOUND,),
+            route="core.request_scores",
         ),
         ClientEventSpec(
             ClientEvent.TOTALS_REQUEST,
@@ -122,6 +283,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "Ranked totals of a category: sum of criterion scores minus approved deductions, "
             "floored at 0; equal totals share a rank.",
             errors=(ErrorCode.NOT_FOUND,),
+            route="core.totals",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_REQUESTED,
@@ -133,6 +295,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="core.request_removal",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_DECIDE,
@@ -143,6 +306,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_DECIDED, ServerEvent.SCORES_DELETED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="core.decide_removal",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_REQUESTED,
@@ -154,6 +318,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="core.request_deduction",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_DECIDE,
@@ -164,6 +329,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_DECIDED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="core.decide_deduction",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_CREATED,
@@ -176,6 +342,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_NEW,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="core.create_assignment",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_REMOVED,
@@ -187,6 +354,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_REVOKED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.LOCKED),
             write=True,
+            route="core.remove_assignment",
         ),
         ClientEventSpec(
             ClientEvent.CERTIFICATION_SIGN,
@@ -204,6 +372,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.PRECONDITION_FAILED,
             ),
             write=True,
+            route="core.sign_certification",
         ),
         ClientEventSpec(
             ClientEvent.CONTEST_LOCK,
@@ -214,6 +383,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.CONTEST_LOCKED,),
             errors=(ErrorCode.NOT_FOUND,),
             write=True,
+            route="core.lock_contest",
         ),
         ClientEventSpec(
             ClientEvent.RESULTS_PUBLISH,
@@ -224,6 +394,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.RESULTS_PUBLISHED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.PRECONDITION_FAILED),
             write=True,
+            route="core.publish_results",
         ),
         ClientEventSpec(
             ClientEvent.SYSTEM_ANNOUNCEMENT,
@@ -234,6 +405,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "later snapshots.",
             emits=(ServerEvent.SYSTEM_ANNOUNCEMENT,),
             write=True,
+            route="core.announce",
         ),
         ClientEventSpec(
             ClientEvent.NOTIFICATION_READ,
@@ -242,6 +414,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Mark the caller's own notifications as read (others' ids are ignored).",
             write=True,
+            route="core.mark_notifications_read",
         ),
         ClientEventSpec(
             ClientEvent.USER_ACTIVE,
@@ -253,6 +426,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "of their categories (stored and broadcast when the pending count changes, else "
             "at most every 10 s).",
             emits=(ServerEvent.PRESENCE_UPDATED,),
+            route="core.heartbeat",
         ),
         ClientEventSpec(
             ClientEvent.AUTH_RENEW,
@@ -270,7 +444,9 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "role's token; inactive user; after the grace window) is `unauthenticated` and "
             "leaves the connection as it was: reconnect with a fresh token then.",
             errors=(ErrorCode.UNAUTHENTICATED,),
+            route="transport.renew",
         ),
+        *SETUP_EVENTS,
     )
 }
 
@@ -370,6 +546,14 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
             e.Presence,
             "Tally masters of the judge's categories; auditors, organizers, admins.",
             "A judge connected, disconnected or sent a heartbeat with a new pending count.",
+        ),
+        ServerEventSpec(
+            ServerEvent.SETUP_CHANGED,
+            su.SetupChanged,
+            "Everyone (`all`).",
+            "The competition set-up, an account or an assignment changed; `changes` says what "
+            "in words. Clients call `sync` to get the new state (the user's rooms were already "
+            "moved).",
         ),
         ServerEventSpec(
             ServerEvent.ERROR,

@@ -28,6 +28,19 @@ class ClientEvent(StrEnum):
     NOTIFICATION_READ = "notification:read"
     USER_ACTIVE = "user:active"
     AUTH_RENEW = "auth:renew"
+    ACCOUNT_CREATE = "account:create"
+    ACCOUNT_UPDATE = "account:update"
+    ACCOUNT_RESET_PASSWORD = "account:reset-password"
+    ACCOUNT_SET_ACTIVE = "account:set-active"
+    ACCOUNT_LIST = "account:list"
+    EVENT_SAVE = "event:save"
+    CONTEST_SAVE = "contest:save"
+    CATEGORY_SAVE = "category:save"
+    CONTESTANT_SAVE = "contestant:save"
+    CATEGORY_CONTESTANTS = "category:contestants"
+    SETUP_DELETE = "setup:delete"
+    COMPETITION_IMPORT = "competition:import"
+    COMPETITION_EXPORT = "competition:export"
 
 
 class ServerEvent(StrEnum):
@@ -48,4 +61,5 @@ class ServerEvent(StrEnum):
     SCORE_REMOVAL_PENDING = "score:removal-pending"
     SCORE_REMOVAL_DECIDED = "score:removal-decided"
     PRESENCE_UPDATED = "presence:updated"
+    SETUP_CHANGED = "setup:changed"
     ERROR = "error"

@@ -230,7 +230,12 @@ CREATE INDEX idx_removal_requests_category ON removal_requests (category_id);
 CREATE INDEX idx_refresh_tokens_user ON refresh_tokens (user_id);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES)
+_SETUP_ACCOUNTS = """
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+"""
+"""Issue 8: a reset or generated password must be changed at the next login."""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _SETUP_ACCOUNTS)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from .types import (
     Effect,
     Forbidden,
     Invalid,
+    Locked,
     NotFound,
     Outcome,
     RoomChange,
@@ -114,6 +115,12 @@ class AssignmentsMixin(ViewsMixin):
             info = self._category(conn, payload.category_id)
             if row["role"] == Role.JUDGE.value:
                 self._require_judges_step_open(conn, info.id)
+                if self._judge_signed(conn, payload.user_id, info.id):
+                    who = self._user_name(conn, payload.user_id)
+                    raise Locked(
+                        f"judge {who} has signed {info.name}; the judge cannot be removed",
+                        {"userId": payload.user_id, "categoryId": info.id},
+                    )
             target = Actor(payload.user_id, Role(row["user_role"]), "")
             before = self._rooms(conn, target)
             seq = self.db.next_seq(conn)

@@ -9,12 +9,16 @@ events to them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
+from scoring_console.protocol.catalog import CLIENT_EVENTS
+from scoring_console.protocol.entities import Snapshot
 from scoring_console.protocol.events import ClientEvent
 
+from ..db import Database
 from .accounts import AccountsMixin
 from .admin import AdminMixin
 from .assignments import AssignmentsMixin
@@ -22,6 +26,7 @@ from .base import utc_now
 from .certification import CertificationMixin
 from .deductions import DeductionsMixin
 from .removals import RemovalsMixin
+from .setup import AccountsAdmin, CompetitionArea, StructureArea
 from .types import Actor, Invalid, Outcome
 
 __all__ = ["ScoringService", "utc_now"]
@@ -53,38 +58,35 @@ class ScoringService(
     ``decide_deduction``, ``create_assignment``, ``remove_assignment``,
     ``sign_certification``, ``lock_contest``, ``publish_results``, ``announce``,
     ``mark_notifications_read``, ``heartbeat``; presence: ``set_online``,
-    ``is_online``. :meth:`dispatch` routes a :class:`ClientEvent` to the right one.
+    ``is_online``. :meth:`dispatch` routes a :class:`ClientEvent` to what its catalog
+    ``route`` names: a method here (``core``) or one of the set-up area objects in
+    :attr:`areas` (``accounts``, ``structure``, ``competition``).
     """
 
-    def dispatch(self, actor: Actor, event: ClientEvent, payload: BaseModel) -> Outcome[Any]:
-        """Call the method for ``event`` with an already validated payload model.
-
-        ``sync`` returns the :meth:`snapshot` without effects. A payload of the wrong
-        model type is ``Invalid``.
-        """
-        if event is ClientEvent.SYNC:
-            return Outcome(self.snapshot(actor), [])
-        handler = self._handlers().get(event)
-        if handler is None:
-            raise Invalid(f"no handler for event {event.value}")
-        return handler(actor, payload)
-
-    def _handlers(self) -> dict[ClientEvent, Callable[[Actor, Any], Outcome[Any]]]:
-        return {
-            ClientEvent.SCORES_SUBMIT: self.submit_score,
-            ClientEvent.SCORES_SUBMIT_BATCH: self.submit_batch,
-            ClientEvent.SCORES_REQUEST: self.request_scores,
-            ClientEvent.TOTALS_REQUEST: self.totals,
-            ClientEvent.SCORE_REMOVAL_REQUESTED: self.request_removal,
-            ClientEvent.SCORE_REMOVAL_DECIDE: self.decide_removal,
-            ClientEvent.DEDUCTION_REQUESTED: self.request_deduction,
-            ClientEvent.DEDUCTION_DECIDE: self.decide_deduction,
-            ClientEvent.ASSIGNMENT_CREATED: self.create_assignment,
-            ClientEvent.ASSIGNMENT_REMOVED: self.remove_assignment,
-            ClientEvent.CERTIFICATION_SIGN: self.sign_certification,
-            ClientEvent.CONTEST_LOCK: self.lock_contest,
-            ClientEvent.RESULTS_PUBLISH: self.publish_results,
-            ClientEvent.SYSTEM_ANNOUNCEMENT: self.announce,
-            ClientEvent.NOTIFICATION_READ: self.mark_notifications_read,
-            ClientEvent.USER_ACTIVE: self.heartbeat,
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(db, clock=clock)
+        self.areas: dict[str, object] = {
+            "core": self,
+            "accounts": AccountsAdmin(self),
+            "structure": StructureArea(self),
+            "competition": CompetitionArea(self),
         }
+        """The router's table: catalog ``route`` area → the object that handles it."""
+
+    def sync(self, actor: Actor, payload: BaseModel) -> Outcome[Snapshot]:
+        """``sync``: the :meth:`snapshot`, without effects."""
+        return Outcome(self.snapshot(actor), [])
+
+    def dispatch(self, actor: Actor, event: ClientEvent, payload: BaseModel) -> Outcome[Any]:
+        """Call what the catalog's ``route`` names for ``event`` with a validated payload.
+
+        The catalog is the one place that routes an event; ``Invalid`` for an event
+        whose route is not served here (``transport.*`` is the socket layer's own).
+        """
+        route = CLIENT_EVENTS[event].route
+        area_name, _, method = route.partition(".")
+        handler = getattr(self.areas.get(area_name), method, None)
+        if handler is None or not callable(handler):
+            raise Invalid(f"no handler for event {event.value}")
+        outcome: Outcome[Any] = handler(actor, payload)
+        return outcome
