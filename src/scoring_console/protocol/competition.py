@@ -154,7 +154,9 @@ def _message(error: Any) -> str:
         try:
             if error["type"] == "string_too_short" and ctx.get("min_length", 1) > 1:
                 return f"must have at least {ctx['min_length']} characters"
-            return template.format(**ctx)
+            return template.format(
+                **{k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()}
+            )
         except (KeyError, IndexError):
             pass
     return str(error["msg"])

@@ -121,7 +121,7 @@ def test_max_score_below_an_entered_score_is_refused(demo: Demo) -> None:
         "name": demo.cat1.name,
         "criteria": criteria_payload(demo, **{first.name: 8}),
     }
-    with pytest.raises(Conflict, match="already has a score of 8.5; maxScore cannot go below it"):
+    with pytest.raises(Conflict, match=r"already has a score of 8\.5; maxScore cannot go below it"):
         call(demo, "admin", ClientEvent.CATEGORY_SAVE, payload)
     payload["criteria"] = criteria_payload(demo, **{first.name: 9})
     assert call(demo, "admin", ClientEvent.CATEGORY_SAVE, payload).result.changes == [

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from scoring_console.protocol.catalog import CLIENT_EVENTS
+from scoring_console.protocol.competition import CompetitionImport, ImportReport
 from scoring_console.protocol.entities import Snapshot
 from scoring_console.protocol.events import ClientEvent
 
@@ -76,6 +77,14 @@ class ScoringService(
     def sync(self, actor: Actor, payload: BaseModel) -> Outcome[Snapshot]:
         """``sync``: the :meth:`snapshot`, without effects."""
         return Outcome(self.snapshot(actor), [])
+
+    def competition_import(
+        self, actor: Actor, payload: CompetitionImport
+    ) -> Outcome[ImportReport]:
+        """``competition:import`` (for in-process callers such as tests and tools)."""
+        competition = self.areas["competition"]
+        assert isinstance(competition, CompetitionArea)
+        return competition.import_file(actor, payload)
 
     def dispatch(self, actor: Actor, event: ClientEvent, payload: BaseModel) -> Outcome[Any]:
         """Call what the catalog's ``route`` names for ``event`` with a validated payload.
