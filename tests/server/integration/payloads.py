@@ -15,7 +15,6 @@ from scoring_console.protocol import CLIENT_EVENTS, ClientEvent
 from tests.helpers.sio_client import new_client_id
 from tests.server.integration.conftest import Layout
 
-
 UNKNOWN_ID = 10**6
 """An id no demo object has."""
 
