@@ -144,10 +144,13 @@ class ClientCore(OnlineCalls):
 
     # --- session ---------------------------------------------------------------------
 
-    async def login(self, password: str, remember: bool = True) -> UserInfo:
+    async def login(
+        self, password: str, remember: bool = True, new_password: str | None = None
+    ) -> UserInfo:
         """Log in; raises InvalidCredentials or ServerUnreachable (keyring problems
-        only degrade :attr:`keyring_available`)."""
-        user = await self.session.login(password, remember)
+        only degrade :attr:`keyring_available`). ``PasswordChangeRequired`` (an
+        InvalidCredentials) asks for a second try with ``new_password``."""
+        user = await self.session.login(password, remember, new_password)
         self._set_user(user)
         self._resume_link()
         return user

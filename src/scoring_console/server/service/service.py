@@ -78,9 +78,7 @@ class ScoringService(
         """``sync``: the :meth:`snapshot`, without effects."""
         return Outcome(self.snapshot(actor), [])
 
-    def competition_import(
-        self, actor: Actor, payload: CompetitionImport
-    ) -> Outcome[ImportReport]:
+    def competition_import(self, actor: Actor, payload: CompetitionImport) -> Outcome[ImportReport]:
         """``competition:import`` (for in-process callers such as tests and tools)."""
         competition = self.areas["competition"]
         assert isinstance(competition, CompetitionArea)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..session import CliSession
+from .admin import cmd_admin
 from .info import cmd_status, cmd_sync
 from .outbox import cmd_flush, cmd_outbox, cmd_submit
 from .watch import cmd_watch
@@ -19,6 +20,7 @@ COMMANDS: dict[str, Command] = {
     "flush": cmd_flush,
     "outbox": cmd_outbox,
     "watch": cmd_watch,
+    "admin": cmd_admin,
 }
 
 __all__ = ["COMMANDS", "Command"]
