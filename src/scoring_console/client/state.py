@@ -235,8 +235,8 @@ class StateStore:
             return self._lock(payload)
         if event is E.RESULTS_PUBLISHED and isinstance(payload, ResultsPublished):
             return self._publish(payload)
-        if event is E.ERROR:
-            return False
+        if event in (E.ERROR, E.SETUP_CHANGED):
+            return False  # setup:changed: the synchronizer fetches the new state
         log.warning("state: %s with unexpected payload %s ignored", event, type(payload).__name__)
         return False
 
