@@ -186,7 +186,8 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
     ClientEvent.CONTEST_LOCK: st.fixed_dictionaries({"contestId": ids, "locked": st.booleans()}),
     ClientEvent.RESULTS_PUBLISH: st.fixed_dictionaries({"categoryId": ids}),
     ClientEvent.SYSTEM_ANNOUNCEMENT: st.fixed_dictionaries(
-        {"message": reasons, "type": st.sampled_from(["info", "success", "warning", "error"])}
+        {"message": reasons, "type": st.sampled_from(["info", "success", "warning", "error"])},
+        optional={"contestId": ids},
     ),
     ClientEvent.NOTIFICATION_READ: st.fixed_dictionaries(
         {"ids": st.lists(ids, min_size=1, max_size=5)}

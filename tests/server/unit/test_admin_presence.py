@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scoring_console.protocol.catalog import CLIENT_EVENTS
 from scoring_console.protocol.entities import Presence, Snapshot
 from scoring_console.protocol.events import ClientEvent, ServerEvent
 from scoring_console.protocol.payloads import (
@@ -123,9 +124,15 @@ def test_dispatch_routes_every_client_event(demo: Demo) -> None:
         judge, ClientEvent.SCORES_SUBMIT, demo.submit(judge, demo.cat1, value=4)
     )
     assert submitted.result.score == 4
-    # auth:renew concerns the connection's token, not the domain: the transport answers it
-    handled = set(demo.service._handlers()) | {ClientEvent.SYNC, ClientEvent.AUTH_RENEW}
-    assert handled == set(ClientEvent)
+    # every event's catalog route names a callable of the router's areas; auth:renew
+    # concerns the connection's token, not the domain: the transport answers it
+    for event, spec in CLIENT_EVENTS.items():
+        area, _, method = spec.route.partition(".")
+        if area == "transport":
+            assert event is ClientEvent.AUTH_RENEW
+            continue
+        assert callable(getattr(demo.service.areas[area], method, None)), spec.route
+    assert set(CLIENT_EVENTS) == set(ClientEvent)
 
 
 def test_unchanged_heartbeats_are_stored_at_most_every_ten_seconds(demo: Demo) -> None:

@@ -210,3 +210,20 @@ def test_judges_and_auditors_cannot_change_the_setup(demo: Demo) -> None:
             call(demo, who, ClientEvent.CONTESTANT_SAVE, {"number": 999, "name": "X"})
     assert demo.actor("judge1").role is Role.JUDGE
     assert isinstance(demo.actor("admin"), Actor)
+
+
+def test_announcement_to_one_contest_reaches_its_people_only(demo: Demo) -> None:
+    from scoring_console.protocol.payloads import AnnouncementCreate
+
+    contest = demo.cat3.contest_id
+    sent = demo.service.announce(
+        demo.actor("organizer1"),
+        AnnouncementCreate(message="Juniors: warm-up now", contest_id=contest),
+    )
+    (effect,) = sent.effects
+    assert isinstance(effect, Broadcast) and effect.rooms[0] == f"contest:{contest}"
+    assert "all" not in effect.rooms and sent.result.contest_id == contest
+    judge5 = demo.service.snapshot(demo.actor("judge5"))  # judges only the senior contest
+    assert all(a.contest_id is None for a in judge5.announcements)
+    auditor = demo.service.snapshot(demo.actor("auditor1"))
+    assert [a.message for a in auditor.announcements][-1] == "Juniors: warm-up now"

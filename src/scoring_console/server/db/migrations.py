@@ -232,8 +232,10 @@ CREATE INDEX idx_refresh_tokens_user ON refresh_tokens (user_id);
 
 _SETUP_ACCOUNTS = """
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE announcements ADD COLUMN contest_id INTEGER REFERENCES contests(id);
 """
-"""Issue 8: a reset or generated password must be changed at the next login."""
+"""Issue 8: a reset or generated password must be changed at the next login; an
+announcement may address one contest."""
 
 MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _SETUP_ACCOUNTS)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""

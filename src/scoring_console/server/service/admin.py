@@ -89,21 +89,39 @@ class AdminMixin(ScoresMixin):
         return Outcome(data, [effect])
 
     def announce(self, actor: Actor, payload: AnnouncementCreate) -> Outcome[Announcement]:
-        """``system:announcement`` (organizer, admin): persisted, then sent to ``all``."""
+        """``system:announcement`` (organizer, admin): persisted, then sent to ``all`` — or,
+        with ``contestId``, to ``contest:{id}`` and the venue-wide role rooms."""
         if actor.role not in _ANNOUNCE_ROLES:
             raise Forbidden(f"{actor.role.value} cannot send announcements")
+        targets: tuple[str, ...] = (rooms.ALL,)
         with self.db.transaction() as conn:
+            if payload.contest_id is not None:
+                if not conn.execute(
+                    "SELECT 1 FROM contests WHERE id = ?", (payload.contest_id,)
+                ).fetchone():
+                    raise NotFound(
+                        f"contest {payload.contest_id} not found",
+                        {"contestId": payload.contest_id},
+                    )
+                targets = (rooms.contest(payload.contest_id), *rooms.VENUE_ROLE_ROOMS)
             seq = self.db.next_seq(conn)
             cursor = conn.execute(
-                "INSERT INTO announcements (message, type, timestamp, author_id, seq) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (payload.message, payload.type.value, r.to_iso(self.clock()), actor.user_id, seq),
+                "INSERT INTO announcements (message, type, timestamp, author_id, seq, "
+                "contest_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    payload.message,
+                    payload.type.value,
+                    r.to_iso(self.clock()),
+                    actor.user_id,
+                    seq,
+                    payload.contest_id,
+                ),
             )
             row = conn.execute(
                 "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
         announcement = r.announcement(row)
-        effect = Broadcast(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement, (rooms.ALL,))
+        effect = Broadcast(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement, targets)
         return Outcome(announcement, [effect])
 
     def mark_notifications_read(

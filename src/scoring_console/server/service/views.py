@@ -111,10 +111,16 @@ class ViewsMixin(PresenceMixin):
             notification_rows = conn.execute(
                 "SELECT * FROM notifications WHERE user_id = ? ORDER BY id", (actor.user_id,)
             ).fetchall()
-            announcement_rows = conn.execute(
-                "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) ORDER BY id",
-                (_ANNOUNCEMENTS_IN_SNAPSHOT,),
-            ).fetchall()
+            contest_ids = {row["id"] for row in contest_rows}
+            announcement_rows = [
+                row
+                for row in conn.execute(
+                    "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) "
+                    "ORDER BY id",
+                    (_ANNOUNCEMENTS_IN_SNAPSHOT,),
+                ).fetchall()
+                if row["contest_id"] is None or row["contest_id"] in contest_ids
+            ]
             return Snapshot(
                 seq=seq,
                 server_time=self.clock(),
