@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring_console.protocol import ClientEvent
+from scoring_console.protocol import ClientEvent, ServerEvent
 from scoring_console.protocol.competition import (
     CompetitionExport,
     CompetitionExportRequest,
@@ -18,6 +18,7 @@ from scoring_console.protocol.competition import (
     ImportReport,
 )
 from scoring_console.protocol.entities import Announcement, Assignment, NotificationType
+from scoring_console.protocol.payloads import AnnouncementCreate
 from scoring_console.protocol.roles import Role
 from scoring_console.protocol.setup import (
     Account,
@@ -132,10 +133,16 @@ class AdminClient:
         return await self.core.unassign(user_id, category_id)
 
     async def announce(
-        self, message: str, type: NotificationType = NotificationType.INFO
+        self,
+        message: str,
+        type: NotificationType = NotificationType.INFO,
+        contest_id: int | None = None,
     ) -> Announcement:
-        """An announcement to everyone."""
-        return await self.core.announce(message, type)
+        """An announcement to everyone, or to one contest's people (and venue-wide roles)."""
+        payload = AnnouncementCreate(message=message, type=type, contest_id=contest_id)
+        result = await self.core.call(ClientEvent.SYSTEM_ANNOUNCEMENT, payload, Announcement)
+        self.core.state.apply(ServerEvent.SYSTEM_ANNOUNCEMENT, result)
+        return result
 
     # --- the competition file ------------------------------------------------------
 

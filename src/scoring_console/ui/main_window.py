@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from scoring_console import paths
 from scoring_console.protocol.roles import Role
 
+from .admin import install_competition_workspace
 from .announcement_banner import AnnouncementBanner
 from .certification_panel import CertificationPanel
 from .icons import icon
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self._size_docks = False
         self._build_menus()
         self._install_notifications()
+        install_competition_workspace(self)  # organizers and admins only
         self.restore_layout()
 
     # -- notifications (widgets of the notifications package) ---------------------------
