@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field
 
 from .base import ClientId, Id, Name, ScoreValue, Seq, ServerMessage, WireModel
 from .roles import Role
+from .scoring.decimals import DecimalValue
+from .scoring.rules import ScoringRules
 
 
 class UserInfo(WireModel):
@@ -43,6 +46,8 @@ class Criterion(WireModel):
     id: Id
     name: Name
     max_score: float = Field(gt=0, allow_inf_nan=False)
+    weight: DecimalValue = Field(default=Decimal(1), gt=0, le=1000)
+    """A judge's total is the sum over the criteria of ``weight × score``."""
 
 
 class Category(WireModel):
@@ -54,6 +59,7 @@ class Category(WireModel):
     criteria: list[Criterion]
     contestant_ids: list[Id]
     published: bool = False
+    scoring: ScoringRules = Field(default_factory=ScoringRules)
 
 
 class Contestant(WireModel):

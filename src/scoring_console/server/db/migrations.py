@@ -230,6 +230,13 @@ CREATE INDEX idx_removal_requests_category ON removal_requests (category_id);
 CREATE INDEX idx_refresh_tokens_user ON refresh_tokens (user_id);
 """
 
+_SCORING_RULES = """
+ALTER TABLE criteria ADD COLUMN weight TEXT NOT NULL DEFAULT '1';
+ALTER TABLE categories ADD COLUMN scoring TEXT;
+"""
+"""Criterion weights (exact decimal text) and per-category scoring rules (JSON text;
+NULL means the defaults: sum, nothing dropped, no tie-break, 2 decimals)."""
+
 _SETUP_ACCOUNTS = """
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE announcements ADD COLUMN contest_id INTEGER REFERENCES contests(id);
@@ -237,7 +244,12 @@ ALTER TABLE announcements ADD COLUMN contest_id INTEGER REFERENCES contests(id);
 """Issue 8: a reset or generated password must be changed at the next login; an
 announcement may address one contest."""
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _SETUP_ACCOUNTS)
+MIGRATIONS: Final[tuple[str, ...]] = (
+    _V1_SCHEMA,
+    _V2_INDEXES,
+    _SCORING_RULES,
+    _SETUP_ACCOUNTS,
+)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)

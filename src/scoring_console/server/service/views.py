@@ -12,6 +12,7 @@ from scoring_console.protocol.entities import (
     Snapshot,
 )
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
+from scoring_console.protocol.scoring import ScoringRules, exact
 
 from ..db import rows as r
 from . import certstate, rooms
@@ -145,7 +146,9 @@ class ViewsMixin(PresenceMixin):
     def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:
         row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
         criteria = [
-            Criterion(id=c["id"], name=c["name"], max_score=c["max_score"])
+            Criterion(
+                id=c["id"], name=c["name"], max_score=c["max_score"], weight=exact(c["weight"])
+            )
             for c in conn.execute(
                 "SELECT * FROM criteria WHERE category_id = ? ORDER BY position, id",
                 (category_id,),
@@ -167,6 +170,7 @@ class ViewsMixin(PresenceMixin):
             criteria=criteria,
             contestant_ids=contestant_ids,
             published=bool(row["published"]),
+            scoring=ScoringRules.from_json_text(row["scoring"]),
         )
 
     def _requests_visible(
