@@ -17,12 +17,14 @@ same check before it touches the database, so the CLI's answer and the server's 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import Field, ValidationError
 
 from .base import InboundModel, Name, WireModel
 from .roles import Role
+from .scoring import DecimalValue, ScoringRules
 from .setup import MAX_SCORE_LIMIT, NewPassword, Username
 
 
@@ -49,7 +51,7 @@ class FileCriterion(InboundModel):
 
     name: Name
     max_score: float = Field(gt=0, le=MAX_SCORE_LIMIT)
-    weight: float = Field(default=1.0, gt=0, le=1000)
+    weight: DecimalValue = Field(default=Decimal(1), gt=0, le=1000)
 
 
 class FileContestant(InboundModel):
@@ -67,6 +69,8 @@ class FileCategory(InboundModel):
     contestants: list[FileContestant] = Field(default_factory=list, max_length=2000)
     judges: list[Username] = Field(default_factory=list, max_length=200)
     tally_masters: list[Username] = Field(default_factory=list, max_length=50)
+    scoring: ScoringRules | None = None
+    """Scoring rules (method, dropHighLow, tieBreak, precision, outliers); omitted: keep."""
 
 
 class FileContest(InboundModel):
@@ -197,6 +201,14 @@ def file_problems(file: CompetitionFile) -> list[str]:
             for n in range(len(category.criteria)):
                 names = [x.name for x in category.criteria][: n + 1]
                 _unique(problems, names, f"{at}.criteria[{n}].name")
+            if category.scoring is not None:
+                known = {x.name for x in category.criteria}
+                for n, name in enumerate(category.scoring.tie_break):
+                    wanted_name = name.removeprefix("criterion:")
+                    if name != "manual" and wanted_name not in known:
+                        problems.append(
+                            f"{at}.scoring.tieBreak[{n}]: no criterion {wanted_name!r} here"
+                        )
             for n, person in enumerate(category.contestants):
                 path = f"{at}.contestants[{n}]"
                 seen = numbers.setdefault(person.number, (person.name, path))

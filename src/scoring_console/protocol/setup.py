@@ -9,6 +9,7 @@ tells every console to resync. The competition file and its import / export live
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from pydantic import Field
 
 from .base import Id, InboundModel, Name, ServerMessage, WireModel
 from .roles import Role
+from .scoring import DecimalValue, ScoringRules
 
 MAX_SCORE_LIMIT = 10_000.0
 """The highest ``maxScore`` a criterion may have (as high as a score may be)."""
@@ -124,6 +126,8 @@ class CriterionInput(InboundModel):
     id: Id | None = None
     name: Name
     max_score: float = Field(gt=0, le=MAX_SCORE_LIMIT)
+    weight: DecimalValue = Field(default=Decimal(1), gt=0, le=1000)
+    """How much the criterion counts in a judge's total (see the scoring rules)."""
 
 
 class CategorySave(InboundModel):
@@ -137,6 +141,8 @@ class CategorySave(InboundModel):
     contest_id: Id
     name: Name
     criteria: list[CriterionInput] = Field(min_length=1, max_length=50)
+    scoring: ScoringRules | None = None
+    """The category's scoring rules; ``None`` keeps the current ones."""
 
 
 class ContestantSave(InboundModel):

@@ -287,3 +287,26 @@ def test_export_round_trips(office: Office, example: dict[str, Any]) -> None:
     structure.save_event(office.admin, EventSave(name="Other"))  # type: ignore[attr-defined]
     with pytest.raises(Invalid, match="several events"):
         office.layout()
+
+
+def test_weights_and_scoring_rules_are_stored_carried_in_sync_and_exported(
+    office: Office, example: dict[str, Any]
+) -> None:
+    edited = copy.deepcopy(example)
+    vocal = edited["contests"][0]["categories"][0]
+    vocal["scoring"] = {"method": "average", "tieBreak": ["criterion:Technique", "manual"]}
+    office.run(edited)
+    snap = office.service.snapshot(office.admin)
+    cat = next(c for c in snap.categories if c.name == "Vocal Performance")
+    assert [str(c.weight) for c in cat.criteria] == ["2", "1", "1"]
+    assert cat.scoring.method == "average" and cat.scoring.tie_break[0] == "criterion:Technique"
+    exported = office.layout()["contests"][0]["categories"][0]
+    assert exported["criteria"][0]["weight"] == 2 and exported["scoring"]["method"] == "average"
+    assert office.run(edited).result.changes == []
+    vocal["criteria"][0]["weight"] = 1.5
+    assert office.run(edited).result.changes == [
+        "criterion 'Technique' in Vocal Performance (Senior Showcase): weight 2 → 1.5"
+    ]
+    vocal["scoring"]["tieBreak"] = ["criterion:Nope"]
+    _, problems = parse_file(edited)
+    assert problems == ["contests[0].categories[0].scoring.tieBreak[0]: no criterion 'Nope' here"]

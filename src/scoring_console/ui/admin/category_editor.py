@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
@@ -37,9 +38,9 @@ class CategoryEditor(AdminPage):
         self.title = QLabel(self)
         self.name = QLineEdit(self)
         self.name.setObjectName("categoryName")
-        self.criteria = QTableWidget(0, 2, self)
+        self.criteria = QTableWidget(0, 3, self)
         self.criteria.setObjectName("criteriaTable")
-        self.criteria.setHorizontalHeaderLabels(["Criterion", "Max score"])
+        self.criteria.setHorizontalHeaderLabels(["Criterion", "Max score", "Weight"])
         self.criteria.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.add_criterion = QPushButton("Add criterion", self)
         self.remove_criterion = QPushButton("Remove criterion", self)
@@ -96,7 +97,7 @@ class CategoryEditor(AdminPage):
         contest = self.state.contests.get(category.contest_id)
         self.title.setText(f"<b>{category.name}</b> — {contest.name if contest else ''}")
         self.name.setText(category.name)
-        self._fill_criteria([(c.id, c.name, c.max_score) for c in category.criteria])
+        self._fill_criteria([(c.id, c.name, c.max_score, c.weight) for c in category.criteria])
         self._fill_contestants()
 
     def new_in(self, contest_id: int) -> None:
@@ -105,21 +106,24 @@ class CategoryEditor(AdminPage):
         contest = self.state.contests.get(contest_id)
         self.title.setText(f"<b>New category</b> — {contest.name if contest else ''}")
         self.name.clear()
-        self._fill_criteria([(None, "", 10.0)])
+        self._fill_criteria([(None, "", 10.0, Decimal(1))])
         self.contestants.setRowCount(0)
 
-    def _fill_criteria(self, rows: list[tuple[int | None, str, float]]) -> None:
+    def _fill_criteria(self, rows: list[tuple[int | None, str, float, Decimal]]) -> None:
         self.criteria.setRowCount(0)
-        for criterion_id, name, max_score in rows:
-            self._append_criterion(criterion_id, name, f"{max_score:g}")
+        for criterion_id, name, max_score, weight in rows:
+            self._append_criterion(criterion_id, name, f"{max_score:g}", str(weight))
 
-    def _append_criterion(self, criterion_id: int | None, name: str, max_text: str) -> None:
+    def _append_criterion(
+        self, criterion_id: int | None, name: str, max_text: str, weight_text: str = "1"
+    ) -> None:
         row = self.criteria.rowCount()
         self.criteria.insertRow(row)
         item = QTableWidgetItem(name)
         item.setData(_ID_ROLE, criterion_id)
         self.criteria.setItem(row, 0, item)
         self.criteria.setItem(row, 1, QTableWidgetItem(max_text))
+        self.criteria.setItem(row, 2, QTableWidgetItem(weight_text))
 
     def _fill_contestants(self) -> None:
         people = self.state.contestants_in(self.category_id) if self.category_id else []
@@ -164,6 +168,9 @@ class CategoryEditor(AdminPage):
                 max_score = text
             entry: dict[str, Any] = {"name": name_item.text().strip() if name_item else ""}
             entry["maxScore"] = max_score
+            weight_item = self.criteria.item(row, 2)
+            weight = weight_item.text().strip().replace(",", ".") if weight_item else ""
+            entry["weight"] = weight or "1"
             criterion_id = name_item.data(_ID_ROLE) if name_item else None
             if criterion_id is not None:
                 entry["id"] = int(criterion_id)

@@ -26,6 +26,8 @@ from scoring_console.protocol.competition import (
     file_problems,
 )
 from scoring_console.protocol.roles import Role
+from scoring_console.protocol.scoring import ScoringRules, exact
+from scoring_console.protocol.scoring.decimals import to_json_number
 
 from ...passwords import hash_password, verify_password
 from ..types import Actor, Invalid, NotFound, Outcome, ServiceError
@@ -106,8 +108,14 @@ def _apply(w: SetupWrite, file: CompetitionFile) -> list[GeneratedPassword]:
             with at(path):
                 category_id = ops.save_category(w, None, contest_id, category.name)
             with at(f"{path}.criteria"):
-                specs = [ops.CriterionSpec(x.name, x.max_score) for x in category.criteria]
+                specs = [
+                    ops.CriterionSpec(x.name, x.max_score, weight=x.weight)
+                    for x in category.criteria
+                ]
                 ops.set_criteria(w, category_id, specs)
+            if category.scoring is not None:
+                with at(f"{path}.scoring"):
+                    ops.set_scoring(w, category_id, category.scoring)
             ids = []
             for n, person in enumerate(category.contestants):
                 with at(f"{path}.contestants[{n}]"):
@@ -213,7 +221,11 @@ def export_event(conn: sqlite3.Connection, event_name: str | None) -> dict[str, 
 
 def _export_category(conn: sqlite3.Connection, cat: sqlite3.Row) -> dict[str, Any]:
     criteria = [
-        {"name": c["name"], "maxScore": c["max_score"], "weight": 1}
+        {
+            "name": c["name"],
+            "maxScore": c["max_score"],
+            "weight": to_json_number(exact(c["weight"])),
+        }
         for c in conn.execute(
             "SELECT * FROM criteria WHERE category_id = ? ORDER BY position, id", (cat["id"],)
         )
@@ -237,10 +249,13 @@ def _export_category(conn: sqlite3.Connection, cat: sqlite3.Row) -> dict[str, An
             )
         ]
 
-    return {
+    exported: dict[str, Any] = {
         "name": cat["name"],
         "criteria": criteria,
         "contestants": contestants,
         "judges": staff(Role.JUDGE),
         "tallyMasters": staff(Role.TALLY_MASTER),
     }
+    if cat["scoring"]:
+        exported["scoring"] = ScoringRules.from_json_text(cat["scoring"]).to_wire()
+    return exported

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from decimal import Decimal
 
 from scoring_console.protocol.entities import NotificationType
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
+from scoring_console.protocol.scoring import ScoringRules, exact
 
 from ...db import rows as r
 from ..types import Conflict, Invalid, Locked, NotFound
@@ -27,6 +29,7 @@ class CriterionSpec:
     name: str
     max_score: float
     id: int | None = None
+    weight: Decimal = Decimal(1)
 
 
 def _one(conn: sqlite3.Connection, sql: str, *args: object) -> sqlite3.Row | None:
@@ -190,6 +193,11 @@ def set_criteria(w: SetupWrite, category_id: int, wanted: list[CriterionSpec]) -
         if spec.name != row["name"]:
             text = f"criterion {row['name']!r} in {label} renamed {spec.name!r}"
             plan.append(("criterion.rename", spec.name, text))
+        if exact(row["weight"]) != spec.weight:
+            text = (
+                f"criterion {spec.name!r} in {label}: weight {exact(row['weight'])} → {spec.weight}"
+            )
+            plan.append(("criterion.weight", spec.name, text))
     for spec in added:
         plan.append(("criterion.create", spec.name, f"criterion {spec.name!r} added to {label}"))
     positions = {spec_id: index for index, spec_id in enumerate(id(s) for s in wanted)}
@@ -208,18 +216,43 @@ def set_criteria(w: SetupWrite, category_id: int, wanted: list[CriterionSpec]) -
         match = next((cid for cid, s in kept.items() if s is spec), None)
         if match is None:
             conn.execute(
-                "INSERT INTO criteria (category_id, name, max_score, position) VALUES (?, ?, ?, ?)",
-                (category_id, spec.name, spec.max_score, position),
+                "INSERT INTO criteria (category_id, name, max_score, position, weight) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (category_id, spec.name, spec.max_score, position, str(spec.weight)),
             )
         else:
             conn.execute(
-                "UPDATE criteria SET name = ?, max_score = ?, position = ? WHERE id = ?",
-                (spec.name, spec.max_score, position, match),
+                "UPDATE criteria SET name = ?, max_score = ?, position = ?, weight = ? "
+                "WHERE id = ?",
+                (spec.name, spec.max_score, position, str(spec.weight), match),
             )
     for action, subject, text in plan:
         w.changed(text, action=action, subject=subject)
     if not plan:
         w.changed(f"criteria of {label} reordered", action="criteria.reorder", subject=label)
+
+
+def set_scoring(w: SetupWrite, category_id: int, rules: ScoringRules) -> None:
+    """Store the category's scoring rules (their tie-break criteria must exist)."""
+    conn = w.conn
+    label = category_label(conn, category_id)
+    names = {
+        row[0]
+        for row in conn.execute("SELECT name FROM criteria WHERE category_id = ?", (category_id,))
+    }
+    for name in rules.tie_break_criteria():
+        if name not in names:
+            raise Invalid(f"the tie-break names criterion {name!r}, which {label} does not have")
+    row = _one(conn, "SELECT scoring FROM categories WHERE id = ?", category_id)
+    current = ScoringRules.from_json_text(row["scoring"] if row is not None else None)
+    if current == rules:
+        return
+    w.require_unlocked_contest(contest_of(conn, category_id))
+    conn.execute(
+        "UPDATE categories SET scoring = ?, seq = ? WHERE id = ?",
+        (rules.to_json_text(), w.seq, category_id),
+    )
+    w.changed(f"scoring rules of {label} changed", action="category.scoring", subject=label)
 
 
 # --- contestants -----------------------------------------------------------------------

@@ -47,8 +47,12 @@ class StructureArea:
         """Create or change a category with its whole ordered list of criteria."""
         with setup_write(self.service, actor) as w:
             category_id = ops.save_category(w, payload.id, payload.contest_id, payload.name)
-            specs = [ops.CriterionSpec(c.name, c.max_score, c.id) for c in payload.criteria]
+            specs = [
+                ops.CriterionSpec(c.name, c.max_score, c.id, c.weight) for c in payload.criteria
+            ]
             ops.set_criteria(w, category_id, specs)
+            if payload.scoring is not None:
+                ops.set_scoring(w, category_id, payload.scoring)
             return _saved(w, category_id)
 
     def save_contestant(self, actor: Actor, payload: ContestantSave) -> Outcome[SetupSaved]:
