@@ -74,7 +74,19 @@ def create_first_admin(data_dir: Path, username: str, name: str, password: str) 
                 "dir. Log in as an admin and manage accounts with scoring-cli admin instead."
             )
         load_or_create_secret(config.secret_path)
-        return ScoringService(db).create_user(username, name, Role.ADMIN, password).id
+        service = ScoringService(db)
+        user = service.create_user(username, name, Role.ADMIN, password)
+        with db.transaction() as conn:
+            service._audit(
+                conn,
+                None,
+                "account.create",
+                "user",
+                user.id,
+                f"first admin {username} ({name}) created by scoring-server init",
+                new={"username": username, "role": Role.ADMIN.value},
+            )
+        return user.id
     finally:
         db.close()
 

@@ -227,3 +227,22 @@ def test_announcement_to_one_contest_reaches_its_people_only(demo: Demo) -> None
     assert all(a.contest_id is None for a in judge5.announcements)
     auditor = demo.service.snapshot(demo.actor("auditor1"))
     assert [a.message for a in auditor.announcements][-1] == "Juniors: warm-up now"
+
+
+def test_every_setup_write_is_in_the_audit_log(demo: Demo) -> None:
+    call(demo, "organizer1", ClientEvent.CONTESTANT_SAVE, {"number": 777, "name": "Audit Me"})
+    call(
+        demo,
+        "admin",
+        ClientEvent.ACCOUNT_CREATE,
+        {"username": "audited", "name": "Audited Judge", "role": "JUDGE"},
+    )
+    with demo.service.db.reading() as conn:
+        rows = conn.execute(
+            "SELECT actor_username, action, label, at FROM audit_log ORDER BY id DESC LIMIT 2"
+        ).fetchall()
+    assert [(r["actor_username"], r["action"], r["label"]) for r in rows] == [
+        ("admin", "account.create", "account audited (Audited Judge, JUDGE) created"),
+        ("organizer1", "contestant.create", "contestant 777 'Audit Me' created"),
+    ]
+    assert rows[0]["at"].startswith("2026-06-13T18:00")

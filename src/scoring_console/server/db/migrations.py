@@ -244,11 +244,67 @@ ALTER TABLE announcements ADD COLUMN contest_id INTEGER REFERENCES contests(id);
 """Issue 8: a reset or generated password must be changed at the next login; an
 announcement may address one contest."""
 
+_AUDIT_TRAIL = """
+CREATE TABLE audit_log (
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    actor_id        INTEGER,
+    actor_username  TEXT NOT NULL,
+    actor_role      TEXT,
+    action          TEXT NOT NULL,
+    entity_kind     TEXT NOT NULL,
+    entity_id       TEXT,
+    label           TEXT NOT NULL,
+    category_id     INTEGER,
+    contest_id      INTEGER,
+    subject_user_id INTEGER,
+    old_json        TEXT,
+    new_json        TEXT,
+    reason          TEXT,
+    client_id       TEXT
+);
+CREATE INDEX idx_audit_log_category ON audit_log (category_id, id);
+CREATE INDEX idx_audit_log_actor ON audit_log (actor_id, id);
+CREATE INDEX idx_audit_log_subject ON audit_log (subject_user_id, id);
+CREATE INDEX idx_audit_log_entity ON audit_log (entity_kind, entity_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+INSERT INTO audit_log (at, actor_id, actor_username, actor_role, action, entity_kind,
+    entity_id, label, category_id, contest_id, subject_user_id, old_json, new_json, reason,
+    client_id)
+SELECT a.changed_at, a.changed_by, COALESCE(u.username, 'user ' || a.changed_by), u.role,
+    'score.' || CASE a.action WHEN 'create' THEN 'created' WHEN 'update' THEN 'updated'
+        ELSE 'deleted' END,
+    'score', CAST(a.score_id AS TEXT),
+    'score of #' || COALESCE(k.number, a.contestant_id) || ', '
+        || COALESCE(c.name, 'criterion ' || a.criterion_id),
+    a.category_id, g.contest_id, a.judge_id,
+    CASE WHEN a.old_score IS NULL THEN NULL
+        ELSE json_object('score', a.old_score, 'comment', a.old_comment) END,
+    CASE WHEN a.new_score IS NULL THEN NULL
+        ELSE json_object('score', a.new_score, 'comment', a.new_comment) END,
+    NULL, a.client_id
+FROM score_audit a
+LEFT JOIN users u ON u.id = a.changed_by
+LEFT JOIN contestants k ON k.id = a.contestant_id
+LEFT JOIN criteria c ON c.id = a.criterion_id
+LEFT JOIN categories g ON g.id = a.category_id
+ORDER BY a.id;
+"""
+"""The append-only audit trail of every write (:mod:`..service.audit` records into it).
+
+Triggers refuse UPDATE and DELETE. Score history written before this migration (the
+``score_audit`` table, which stays as the score-only detail) is copied in once, in order.
+"""
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     _V1_SCHEMA,
     _V2_INDEXES,
     _SCORING_RULES,
     _SETUP_ACCOUNTS,
+    _AUDIT_TRAIL,
 )
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 

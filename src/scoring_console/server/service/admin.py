@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     Announcement,
     CertificationStatus,
@@ -43,18 +44,32 @@ class AdminMixin(ScoresMixin):
         if actor.role not in _LOCK_ROLES:
             raise Forbidden(f"{actor.role.value} cannot lock contests")
         with self.db.transaction() as conn:
-            seq = self.db.next_seq(conn)
-            cursor = conn.execute(
-                "UPDATE contests SET locked = ?, seq = ? WHERE id = ?",
-                (1 if payload.locked else 0, seq, payload.contest_id),
-            )
-            if cursor.rowcount == 0:
+            before = conn.execute(
+                "SELECT * FROM contests WHERE id = ?", (payload.contest_id,)
+            ).fetchone()
+            if before is None:
                 raise NotFound(
                     f"contest {payload.contest_id} not found", {"contestId": payload.contest_id}
                 )
+            seq = self.db.next_seq(conn)
+            conn.execute(
+                "UPDATE contests SET locked = ?, seq = ? WHERE id = ?",
+                (1 if payload.locked else 0, seq, payload.contest_id),
+            )
             row = conn.execute(
                 "SELECT * FROM contests WHERE id = ?", (payload.contest_id,)
             ).fetchone()
+            self._audit(
+                conn,
+                actor,
+                AuditAction.CONTEST_LOCKED if payload.locked else AuditAction.CONTEST_UNLOCKED,
+                AuditEntity.CONTEST,
+                payload.contest_id,
+                f"contest {row['name']}",
+                old={"locked": bool(before["locked"])},
+                new={"locked": bool(row["locked"])},
+                contest_id=payload.contest_id,
+            )
         contest = r.contest(row)
         event = ContestLocked(contest_id=contest.id, locked=contest.locked, seq=seq)
         targets = (rooms.contest(contest.id), *rooms.VENUE_ROLE_ROOMS)
@@ -84,6 +99,22 @@ class AdminMixin(ScoresMixin):
                 (r.to_iso(now), seq, info.id),
             )
             data = self._totals(conn, info.id)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.RESULTS_PUBLISHED,
+                AuditEntity.CATEGORY,
+                info.id,
+                f"results of {info.name}",
+                old={"published": info.published},
+                new={
+                    "published": True,
+                    "publishedAt": r.to_iso(now),
+                    "totals": [t.model_dump(mode="json", by_alias=True) for t in data.totals],
+                },
+                category_id=info.id,
+                contest_id=info.contest_id,
+            )
         event = ResultsPublished(category_id=info.id, totals=data.totals, published_at=now, seq=seq)
         effect = Broadcast(ServerEvent.RESULTS_PUBLISHED, event, rooms.category_viewers(info.id))
         return Outcome(data, [effect])
@@ -120,7 +151,17 @@ class AdminMixin(ScoresMixin):
             row = conn.execute(
                 "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
-        announcement = r.announcement(row)
+            announcement = r.announcement(row)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.ANNOUNCEMENT_SENT,
+                AuditEntity.ANNOUNCEMENT,
+                announcement.id,
+                f"announcement: {payload.message[:60]}",
+                new={"message": payload.message, "type": payload.type.value}
+                | ({} if payload.contest_id is None else {"contestId": payload.contest_id}),
+            )
         effect = Broadcast(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement, targets)
         return Outcome(announcement, [effect])
 

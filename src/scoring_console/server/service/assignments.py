@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import Assignment, NotificationType
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
@@ -71,6 +72,18 @@ class AssignmentsMixin(ViewsMixin):
                 "SELECT * FROM assignments WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
             assignment = r.assignment(row)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.ASSIGNMENT_CREATED,
+                AuditEntity.ASSIGNMENT,
+                assignment.id,
+                f"{self._user_name(conn, payload.user_id)} as {_role_label(role)} in {info.name}",
+                new={"userId": payload.user_id, "categoryId": info.id, "role": role.value},
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=payload.user_id,
+            )
             after = self._rooms(conn, target)
             note = self._notify(
                 conn,
@@ -127,6 +140,19 @@ class AssignmentsMixin(ViewsMixin):
             conn.execute("DELETE FROM assignments WHERE id = ?", (row["id"],))
             after = self._rooms(conn, target)
             assignment = r.assignment(row).model_copy(update={"seq": seq})
+            self._audit(
+                conn,
+                actor,
+                AuditAction.ASSIGNMENT_REMOVED,
+                AuditEntity.ASSIGNMENT,
+                assignment.id,
+                f"{self._user_name(conn, payload.user_id)} as "
+                f"{_role_label(Role(row['role']))} in {info.name}",
+                old={"userId": payload.user_id, "categoryId": info.id, "role": row["role"]},
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=payload.user_id,
+            )
             note = self._notify(
                 conn,
                 payload.user_id,

@@ -21,7 +21,7 @@ from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
 from ..db import Database
 from ..db import rows as r
-from . import certstate, rooms
+from . import audit, certstate, rooms
 from .types import Actor, Broadcast, Conflict, Forbidden, Invalid, Locked, NotFound
 
 
@@ -209,7 +209,55 @@ class ServiceBase:
             )
         return row
 
+    def _score_label(
+        self, conn: sqlite3.Connection, contestant_id: int, criterion_id: int, judge_id: int
+    ) -> str:
+        """``#12 Anna Berg · Poise · judge Judge One``: a score cell in the users' words."""
+        contestant = conn.execute(
+            "SELECT number, name FROM contestants WHERE id = ?", (contestant_id,)
+        ).fetchone()
+        criterion = conn.execute(
+            "SELECT name FROM criteria WHERE id = ?", (criterion_id,)
+        ).fetchone()
+        who = (
+            f"#{contestant['number']} {contestant['name']}"
+            if contestant is not None
+            else f"contestant {contestant_id}"
+        )
+        what = criterion["name"] if criterion is not None else f"criterion {criterion_id}"
+        return f"{who} · {what} · judge {self._user_name(conn, judge_id)}"
+
+    def _contestant_label(self, conn: sqlite3.Connection, contestant_id: int) -> str:
+        row = conn.execute(
+            "SELECT number, name FROM contestants WHERE id = ?", (contestant_id,)
+        ).fetchone()
+        return (
+            f"#{row['number']} {row['name']}" if row is not None else f"contestant {contestant_id}"
+        )
+
     # --- writes shared by several areas ---------------------------------------------
+
+    def _audit(
+        self,
+        conn: sqlite3.Connection,
+        actor: Actor | None,
+        action: str,
+        entity: str,
+        entity_id: int | str | None,
+        label: str,
+        **details: Any,
+    ) -> int:
+        """:func:`audit.record` with the service's clock (``details``: its keyword args)."""
+        return audit.record(
+            conn,
+            at=self.clock(),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            label=label,
+            **details,
+        )
 
     def _notify(
         self,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     Certification,
     CertificationStatus,
@@ -89,6 +90,26 @@ class CertificationMixin(ServiceBase):
             conn.execute(
                 "UPDATE signoffs SET result = ? WHERE id = ?",
                 (result.model_dump_json(by_alias=True), cursor.lastrowid),
+            )
+            self._audit(
+                conn,
+                actor,
+                AuditAction.SIGNOFF_SIGNED,
+                AuditEntity.SIGNOFF,
+                cursor.lastrowid,
+                f"{actor.role.value.replace('_', ' ').lower()} sign-off of {info.name} "
+                f"by {self._user_name(conn, actor.user_id)}",
+                old={"status": before.status.value},
+                new={
+                    "status": after.status.value,
+                    "role": actor.role.value,
+                    "receipt": receipt,
+                    "signedScoreCount": len(signed),
+                },
+                client_id=payload.client_id,
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=actor.user_id,
             )
             effects.append(
                 Broadcast(ServerEvent.CERTIFICATION_UPDATED, after, rooms.category_viewers(info.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import Score
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import (
@@ -277,6 +278,20 @@ class ScoresMixin(ServiceBase):
                 payload.client_id,
                 seq,
             ),
+        )
+        self._audit(
+            conn,
+            actor,
+            AuditAction.SCORE_CREATED if old is None else AuditAction.SCORE_UPDATED,
+            AuditEntity.SCORE,
+            score_id,
+            self._score_label(conn, payload.contestant_id, payload.criterion_id, actor.user_id),
+            old=None if old is None else {"score": old["score"], "comment": old["comment"]},
+            new={"score": float(payload.score), "comment": payload.comment},
+            client_id=payload.client_id,
+            category_id=payload.category_id,
+            contest_id=self._category(conn, payload.category_id).contest_id,
+            subject_user_id=actor.user_id,
         )
         row = conn.execute("SELECT * FROM scores WHERE id = ?", (score_id,)).fetchone()
         return r.score(row)

@@ -60,12 +60,18 @@ class SetupWrite:
         self._audit(action, subject, text)
 
     def _audit(self, action: str, subject: str, text: str) -> None:
-        """The audit seam: every setup and account write passes here, inside its transaction.
-
-        TODO(issue-10): call the audit recorder (server/service/audit.py) here once it
-        exists: who (``self.actor``), when (``self.service.clock()``), what (``action``,
-        ``subject``) and the old → new description (``text``).
-        """
+        """Every setup and account write is recorded here, inside its own transaction:
+        who (the actor), when (the service clock), what (``action`` such as
+        ``category.rename``, on ``subject``) and the old → new description (``text``)."""
+        self.service._audit(
+            self.conn,
+            self.actor,
+            action,
+            action.partition(".")[0],
+            None,
+            text,
+            new={"subject": subject},
+        )
 
     def touch_user(self, user_id: int) -> None:
         """Remember a user's rooms before their assignments or role change."""
