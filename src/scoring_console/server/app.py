@@ -28,6 +28,7 @@ from .ratelimit import RateLimiter
 from .rest import RestApi
 from .rooms import ConnectionIndex
 from .service import ScoringService
+from .sessions import SessionCloser
 from .tokens import TokenIssuer, load_or_create_secret
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class ServerParts:
     limiter: RateLimiter
     metrics: ServerMetrics
     db: Database
+    closer: SessionCloser
     handlers: SocketHandlers | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -112,10 +114,13 @@ def create_app(config: ServerConfig) -> web.Application:
     )
     index = ConnectionIndex()
     metrics_ = ServerMetrics()
-    deliverer = Deliverer(sio, index, metrics_)
     tokens = TokenIssuer(secret, config.access_token_ttl, config.refresh_token_ttl)
+    closer = SessionCloser(sio, index, tokens, config.token_renew_grace)
+    deliverer = Deliverer(sio, index, metrics_, closer)
     limiter = RateLimiter(config.rate_limit_per_minute)
-    parts = ServerParts(config, sio, service, tokens, index, deliverer, limiter, metrics_, db)
+    parts = ServerParts(
+        config, sio, service, tokens, index, deliverer, limiter, metrics_, db, closer
+    )
     parts.handlers = SocketHandlers(
         sio,
         service,
@@ -153,6 +158,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
         simulator = Simulator(parts.service, parts.deliverer, parts.config.simulate_rate)
         simulator.start()
+    sweeper = asyncio.create_task(parts.closer.run(parts.config.session_sweep_interval))
+    parts.background.add(sweeper)
+    sweeper.add_done_callback(parts.background.discard)
     try:
         yield
     finally:

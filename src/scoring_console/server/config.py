@@ -41,6 +41,36 @@ class ServerConfig:
     cors_allowed_origins: str | list[str] = "*"
     """``"*"`` suits a venue LAN; a list restricts browser origins."""
 
+    # --- abuse limits (docs/security.md) -------------------------------------------
+    read_rate_per_minute: int = 300
+    """Reads (``sync``, ``scores:request``, …) per user per minute: a generous bucket of
+    its own, so a tight ``sync`` loop cannot grow the server without bound."""
+    max_sockets_per_user: int = 3
+    """Live sockets one user may hold (the console needs one, ``scoring-cli`` one more)."""
+    max_queued_messages: int = 1000
+    """Messages waiting to be written to one socket; past it the connection is dropped."""
+    max_queued_bytes: int = 16 * 1024 * 1024
+    """Bytes waiting to be written to one socket; past it the connection is dropped."""
+    session_sweep_interval: float = 5.0
+    """How often sockets whose token expired past the renew grace are looked for."""
+    login_failures_per_address_per_minute: int = 30
+    """Failed logins from one address, whatever the usernames."""
+    lockout_threshold: int = 5
+    """Consecutive failed logins of one account before it is locked."""
+    lockout_base_seconds: int = 30
+    """First lockout; each further failure after a lockout doubles it."""
+    lockout_max_seconds: int = 3600
+    heartbeat_interval: float = 2.0
+    """At most one stored heartbeat per user per this many seconds (latest value wins)."""
+    http_header_timeout: float = 10.0
+    """Seconds a client has to send a request's headers (REST and polling)."""
+    http_body_timeout: float = 20.0
+    """Seconds a client has to send a request's body (REST and polling)."""
+    max_http_connections: int = 512
+    """Open TCP connections (REST, polling and websockets); more are refused."""
+    metrics_token: str | None = None
+    """Bearer token for ``/metrics``; without one only loopback clients may read it."""
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         self._check()
@@ -66,6 +96,36 @@ class ServerConfig:
             raise ConfigError("max_payload_bytes must be at least 1024")
         if self.ping_interval <= 0 or self.ping_timeout <= 0:
             raise ConfigError("ping_interval and ping_timeout must be positive")
+        self._check_limits()
+
+    def _check_limits(self) -> None:
+        at_least_one = {
+            "read_rate_per_minute": self.read_rate_per_minute,
+            "max_sockets_per_user": self.max_sockets_per_user,
+            "max_queued_messages": self.max_queued_messages,
+            "login_failures_per_address_per_minute": self.login_failures_per_address_per_minute,
+            "lockout_threshold": self.lockout_threshold,
+            "lockout_base_seconds": self.lockout_base_seconds,
+            "max_http_connections": self.max_http_connections,
+        }
+        for name, value in at_least_one.items():
+            if value < 1:
+                raise ConfigError(f"{name} must be at least 1")
+        if self.max_queued_bytes < 64 * 1024:
+            raise ConfigError("max_queued_bytes must be at least 65536")
+        if self.lockout_max_seconds < self.lockout_base_seconds:
+            raise ConfigError("lockout_max_seconds must not be below lockout_base_seconds")
+        positive: dict[str, float] = {
+            "session_sweep_interval": self.session_sweep_interval,
+            "heartbeat_interval": self.heartbeat_interval,
+            "http_header_timeout": self.http_header_timeout,
+            "http_body_timeout": self.http_body_timeout,
+        }
+        for name, seconds in positive.items():
+            if seconds <= 0:
+                raise ConfigError(f"{name} must be positive")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigError("metrics_token must be at least 16 characters")
 
     @property
     def db_path(self) -> Path:

@@ -5,6 +5,10 @@ masked when the rule says so (:func:`view_for`), with ``prevSeq`` set to the ``s
 this socket was last given. The per-socket ``seq`` bookkeeping is done synchronously,
 before the first ``await``, so two calls finishing close together cannot interleave
 their events on one socket out of order.
+
+A socket whose access token expired past the renew grace gets nothing more: it is
+closed instead (:class:`~scoring_console.server.sessions.SessionCloser`), and a
+:class:`CloseSessions` effect closes every socket of its user.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from scoring_console.protocol.events import ServerEvent
 from .metrics import ServerMetrics
 from .rooms import Connection, ConnectionIndex
 from .service.masking import view_for
-from .service.types import Broadcast, Effect, RoomChange
+from .service.types import Broadcast, CloseSessions, Effect, RoomChange
+from .sessions import SessionCloser
 
 log = logging.getLogger(__name__)
 
@@ -41,26 +46,45 @@ class Deliverer:
     """Turns effects into per-socket emits and live room moves."""
 
     def __init__(
-        self, sio: socketio.AsyncServer, index: ConnectionIndex, metrics: ServerMetrics
+        self,
+        sio: socketio.AsyncServer,
+        index: ConnectionIndex,
+        metrics: ServerMetrics,
+        closer: SessionCloser,
     ) -> None:
         self._sio = sio
         self._index = index
         self._metrics = metrics
+        self._closer = closer
 
     async def deliver(self, effects: Iterable[Effect]) -> None:
-        """Apply room changes and emit broadcasts, in the order given."""
+        """Apply room changes, emit broadcasts and close sessions, in the order given."""
         sends: list[_Send] = []
+        stale: set[str] = set()
+        closing: list[CloseSessions] = []
         for effect in effects:
             if isinstance(effect, RoomChange):
                 await self._move(effect)
+            elif isinstance(effect, CloseSessions):
+                closing.append(effect)
             else:
-                sends.extend(self._plan(effect))
-        await self._emit_all(sends)
+                sends.extend(self._plan(effect, stale))
+        # A user whose sessions end gets none of this call's events.
+        ending = {c.user_id for c in closing}
+        ending_sids = {sid for user_id in ending for sid in self._index.sids_of(user_id)}
+        await self._emit_all([s for s in sends if s.sid not in ending_sids])
+        for effect in closing:
+            await self._closer.close_user(effect.user_id, effect.reason)
+        for sid in stale:
+            await self._closer.close_sid(sid, "access token expired past the renew grace")
 
     async def send_to(self, sid: str, event: ServerEvent, payload: ServerMessage) -> None:
         """Emit one ``seq``-carrying message to one socket, chaining its ``prevSeq``."""
         connection = self._index.get(sid)
         if connection is None:
+            return
+        if self._closer.expired(connection):
+            await self._closer.close_sid(sid, "access token expired past the renew grace")
             return
         data = self._stamp(connection, payload.to_wire(), payload.seq)
         await self._emit_all([_Send(sid, str(event), data)])
@@ -86,7 +110,7 @@ class Deliverer:
                 found.append(connection)
         return found
 
-    def _plan(self, broadcast: Broadcast) -> list[_Send]:
+    def _plan(self, broadcast: Broadcast, stale: set[str]) -> list[_Send]:
         event = str(broadcast.event)
         excluded = set(broadcast.exclude_user_ids)
         wire_cache: dict[int, dict[str, Any]] = {}
@@ -94,6 +118,9 @@ class Deliverer:
         for connection in self.recipients(broadcast.rooms):
             actor = connection.actor
             if actor.user_id in excluded:
+                continue
+            if self._closer.expired(connection):
+                stale.add(connection.sid)
                 continue
             view = view_for(broadcast, actor.user_id, actor.role)
             base = wire_cache.get(id(view))

@@ -53,6 +53,14 @@ class ConnectionIndex:
         """Every live sid of one user (a user may be connected from several devices)."""
         return tuple(sorted(self._by_user.get(user_id, ())))
 
+    def connections(self) -> list[Connection]:
+        """Every live connection (a copy: callers may close them while iterating)."""
+        return list(self._by_sid.values())
+
+    def count_of(self, user_id: int) -> int:
+        """How many live connections one user has."""
+        return len(self._by_user.get(user_id, ()))
+
     def is_online(self, user_id: int) -> bool:
         """True while the user has at least one live connection."""
         return bool(self._by_user.get(user_id))

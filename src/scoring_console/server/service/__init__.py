@@ -12,6 +12,7 @@ from .service import ScoringService
 from .types import (
     Actor,
     Broadcast,
+    CloseSessions,
     Conflict,
     Effect,
     Forbidden,
@@ -27,6 +28,7 @@ from .types import (
 __all__ = [
     "Actor",
     "Broadcast",
+    "CloseSessions",
     "Conflict",
     "Effect",
     "Forbidden",

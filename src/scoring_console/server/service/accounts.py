@@ -11,7 +11,7 @@ from scoring_console.protocol.roles import Role
 from ..db import rows as r
 from ..passwords import hash_password, verify_password
 from .base import ServiceBase
-from .types import Conflict, NotFound
+from .types import CloseSessions, Conflict, NotFound, Outcome
 
 # Verified against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASH = hash_password("not-a-real-password")
@@ -72,8 +72,13 @@ class AccountsMixin(ServiceBase):
             rows = conn.execute("SELECT * FROM users WHERE active = 1 ORDER BY id").fetchall()
         return [r.user_info(row) for row in rows]
 
-    def set_user_active(self, user_id: int, active: bool) -> None:
-        """Activate or deactivate a user; deactivation also revokes their refresh tokens."""
+    def set_user_active(self, user_id: int, active: bool) -> Outcome[None]:
+        """Activate or deactivate a user.
+
+        Deactivation revokes the user's refresh tokens and returns a
+        :class:`CloseSessions` effect: the transport closes their live sockets at once.
+        """
+        effects: list[CloseSessions] = []
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id)
@@ -81,7 +86,18 @@ class AccountsMixin(ServiceBase):
             if cursor.rowcount == 0:
                 raise NotFound(f"user {user_id} not found", {"userId": user_id})
             if not active:
-                conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
+                effects.append(self._end_sessions(conn, user_id, "account deactivated"))
+        return Outcome(None, list(effects))
+
+    def _end_sessions(self, conn: sqlite3.Connection, user_id: int, reason: str) -> CloseSessions:
+        """Revoke every refresh token of ``user_id`` (inside the caller's transaction) and
+        return the effect that closes their live sockets.
+
+        Call it from every write that ends a user's credentials: deactivation, a role
+        change, a password reset.
+        """
+        conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
+        return CloseSessions(user_id, reason)
 
     def must_change_password(self, user_id: int) -> bool:
         """Whether the user's password was reset or generated and must be changed."""

@@ -2,7 +2,8 @@
 
 The service never talks to sockets. A call returns an :class:`Outcome` — the ack data
 plus a list of effects (:class:`Broadcast` to rooms, :class:`RoomChange` for live
-sockets) — or raises a :class:`ServiceError` the transport turns into a failed ack.
+sockets, :class:`CloseSessions` for a user whose credentials ended) — or raises a
+:class:`ServiceError` the transport turns into a failed ack.
 """
 
 from __future__ import annotations
@@ -53,7 +54,21 @@ class RoomChange:
     leave: tuple[str, ...] = ()
 
 
-Effect = Broadcast | RoomChange
+@dataclass(frozen=True)
+class CloseSessions:
+    """Every live socket of ``user_id`` must be closed now (credentials ended).
+
+    Emitted when a user is deactivated, changes role or gets a new password; the
+    service revokes the user's refresh tokens in the same transaction
+    (:meth:`~scoring_console.server.service.accounts.AccountsMixin._end_sessions`).
+    ``reason`` is logged and shown to nobody.
+    """
+
+    user_id: int
+    reason: str
+
+
+Effect = Broadcast | RoomChange | CloseSessions
 """Anything the transport must do after a successful call."""
 
 
