@@ -171,3 +171,25 @@ def test_assignment_through_the_router_moves_rooms(demo: Demo) -> None:
     )
     (move,) = [e for e in outcome.effects if isinstance(e, RoomChange)]
     assert move.user_id == judge5 and f"category:{demo.cat3.id}" in move.join
+
+
+def test_deactivation_reset_and_role_change_end_the_users_sessions(demo: Demo) -> None:
+    from scoring_console.server.service.types import CloseSessions
+
+    judge = demo.actor("judge4").user_id
+    flexible = call(
+        demo,
+        "admin",
+        ClientEvent.ACCOUNT_CREATE,
+        {"username": "flex2", "name": "Flex Two", "role": "JUDGE", "password": "flex-password"},
+    ).result.account.id
+    for event, payload in (
+        (ClientEvent.ACCOUNT_SET_ACTIVE, {"userId": judge, "active": False}),
+        (ClientEvent.ACCOUNT_RESET_PASSWORD, {"userId": demo.actor("judge2").user_id}),
+        (ClientEvent.ACCOUNT_UPDATE, {"userId": flexible, "role": "TALLY_MASTER"}),
+    ):
+        outcome = call(demo, "admin", event, payload)
+        closes = [e for e in outcome.effects if isinstance(e, CloseSessions)]
+        assert [c.user_id for c in closes] == [payload["userId"]], event
+    renamed = call(demo, "admin", ClientEvent.ACCOUNT_UPDATE, {"userId": judge, "name": "Liam O."})
+    assert not any(isinstance(e, CloseSessions) for e in renamed.effects)

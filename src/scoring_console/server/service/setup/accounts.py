@@ -27,7 +27,7 @@ from scoring_console.protocol.setup import (
 
 from ...db import rows as r
 from ...passwords import hash_password
-from ..types import Actor, Conflict, Effect, Forbidden, Invalid, NotFound, Outcome
+from ..types import Actor, Conflict, Forbidden, Invalid, NotFound, Outcome
 from .unit import SetupWrite, require_manager, setup_write
 
 if TYPE_CHECKING:
@@ -68,16 +68,6 @@ def require_may_manage(actor: Actor, role: Role, what: str) -> None:
         )
 
 
-def sessions_ended(user_id: int) -> list[Effect]:
-    """Effects that close every live socket of a user whose credentials changed.
-
-    TODO(issue-12): return the ``CloseSessions(user_id)`` effect once the transport has
-    it ("Sessions end with their credentials"); until then the user's refresh tokens
-    are revoked, so the session ends at the next token renewal.
-    """
-    return []
-
-
 class AccountsAdmin:
     """``account:create``, ``account:update``, ``account:reset-password``,
     ``account:set-active`` and ``account:list``."""
@@ -104,7 +94,6 @@ class AccountsAdmin:
         """Rename and/or change the role of an account."""
         with setup_write(self.service, actor) as w:
             row = _target(w, payload.user_id, "change")
-            extra: list[Effect] = []
             if payload.name is not None and payload.name != row["name"]:
                 w.conn.execute("UPDATE users SET name = ? WHERE id = ?", (payload.name, row["id"]))
                 w.changed(
@@ -114,9 +103,8 @@ class AccountsAdmin:
                 )
             if payload.role is not None and payload.role.value != row["role"]:
                 change_role(w, row, payload.role)
-                extra = sessions_ended(row["id"])
             fresh = w.conn.execute("SELECT * FROM users WHERE id = ?", (row["id"],)).fetchone()
-            return Outcome(AccountSecret(account=account(fresh)), [*w.effects(), *extra])
+            return Outcome(AccountSecret(account=account(fresh)), w.effects())
 
     def reset_password(self, actor: Actor, payload: PasswordReset) -> Outcome[AccountSecret]:
         """A new password (generated unless given) to be changed at the next login."""
@@ -127,7 +115,7 @@ class AccountsAdmin:
                 "UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?",
                 (hash_password(password), row["id"]),
             )
-            w.conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (row["id"],))
+            w.notes.append(w.service._end_sessions(w.conn, row["id"], "password reset"))
             w.changed(
                 f"account {row['username']}: password reset",
                 action="account.reset-password",
@@ -137,20 +125,17 @@ class AccountsAdmin:
             secret = AccountSecret(
                 account=account(fresh), password=None if payload.password else password
             )
-            return Outcome(secret, [*w.effects(), *sessions_ended(row["id"])])
+            return Outcome(secret, w.effects())
 
     def set_active(self, actor: Actor, payload: AccountActive) -> Outcome[AccountSecret]:
         """Deactivate (refresh tokens revoked) or reactivate an account."""
         with setup_write(self.service, actor) as w:
             verb = "reactivate" if payload.active else "deactivate"
             row = _target(w, payload.user_id, verb)
-            extra: list[Effect] = []
             if bool(row["active"]) != payload.active:
                 set_active(w, row, payload.active)
-                if not payload.active:
-                    extra = sessions_ended(row["id"])
             fresh = w.conn.execute("SELECT * FROM users WHERE id = ?", (row["id"],)).fetchone()
-            return Outcome(AccountSecret(account=account(fresh)), [*w.effects(), *extra])
+            return Outcome(AccountSecret(account=account(fresh)), w.effects())
 
 
 def create_account(
@@ -199,7 +184,7 @@ def change_role(w: SetupWrite, row: sqlite3.Row, role: Role) -> None:
         )
     w.touch_user(row["id"])
     w.conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, row["id"]))
-    w.conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (row["id"],))
+    w.notes.append(w.service._end_sessions(w.conn, row["id"], "role changed"))
     w.changed(
         f"account {row['username']}: role {row['role']} → {role.value}",
         action="account.role",
@@ -213,7 +198,7 @@ def set_active(w: SetupWrite, row: sqlite3.Row, active: bool) -> None:
         raise Forbidden("you cannot deactivate your own account")
     w.conn.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, row["id"]))
     if not active:
-        w.conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (row["id"],))
+        w.notes.append(w.service._end_sessions(w.conn, row["id"], "account deactivated"))
     w.changed(
         f"account {row['username']} {'reactivated' if active else 'deactivated'}",
         action="account.activate" if active else "account.deactivate",
