@@ -6,6 +6,8 @@ palette (every colour in the UI is a palette role or a translucent tint).
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -70,10 +72,9 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> UserSettings:
         """The settings as edited."""
         url = self.server_edit.text().strip().rstrip("/") or self._settings.server_url
-        return UserSettings(
+        return dataclasses.replace(
+            self._settings,
             server_url=url,
-            username=self._settings.username,
-            remember_me=self._settings.remember_me,
             sound_enabled=self.sound_box.isChecked(),
             tray_messages=self.tray_box.isChecked(),
         )
