@@ -37,8 +37,8 @@ class ClientEventSpec:
     ack_list_of: type[BaseModel] | None = None
     route: str = ""
     """``area.method``: the one place that says what handles the event. The server's
-    router resolves ``area`` to one of its area objects (``core`` is the scoring
-    service, ``transport`` the socket layer itself) and calls ``method(actor, payload)``."""
+    router resolves ``area`` to one of its area objects (``core`` is the router itself,
+    ``transport`` the socket layer) and calls ``method(actor, payload)``."""
 
     @property
     def all_errors(self) -> tuple[ErrorCode, ...]:
@@ -108,7 +108,7 @@ SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
         ClientEvent.ACCOUNT_CREATE,
         su.AccountCreate,
         su.AccountSecret,
-        "accounts.create",
+        "account_admin.create",
         "Create an active account. Without `password` the server generates a one-time "
         "password, returns it once in the ack, and the user must change it at the first "
         "login." + _ACCOUNT_RULE,
@@ -118,7 +118,7 @@ SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
         ClientEvent.ACCOUNT_UPDATE,
         su.AccountUpdate,
         su.AccountSecret,
-        "accounts.update",
+        "account_admin.update",
         "Rename an account and/or change its role (refused while the user holds "
         "assignments; the user's refresh tokens are revoked)." + _ACCOUNT_RULE,
         errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT),
@@ -127,7 +127,7 @@ SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
         ClientEvent.ACCOUNT_RESET_PASSWORD,
         su.PasswordReset,
         su.AccountSecret,
-        "accounts.reset_password",
+        "account_admin.reset_password",
         "Set a new password (generated and returned once when `password` is omitted); the "
         "user must change it at the next login (`POST /api/auth/login` with `newPassword`). "
         "Refresh tokens are revoked." + _ACCOUNT_RULE,
@@ -137,7 +137,7 @@ SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
         ClientEvent.ACCOUNT_SET_ACTIVE,
         su.AccountActive,
         su.AccountSecret,
-        "accounts.set_active",
+        "account_admin.set_active",
         "Deactivate (refresh tokens revoked, logins refused) or reactivate an account."
         + _ACCOUNT_RULE,
         errors=(ErrorCode.NOT_FOUND,),
@@ -146,7 +146,7 @@ SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
         ClientEvent.ACCOUNT_LIST,
         su.AccountListRequest,
         su.AccountList,
-        "accounts.list_accounts",
+        "account_admin.list_accounts",
         "Every account, inactive ones included, without passwords.",
         write=False,
         errors=(),
@@ -250,7 +250,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.LOCKED,
             ),
             write=True,
-            route="core.submit_score",
+            route="scores.submit_score",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_SUBMIT_BATCH,
@@ -262,7 +262,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORES_UPDATED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
-            route="core.submit_batch",
+            route="scores.submit_batch",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_REQUEST,
@@ -273,7 +273,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "back as `scores:data`. Accepts a bare category id as in the seed.",
             emits=(ServerEvent.SCORES_DATA,),
             errors=(ErrorCode.NOT_FOUND,),
-            route="core.request_scores",
+            route="scores.request_scores",
         ),
         ClientEventSpec(
             ClientEvent.TOTALS_REQUEST,
@@ -283,7 +283,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "Ranked totals of a category: sum of criterion scores minus approved deductions, "
             "floored at 0; equal totals share a rank.",
             errors=(ErrorCode.NOT_FOUND,),
-            route="core.totals",
+            route="scores.totals",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_REQUESTED,
@@ -295,7 +295,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
-            route="core.request_removal",
+            route="removals.request_removal",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_DECIDE,
@@ -306,7 +306,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_DECIDED, ServerEvent.SCORES_DELETED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
-            route="core.decide_removal",
+            route="removals.decide_removal",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_REQUESTED,
@@ -318,7 +318,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
-            route="core.request_deduction",
+            route="deductions.request_deduction",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_DECIDE,
@@ -329,7 +329,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_DECIDED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
-            route="core.decide_deduction",
+            route="deductions.decide_deduction",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_CREATED,
@@ -342,7 +342,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_NEW,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
-            route="core.create_assignment",
+            route="assignments.create_assignment",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_REMOVED,
@@ -354,7 +354,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_REVOKED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.LOCKED),
             write=True,
-            route="core.remove_assignment",
+            route="assignments.remove_assignment",
         ),
         ClientEventSpec(
             ClientEvent.CERTIFICATION_SIGN,
@@ -372,7 +372,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.PRECONDITION_FAILED,
             ),
             write=True,
-            route="core.sign_certification",
+            route="certification.sign_certification",
         ),
         ClientEventSpec(
             ClientEvent.CONTEST_LOCK,
@@ -383,7 +383,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.CONTEST_LOCKED,),
             errors=(ErrorCode.NOT_FOUND,),
             write=True,
-            route="core.lock_contest",
+            route="admin.lock_contest",
         ),
         ClientEventSpec(
             ClientEvent.RESULTS_PUBLISH,
@@ -394,7 +394,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.RESULTS_PUBLISHED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.PRECONDITION_FAILED),
             write=True,
-            route="core.publish_results",
+            route="admin.publish_results",
         ),
         ClientEventSpec(
             ClientEvent.SYSTEM_ANNOUNCEMENT,
@@ -405,7 +405,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "later snapshots.",
             emits=(ServerEvent.SYSTEM_ANNOUNCEMENT,),
             write=True,
-            route="core.announce",
+            route="admin.announce",
         ),
         ClientEventSpec(
             ClientEvent.NOTIFICATION_READ,
@@ -414,7 +414,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Mark the caller's own notifications as read (others' ids are ignored).",
             write=True,
-            route="core.mark_notifications_read",
+            route="admin.mark_notifications_read",
         ),
         ClientEventSpec(
             ClientEvent.USER_ACTIVE,
@@ -426,7 +426,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "of their categories (stored and broadcast when the pending count changes, else "
             "at most every 10 s).",
             emits=(ServerEvent.PRESENCE_UPDATED,),
-            route="core.heartbeat",
+            route="presence.heartbeat",
         ),
         ClientEventSpec(
             ClientEvent.AUTH_RENEW,

@@ -75,9 +75,9 @@ def create_first_admin(data_dir: Path, username: str, name: str, password: str) 
             )
         load_or_create_secret(config.secret_path)
         service = ScoringService(db)
-        user = service.create_user(username, name, Role.ADMIN, password)
+        user = service.accounts.create_user(username, name, Role.ADMIN, password)
         with db.transaction() as conn:
-            service._audit(
+            service.shared._audit(
                 conn,
                 None,
                 "account.create",

@@ -55,7 +55,7 @@ class Office:
         )
 
     def actor(self, username: str) -> Actor:
-        user = self.service.get_user_by_username(username)
+        user = self.service.accounts.get_user_by_username(username)
         assert user is not None
         return Actor(user.id, user.role, user.username)
 
@@ -63,7 +63,7 @@ class Office:
 @pytest.fixture
 def office(db: Database) -> Office:
     service = ScoringService(db, clock=FakeClock())
-    user = service.create_user("chief", "Chief Scorer", Role.ADMIN, "chief-password")
+    user = service.accounts.create_user("chief", "Chief Scorer", Role.ADMIN, "chief-password")
     return Office(service, Actor(user.id, user.role, user.username))
 
 
@@ -99,24 +99,24 @@ def test_the_example_file_imports_with_one_time_passwords(
         u["username"] for u in example["users"]
     )
     jdoe = next(p for p in report.passwords if p.username == "jdoe")
-    assert office.service.authenticate("jdoe", jdoe.password) is not None
-    assert office.service.must_change_password(office.actor("jdoe").user_id)
+    assert office.service.accounts.authenticate("jdoe", jdoe.password) is not None
+    assert office.service.accounts.must_change_password(office.actor("jdoe").user_id)
     assert (
         "contestant 101 Amelia Hart added to Vocal Performance (Senior Showcase)" in report.changes
     )
     assert [e.event for e in outcome.effects if hasattr(e, "event")][-1] == "setup:changed"
     judge = office.actor("akim")
-    assert len(office.service.snapshot(judge).categories) == 2
+    assert len(office.service.views.snapshot(judge).categories) == 2
 
 
 def test_importing_the_same_file_twice_changes_nothing(
     office: Office, example: dict[str, Any]
 ) -> None:
     office.run(example)
-    before = (_counts(office.service), office.service.current_seq())
+    before = (_counts(office.service), office.service.views.current_seq())
     again = office.run(example)
     assert again.result.changes == [] and again.result.passwords == [] and again.effects == []
-    assert (_counts(office.service), office.service.current_seq()) == before
+    assert (_counts(office.service), office.service.views.current_seq()) == before
 
 
 def test_an_edited_file_updates_in_place(office: Office, example: dict[str, Any]) -> None:
@@ -153,11 +153,11 @@ def test_dry_run_reports_without_applying(office: Office, example: dict[str, Any
 def _score(
     office: Office, username: str, category: str, number: int, criterion: str, value: float
 ) -> None:
-    snap = office.service.snapshot(office.actor("chief"))
+    snap = office.service.views.snapshot(office.actor("chief"))
     cat = next(c for c in snap.categories if c.name == category)
     person = next(p for p in snap.contestants if p.number == number)
     crit = next(c for c in cat.criteria if c.name == criterion)
-    office.service.submit_score(
+    office.service.scores.submit_score(
         office.actor(username),
         ScoreSubmit(
             client_id=new_client_id(),
@@ -196,11 +196,11 @@ def test_max_score_below_a_score_and_removing_a_signed_judge_are_refused(
     lowered["contests"][0]["categories"][0]["criteria"][2]["maxScore"] = 4
     with pytest.raises(Conflict, match=r"already has a score of 4\.5"):
         office.run(lowered)
-    snap = office.service.snapshot(office.actor("chief"))
+    snap = office.service.views.snapshot(office.actor("chief"))
     dance = next(c for c in snap.categories if c.name == "Contemporary Dance")
     for person in dance.contestant_ids:
         for crit in dance.criteria:
-            office.service.submit_score(
+            office.service.scores.submit_score(
                 office.actor("pbrown"),
                 ScoreSubmit(
                     client_id=new_client_id(),
@@ -210,7 +210,7 @@ def test_max_score_below_a_score_and_removing_a_signed_judge_are_refused(
                     score=5,
                 ),
             )
-    office.service.sign_certification(
+    office.service.certification.sign_certification(
         office.actor("pbrown"), CertificationSign(client_id=new_client_id(), category_id=dance.id)
     )
     unsign = copy.deepcopy(example)
@@ -224,9 +224,11 @@ def test_a_locked_contest_refuses_changes_from_the_file(
 ) -> None:
     office.run(example)
     contest_id = next(
-        c.id for c in office.service.snapshot(office.admin).contests if c.name == "Junior Showcase"
+        c.id
+        for c in office.service.views.snapshot(office.admin).contests
+        if c.name == "Junior Showcase"
     )
-    office.service.lock_contest(office.admin, ContestLock(contest_id=contest_id))
+    office.service.admin.lock_contest(office.admin, ContestLock(contest_id=contest_id))
     edited = copy.deepcopy(example)
     edited["contests"][1]["categories"][0]["contestants"][0]["name"] = "Mia Tanaka-Ito"
     with pytest.raises(
@@ -269,7 +271,7 @@ def test_unknown_judge_is_refused_with_its_path(office: Office, example: dict[st
 
 def test_organizers_cannot_import_admin_accounts(office: Office, example: dict[str, Any]) -> None:
     office.run(example)
-    office.service.create_user("org", "Org Anizer", Role.ORGANIZER, "organizer-pass")
+    office.service.accounts.create_user("org", "Org Anizer", Role.ORGANIZER, "organizer-pass")
     edited = copy.deepcopy(example)
     edited["users"].append({"username": "boss", "name": "Big Boss", "role": "ADMIN"})
     with pytest.raises(Forbidden, match=r"users\[6\]: a ORGANIZER cannot create ADMIN accounts"):
@@ -296,7 +298,7 @@ def test_weights_and_scoring_rules_are_stored_carried_in_sync_and_exported(
     vocal = edited["contests"][0]["categories"][0]
     vocal["scoring"] = {"method": "average", "tieBreak": ["criterion:Technique", "manual"]}
     office.run(edited)
-    snap = office.service.snapshot(office.admin)
+    snap = office.service.views.snapshot(office.admin)
     cat = next(c for c in snap.categories if c.name == "Vocal Performance")
     assert [str(c.weight) for c in cat.criteria] == ["2", "1", "1"]
     assert cat.scoring.method == "average" and cat.scoring.tie_break[0] == "criterion:Technique"

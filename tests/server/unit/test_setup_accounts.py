@@ -28,10 +28,10 @@ def test_created_account_gets_a_one_time_password_that_must_be_changed(demo: Dem
     secret = created.result
     assert secret.password is not None and len(secret.password) == 12
     assert secret.account.must_change_password and secret.account.active
-    assert demo.service.authenticate("newjudge", secret.password) is not None
-    assert demo.service.must_change_password(secret.account.id)
-    demo.service.change_password(secret.account.id, "my-own-password")
-    assert not demo.service.must_change_password(secret.account.id)
+    assert demo.service.accounts.authenticate("newjudge", secret.password) is not None
+    assert demo.service.accounts.must_change_password(secret.account.id)
+    demo.service.accounts.change_password(secret.account.id, "my-own-password")
+    assert not demo.service.accounts.must_change_password(secret.account.id)
     assert any(isinstance(e, Broadcast) and e.event == "setup:changed" for e in created.effects)
 
 
@@ -72,15 +72,15 @@ def test_organizers_manage_judges_and_tally_masters_only(demo: Demo) -> None:
         )
     # but an admin may
     call(demo, "admin", ClientEvent.ACCOUNT_SET_ACTIVE, {"userId": auditor, "active": False})
-    assert demo.service.get_user(auditor) is None
+    assert demo.service.accounts.get_user(auditor) is None
 
 
 def test_reset_password_revokes_tokens_and_must_be_changed(demo: Demo) -> None:
     judge = demo.actor("judge2").user_id
     reset = call(demo, "organizer1", ClientEvent.ACCOUNT_RESET_PASSWORD, {"userId": judge}).result
     assert reset.password and reset.account.must_change_password
-    assert demo.service.authenticate("judge2", "demo") is None
-    assert demo.service.authenticate("judge2", reset.password) is not None
+    assert demo.service.accounts.authenticate("judge2", "demo") is None
+    assert demo.service.accounts.authenticate("judge2", reset.password) is not None
     with pytest.raises(Forbidden):
         call(
             demo,
@@ -96,9 +96,12 @@ def test_deactivate_and_reactivate(demo: Demo) -> None:
         demo, "organizer1", ClientEvent.ACCOUNT_SET_ACTIVE, {"userId": judge, "active": False}
     )
     assert off.result.account.active is False
-    assert demo.service.authenticate("judge3", "demo") is None
+    assert demo.service.accounts.authenticate("judge3", "demo") is None
     on = call(demo, "organizer1", ClientEvent.ACCOUNT_SET_ACTIVE, {"userId": judge, "active": True})
-    assert on.result.account.active and demo.service.authenticate("judge3", "demo") is not None
+    assert (
+        on.result.account.active
+        and demo.service.accounts.authenticate("judge3", "demo") is not None
+    )
     same = call(
         demo, "organizer1", ClientEvent.ACCOUNT_SET_ACTIVE, {"userId": judge, "active": True}
     )

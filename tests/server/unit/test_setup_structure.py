@@ -45,7 +45,7 @@ def test_every_setup_event_is_routed_by_the_catalog(demo: Demo) -> None:
 
 
 def test_create_contest_category_and_contestant_broadcasts_setup_changed(demo: Demo) -> None:
-    snap = demo.service.snapshot(demo.actor("admin"))
+    snap = demo.service.views.snapshot(demo.actor("admin"))
     event_id = snap.events[0].id
     contest = call(
         demo, "organizer1", ClientEvent.CONTEST_SAVE, {"eventId": event_id, "name": "Finals"}
@@ -75,7 +75,7 @@ def test_create_contest_category_and_contestant_broadcasts_setup_changed(demo: D
     moves = {e.user_id: e for e in category.effects if isinstance(e, RoomChange)}
     admin = demo.actor("admin").user_id
     assert f"category:{category.result.id}" in moves[admin].join
-    snap = demo.service.snapshot(demo.actor("admin"))
+    snap = demo.service.views.snapshot(demo.actor("admin"))
     (ballad,) = [c for c in snap.categories if c.name == "Ballad"]
     assert [(c.name, c.max_score) for c in ballad.criteria] == [("Pitch", 10), ("Tone", 5)]
     assert ballad.contestant_ids == [person.result.id]
@@ -94,7 +94,7 @@ def test_saving_the_same_thing_again_changes_nothing_and_broadcasts_nothing(demo
 
 def test_removing_a_criterion_with_scores_is_refused_by_name(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    demo.service.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 7.0))
+    demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 7.0))
     first = demo.cat1.criteria[0]
     payload = {
         "id": demo.cat1.id,
@@ -113,7 +113,7 @@ def test_removing_a_criterion_with_scores_is_refused_by_name(demo: Demo) -> None
 
 def test_max_score_below_an_entered_score_is_refused(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    demo.service.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 8.5))
+    demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 8.5))
     first = demo.cat1.criteria[0]
     payload = {
         "id": demo.cat1.id,
@@ -131,7 +131,9 @@ def test_max_score_below_an_entered_score_is_refused(demo: Demo) -> None:
 
 def test_renaming_and_reordering_criteria_keeps_their_scores(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    stored = demo.service.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 6.0)).result
+    stored = demo.service.scores.submit_score(
+        judge, demo.submit(judge, demo.cat1, 0, 0, 6.0)
+    ).result
     crit = criteria_payload(demo)
     crit[0]["name"] = "Vocal Technique"
     payload = {
@@ -141,7 +143,7 @@ def test_renaming_and_reordering_criteria_keeps_their_scores(demo: Demo) -> None
         "criteria": [crit[1], crit[0], crit[2]],
     }
     call(demo, "admin", ClientEvent.CATEGORY_SAVE, payload)
-    snap = demo.service.snapshot(demo.actor("admin"))
+    snap = demo.service.views.snapshot(demo.actor("admin"))
     (cat,) = [c for c in snap.categories if c.id == demo.cat1.id]
     assert [c.name for c in cat.criteria][:2] == [demo.cat1.criteria[1].name, "Vocal Technique"]
     assert any(s.id == stored.id and s.criterion_id == crit[0]["id"] for s in snap.scores)
@@ -149,7 +151,7 @@ def test_renaming_and_reordering_criteria_keeps_their_scores(demo: Demo) -> None
 
 def test_removing_a_contestant_with_scores_from_the_category_is_refused(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    demo.service.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 6.0))
+    demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 6.0))
     payload = {"categoryId": demo.cat1.id, "contestantIds": demo.cat1.contestant_ids[1:]}
     with pytest.raises(Conflict, match=r"contestant 101 Amelia Hart has 1 score\(s\) in Vocal"):
         call(demo, "admin", ClientEvent.CATEGORY_CONTESTANTS, payload)
@@ -158,17 +160,19 @@ def test_removing_a_contestant_with_scores_from_the_category_is_refused(demo: De
 def test_removing_a_judge_who_signed_is_refused(demo: Demo) -> None:
     judge = demo.actor("judge1")
     demo.fill_sheet(judge, demo.cat1)
-    demo.service.sign_certification(
+    demo.service.certification.sign_certification(
         judge, CertificationSign(client_id=new_client_id(), category_id=demo.cat1.id)
     )
     with pytest.raises(Locked, match="judge Maria Alvarez has signed Vocal Performance"):
-        demo.service.remove_assignment(
+        demo.service.assignments.remove_assignment(
             demo.actor("admin"), AssignmentChange(user_id=judge.user_id, category_id=demo.cat1.id)
         )
 
 
 def test_anything_in_a_locked_contest_is_refused_naming_the_contest(demo: Demo) -> None:
-    demo.service.lock_contest(demo.actor("board1"), ContestLock(contest_id=demo.cat1.contest_id))
+    demo.service.admin.lock_contest(
+        demo.actor("board1"), ContestLock(contest_id=demo.cat1.contest_id)
+    )
     payload = {
         "id": demo.cat1.id,
         "contestId": demo.cat1.contest_id,
@@ -190,7 +194,7 @@ def test_anything_in_a_locked_contest_is_refused_naming_the_contest(demo: Demo) 
 
 def test_deleting_a_category_with_scores_is_refused_and_an_empty_one_goes(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    demo.service.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 6.0))
+    demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0, 6.0))
     with pytest.raises(Conflict, match=r"Vocal Performance \(Senior Showcase\) has 1 score"):
         call(demo, "admin", ClientEvent.SETUP_DELETE, {"kind": "category", "id": demo.cat1.id})
     gone = call(demo, "admin", ClientEvent.SETUP_DELETE, {"kind": "category", "id": demo.cat2.id})
@@ -216,16 +220,16 @@ def test_announcement_to_one_contest_reaches_its_people_only(demo: Demo) -> None
     from scoring_console.protocol.payloads import AnnouncementCreate
 
     contest = demo.cat3.contest_id
-    sent = demo.service.announce(
+    sent = demo.service.admin.announce(
         demo.actor("organizer1"),
         AnnouncementCreate(message="Juniors: warm-up now", contest_id=contest),
     )
     (effect,) = sent.effects
     assert isinstance(effect, Broadcast) and effect.rooms[0] == f"contest:{contest}"
     assert "all" not in effect.rooms and sent.result.contest_id == contest
-    judge5 = demo.service.snapshot(demo.actor("judge5"))  # judges only the senior contest
+    judge5 = demo.service.views.snapshot(demo.actor("judge5"))  # judges only the senior contest
     assert all(a.contest_id is None for a in judge5.announcements)
-    auditor = demo.service.snapshot(demo.actor("auditor1"))
+    auditor = demo.service.views.snapshot(demo.actor("auditor1"))
     assert [a.message for a in auditor.announcements][-1] == "Juniors: warm-up now"
 
 

@@ -17,7 +17,7 @@ from .types import CloseSessions, Conflict, NotFound, Outcome
 _DUMMY_HASH = hash_password("not-a-real-password")
 
 
-class AccountsMixin(ServiceBase):
+class AccountsArea(ServiceBase):
     """Users, credentials and refresh-token storage."""
 
     def create_user(self, username: str, name: str, role: Role, password: str) -> UserInfo:

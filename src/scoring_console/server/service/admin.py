@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     Announcement,
@@ -21,9 +24,11 @@ from scoring_console.protocol.payloads import (
 )
 from scoring_console.protocol.roles import Role
 
+from ..db import Database
 from ..db import rows as r
 from . import certstate, rooms
-from .scores import ScoresMixin
+from .base import ServiceBase, utc_now
+from .scores import ScoresArea
 from .types import Actor, Broadcast, Forbidden, NotFound, Outcome, PreconditionFailed
 
 _LOCK_ROLES = frozenset({Role.BOARD, Role.ORGANIZER, Role.ADMIN})
@@ -31,8 +36,19 @@ _PUBLISH_ROLES = _LOCK_ROLES
 _ANNOUNCE_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 
 
-class AdminMixin(ScoresMixin):
+class AdminArea(ServiceBase):
     """Contest locks, results, announcements and notification read marks."""
+
+    def __init__(
+        self,
+        db: Database,
+        scores: ScoresArea,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(db, clock=clock)
+        self.scores = scores
+        """The scores area: results are published with its totals."""
 
     def lock_contest(self, actor: Actor, payload: ContestLock) -> Outcome[Contest]:
         """``contest:lock`` (board, organizer, admin): lock or unlock a contest.
@@ -98,7 +114,7 @@ class AdminMixin(ScoresMixin):
                 "UPDATE categories SET published = 1, published_at = ?, seq = ? WHERE id = ?",
                 (r.to_iso(now), seq, info.id),
             )
-            data = self._totals(conn, info.id)
+            data = self.scores._totals(conn, info.id)
             self._audit(
                 conn,
                 actor,

@@ -37,7 +37,7 @@ CERTIFIED_TITLE = "Certification completed"
 CERTIFIED_MESSAGE = "Category certification completed"
 
 
-class CertificationMixin(ServiceBase):
+class CertificationArea(ServiceBase):
     """Signing a step of a category's certification."""
 
     def sign_certification(self, actor: Actor, payload: CertificationSign) -> Outcome[SignResult]:

@@ -8,16 +8,19 @@ and ``pending_count`` are persisted.
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from scoring_console.protocol.entities import Presence
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import Heartbeat, HeartbeatResult
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
+from ..db import Database
 from ..db import rows as r
 from . import rooms
-from .base import ServiceBase
+from .base import ServiceBase, utc_now
 from .types import Actor, Broadcast, Outcome
 
 BEAT_PERSIST_INTERVAL = timedelta(seconds=10)
@@ -32,8 +35,15 @@ _PRESENCE_ROLE_ROOMS = (
 )
 
 
-class PresenceMixin(ServiceBase):
+class PresenceArea(ServiceBase):
     """Heartbeats, online/offline, and the presence list of a snapshot."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(db, clock=clock)
+        # Live connections per user (in memory: after a restart nobody is online).
+        self._connections: dict[int, int] = {}
+        self._connections_lock = threading.Lock()
+        self._last_beats: dict[int, tuple[datetime, int]] = {}
 
     def heartbeat(self, actor: Actor, payload: Heartbeat) -> Outcome[HeartbeatResult]:
         """``user:active``: store ``last_seen`` and ``pending_count``.

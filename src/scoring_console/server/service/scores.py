@@ -39,7 +39,7 @@ from .types import (
 )
 
 
-class ScoresMixin(ServiceBase):
+class ScoresArea(ServiceBase):
     """Score submission, score reads and totals."""
 
     def submit_score(self, actor: Actor, payload: ScoreSubmit) -> Outcome[Score]:

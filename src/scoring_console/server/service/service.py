@@ -1,9 +1,11 @@
-"""The :class:`ScoringService` facade: one method per client event, plus accounts and rooms.
+"""The :class:`ScoringService` router: one small area object per part of the domain, and
+one dispatcher that routes a client event to what its catalog ``route`` names.
 
-The methods live in one mixin per area (:mod:`.accounts`, :mod:`.views`,
-:mod:`.presence`, :mod:`.scores`, :mod:`.removals`, :mod:`.deductions`, :mod:`.assignments`,
-:mod:`.certification`, :mod:`.admin`); this module puts them together and maps client
-events to them.
+Areas (each a module with its own tests): :mod:`.accounts` (credentials, refresh
+tokens), :mod:`.presence`, :mod:`.views` (visibility, rooms, snapshots), :mod:`.scores`,
+:mod:`.removals`, :mod:`.deductions`, :mod:`.assignments`, :mod:`.certification`,
+:mod:`.admin` (locks, results, announcements, read marks) and the set-up areas of
+:mod:`.setup` (account administration, structure, the competition file).
 """
 
 from __future__ import annotations
@@ -20,75 +22,94 @@ from scoring_console.protocol.entities import Snapshot
 from scoring_console.protocol.events import ClientEvent
 
 from ..db import Database
-from .accounts import AccountsMixin
-from .admin import AdminMixin
-from .assignments import AssignmentsMixin
-from .base import utc_now
-from .certification import CertificationMixin
-from .deductions import DeductionsMixin
-from .removals import RemovalsMixin
+from .accounts import AccountsArea
+from .admin import AdminArea
+from .assignments import AssignmentsArea
+from .base import ServiceBase, utc_now
+from .certification import CertificationArea
+from .deductions import DeductionsArea
+from .presence import PresenceArea
+from .removals import RemovalsArea
+from .scores import ScoresArea
 from .setup import AccountsAdmin, CompetitionArea, StructureArea
 from .types import Actor, Invalid, Outcome
+from .views import ViewsArea
 
 __all__ = ["ScoringService", "utc_now"]
 
 
-class ScoringService(
-    AccountsMixin,
-    AssignmentsMixin,
-    AdminMixin,
-    RemovalsMixin,
-    DeductionsMixin,
-    CertificationMixin,
-):
-    """Domain rules over one :class:`~scoring_console.server.db.Database`.
+class ScoringService:
+    """The domain over one :class:`~scoring_console.server.db.Database`, as area objects.
 
-    ``ScoringService(db, *, clock=utc_now)``. Methods taking ``(actor, payload)``
-    correspond to client events and return an :class:`Outcome` (ack data + effects)
-    or raise a :class:`~scoring_console.server.service.types.ServiceError`. Every
-    write commits (with its ``seq`` bump) before the method returns. The service
-    checks roles and assignments itself, so the transport's role check is a first
-    line, not the only one.
+    ``ScoringService(db, *, clock=utc_now)``. Area methods taking ``(actor, payload)``
+    correspond to client events and return an :class:`Outcome` (ack data + effects) or
+    raise a :class:`~scoring_console.server.service.types.ServiceError`. Every write
+    commits (with its ``seq`` bump) before the method returns. The areas check roles and
+    assignments themselves, so the transport's role check is a first line, not the only
+    one. :meth:`dispatch` is the router: the catalog's ``route`` (``area.method``) is the
+    one place that says which area handles an event.
 
-    Accounts: ``create_user``, ``authenticate``, ``get_user``, ``get_user_by_username``,
-    ``list_users``, ``set_user_active``, ``store_refresh_token``,
-    ``consume_refresh_token``, ``revoke_user_tokens``.
-    Views: ``current_seq``, ``visible_category_ids``, ``rooms_for``, ``snapshot``.
-    Events: ``submit_score``, ``submit_batch``, ``request_scores``, ``totals``,
-    ``request_removal``, ``decide_removal``, ``request_deduction``,
-    ``decide_deduction``, ``create_assignment``, ``remove_assignment``,
-    ``sign_certification``, ``lock_contest``, ``publish_results``, ``announce``,
-    ``mark_notifications_read``, ``heartbeat``; presence: ``set_online``,
-    ``is_online``. :meth:`dispatch` routes a :class:`ClientEvent` to what its catalog
-    ``route`` names: a method here (``core``) or one of the set-up area objects in
-    :attr:`areas` (``accounts``, ``structure``, ``competition``).
+    For callers written against the former single class (the transport, the simulator,
+    tests), an attribute the router lacks is looked up on the areas (:meth:`__getattr__`):
+    ``service.submit_score`` is ``service.scores.submit_score``. New code names the area.
     """
 
     def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(db, clock=clock)
+        self.db = db
+        self.clock = clock
+        self.shared = ServiceBase(db, clock=clock)
+        """Lookups and writes every area shares (categories, notifications, audit)."""
+        self.accounts = AccountsArea(db, clock=clock)
+        self.presence = PresenceArea(db, clock=clock)
+        self.views = ViewsArea(db, self.presence, clock=clock)
+        self.scores = ScoresArea(db, clock=clock)
+        self.removals = RemovalsArea(db, clock=clock)
+        self.deductions = DeductionsArea(db, clock=clock)
+        self.assignments = AssignmentsArea(db, self.views, clock=clock)
+        self.certification = CertificationArea(db, clock=clock)
+        self.admin = AdminArea(db, self.scores, clock=clock)
+        self.account_admin = AccountsAdmin(self)
+        self.structure = StructureArea(self)
+        self.competition = CompetitionArea(self)
         self.areas: dict[str, object] = {
             "core": self,
-            "accounts": AccountsAdmin(self),
-            "structure": StructureArea(self),
-            "competition": CompetitionArea(self),
+            "accounts": self.accounts,
+            "presence": self.presence,
+            "views": self.views,
+            "scores": self.scores,
+            "removals": self.removals,
+            "deductions": self.deductions,
+            "assignments": self.assignments,
+            "certification": self.certification,
+            "admin": self.admin,
+            "account_admin": self.account_admin,
+            "structure": self.structure,
+            "competition": self.competition,
         }
         """The router's table: catalog ``route`` area → the object that handles it."""
 
+    def __getattr__(self, name: str) -> Any:
+        """The first area that has ``name`` (see the class docstring)."""
+        areas = self.__dict__.get("areas")
+        if areas is not None:
+            for key, area in areas.items():
+                if key != "core" and hasattr(type(area), name):
+                    return getattr(area, name)
+        raise AttributeError(f"{type(self).__name__} has no area with {name!r}")
+
     def sync(self, actor: Actor, payload: BaseModel) -> Outcome[Snapshot]:
-        """``sync``: the :meth:`snapshot`, without effects."""
-        return Outcome(self.snapshot(actor), [])
+        """``sync``: the snapshot, without effects."""
+        return Outcome(self.views.snapshot(actor), [])
 
     def competition_import(self, actor: Actor, payload: CompetitionImport) -> Outcome[ImportReport]:
         """``competition:import`` (for in-process callers such as tests and tools)."""
-        competition = self.areas["competition"]
-        assert isinstance(competition, CompetitionArea)
-        return competition.import_file(actor, payload)
+        return self.competition.import_file(actor, payload)
 
     def dispatch(self, actor: Actor, event: ClientEvent, payload: BaseModel) -> Outcome[Any]:
         """Call what the catalog's ``route`` names for ``event`` with a validated payload.
 
-        The catalog is the one place that routes an event; ``Invalid`` for an event
-        whose route is not served here (``transport.*`` is the socket layer's own).
+        ``Invalid`` for an event whose route is not served here (``transport.*`` is the
+        socket layer's own).
         """
         route = CLIENT_EVENTS[event].route
         area_name, _, method = route.partition(".")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from datetime import datetime
 
 from scoring_console.protocol.entities import (
     Category,
@@ -14,10 +16,12 @@ from scoring_console.protocol.entities import (
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 from scoring_console.protocol.scoring import ScoringRules, exact
 
+from ..db import Database
 from ..db import rows as r
 from . import certstate, rooms
+from .base import ServiceBase, utc_now
 from .masking import certification_for, mask_for
-from .presence import PresenceMixin
+from .presence import PresenceArea
 from .types import Actor, NotFound
 
 _ANNOUNCEMENTS_IN_SNAPSHOT = 200
@@ -27,8 +31,19 @@ def _marks(count: int) -> str:
     return ",".join("?" * count)
 
 
-class ViewsMixin(PresenceMixin):
+class ViewsArea(ServiceBase):
     """Visibility, rooms and snapshots."""
+
+    def __init__(
+        self,
+        db: Database,
+        presence: PresenceArea,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(db, clock=clock)
+        self.presence = presence
+        """The presence area: snapshots carry its presence list."""
 
     def current_seq(self) -> int:
         """The last server-wide ``seq`` handed out."""
@@ -142,7 +157,7 @@ class ViewsMixin(PresenceMixin):
                 removal_requests=removals,
                 notifications=[r.notification(row) for row in notification_rows],
                 announcements=[r.announcement(row) for row in announcement_rows],
-                presence=self._presence_list(conn, actor),
+                presence=self.presence._presence_list(conn, actor),
             )
 
     def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:

@@ -115,7 +115,7 @@ class AccountsAdmin:
                 "UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?",
                 (hash_password(password), row["id"]),
             )
-            w.notes.append(w.service._end_sessions(w.conn, row["id"], "password reset"))
+            w.notes.append(w.service.accounts._end_sessions(w.conn, row["id"], "password reset"))
             w.changed(
                 f"account {row['username']}: password reset",
                 action="account.reset-password",
@@ -184,7 +184,7 @@ def change_role(w: SetupWrite, row: sqlite3.Row, role: Role) -> None:
         )
     w.touch_user(row["id"])
     w.conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, row["id"]))
-    w.notes.append(w.service._end_sessions(w.conn, row["id"], "role changed"))
+    w.notes.append(w.service.accounts._end_sessions(w.conn, row["id"], "role changed"))
     w.changed(
         f"account {row['username']}: role {row['role']} → {role.value}",
         action="account.role",
@@ -198,7 +198,7 @@ def set_active(w: SetupWrite, row: sqlite3.Row, active: bool) -> None:
         raise Forbidden("you cannot deactivate your own account")
     w.conn.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, row["id"]))
     if not active:
-        w.notes.append(w.service._end_sessions(w.conn, row["id"], "account deactivated"))
+        w.notes.append(w.service.accounts._end_sessions(w.conn, row["id"], "account deactivated"))
     w.changed(
         f"account {row['username']} {'reactivated' if active else 'deactivated'}",
         action="account.activate" if active else "account.deactivate",

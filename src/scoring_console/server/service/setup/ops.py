@@ -206,7 +206,7 @@ def set_criteria(w: SetupWrite, category_id: int, wanted: list[CriterionSpec]) -
         return
     w.require_unlocked_contest(contest_of(conn, category_id))
     if removed or added:
-        w.service._require_judges_step_open(conn, category_id)
+        w.service.shared._require_judges_step_open(conn, category_id)
     for row in removed:
         conn.execute("DELETE FROM criteria WHERE id = ?", (row["id"],))
     # names may swap: park kept rows on temporary names first (UNIQUE(category_id, name))
@@ -310,7 +310,7 @@ def set_contestants(w: SetupWrite, category_id: int, contestant_ids: list[int]) 
     if not removed and not added:
         return
     w.require_unlocked_contest(contest_of(conn, category_id))
-    w.service._require_judges_step_open(conn, category_id)
+    w.service.shared._require_judges_step_open(conn, category_id)
     for cid in removed:
         person = _person(conn, cid)
         count = _score_count(conn, "category_id = ? AND contestant_id = ?", category_id, cid)
@@ -379,11 +379,11 @@ def set_staff(w: SetupWrite, category_id: int, role: Role, user_ids: list[int]) 
         return
     w.require_unlocked_contest(contest_of(conn, category_id))
     if role is Role.JUDGE:
-        w.service._require_judges_step_open(conn, category_id)
+        w.service.shared._require_judges_step_open(conn, category_id)
     word = "judge" if role is Role.JUDGE else "tally master"
     for uid in removed:
-        who = w.service._user_name(conn, uid)
-        if role is Role.JUDGE and w.service._judge_signed(conn, uid, category_id):
+        who = w.service.shared._user_name(conn, uid)
+        if role is Role.JUDGE and w.service.shared._judge_signed(conn, uid, category_id):
             raise Locked(
                 f"judge {who} has signed {label}; the judge cannot be removed from it",
                 {"judge": who},
@@ -393,7 +393,7 @@ def set_staff(w: SetupWrite, category_id: int, role: Role, user_ids: list[int]) 
             "DELETE FROM assignments WHERE user_id = ? AND category_id = ?", (uid, category_id)
         )
         w.notes.append(
-            w.service._notify(
+            w.service.shared._notify(
                 conn,
                 uid,
                 type=NotificationType.WARNING,
@@ -404,7 +404,7 @@ def set_staff(w: SetupWrite, category_id: int, role: Role, user_ids: list[int]) 
         )
         w.changed(f"{word} {who} removed from {label}", action="assignment.remove", subject=who)
     for uid in added:
-        who = w.service._user_name(conn, uid)
+        who = w.service.shared._user_name(conn, uid)
         w.touch_user(uid)
         conn.execute(
             "INSERT INTO assignments (user_id, category_id, role, created_at, seq) "
@@ -412,7 +412,7 @@ def set_staff(w: SetupWrite, category_id: int, role: Role, user_ids: list[int]) 
             (uid, category_id, role.value, r.to_iso(w.service.clock()), w.seq),
         )
         w.notes.append(
-            w.service._notify(
+            w.service.shared._notify(
                 conn,
                 uid,
                 type=NotificationType.INFO,
@@ -423,7 +423,7 @@ def set_staff(w: SetupWrite, category_id: int, role: Role, user_ids: list[int]) 
         )
         w.changed(f"{word} {who} assigned to {label}", action="assignment.create", subject=who)
     if role is Role.JUDGE:
-        w.notes.extend(w.service._judges_changed(conn, category_id, role))
+        w.notes.extend(w.service.assignments._judges_changed(conn, category_id, role))
 
 
 # --- helpers ---------------------------------------------------------------------------

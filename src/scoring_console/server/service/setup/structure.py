@@ -64,7 +64,7 @@ class StructureArea:
     def set_contestants(self, actor: Actor, payload: CategoryContestants) -> Outcome[SetupSaved]:
         """Set who competes in a category (removing one with scores is refused)."""
         with setup_write(self.service, actor) as w:
-            self.service._category(w.conn, payload.category_id)
+            self.service.shared._category(w.conn, payload.category_id)
             ops.set_contestants(w, payload.category_id, payload.contestant_ids)
             return _saved(w, payload.category_id)
 

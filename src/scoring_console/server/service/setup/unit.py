@@ -63,7 +63,7 @@ class SetupWrite:
         """Every setup and account write is recorded here, inside its own transaction:
         who (the actor), when (the service clock), what (``action`` such as
         ``category.rename``, on ``subject``) and the old → new description (``text``)."""
-        self.service._audit(
+        self.service.shared._audit(
             self.conn,
             self.actor,
             action,
@@ -83,7 +83,7 @@ class SetupWrite:
         if row is None:
             return
         target = Actor(row["id"], Role(row["role"]), row["username"])
-        self._rooms_before[user_id] = (target, self.service._rooms(self.conn, target))
+        self._rooms_before[user_id] = (target, self.service.views._rooms(self.conn, target))
 
     def require_unlocked_contest(self, contest_id: int) -> None:
         """``Locked`` (naming the contest) while a contest is locked."""
@@ -107,7 +107,7 @@ class SetupWrite:
             ).fetchone()
             role = Role(row["role"]) if row is not None else before_actor.role
             after_actor = Actor(user_id, role, before_actor.username)
-            after = self.service._rooms(self.conn, after_actor)
+            after = self.service.views._rooms(self.conn, after_actor)
             if after != before:
                 effects.append(
                     RoomChange(
