@@ -36,6 +36,8 @@ class ClientEventSpec:
     """Counts against the per-user write rate limit."""
     ack_list_of: type[BaseModel] | None = None
     route: str = ""
+    echo: ServerEvent | None = None
+    """Also send the ack data to the caller as this server event (``scores:data``)."""
     """``area.method``: the one place that says what handles the event. The server's
     router resolves ``area`` to one of its area objects (``core`` is the router itself,
     ``transport`` the socket layer) and calls ``method(actor, payload)``."""
@@ -273,6 +275,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "back as `scores:data`. Accepts a bare category id as in the seed.",
             emits=(ServerEvent.SCORES_DATA,),
             errors=(ErrorCode.NOT_FOUND,),
+            echo=ServerEvent.SCORES_DATA,
             route="scores.request_scores",
         ),
         ClientEventSpec(
