@@ -189,8 +189,13 @@ class StructurePage(QWidget):
             )
         self.tree.expandAll()
         self.tree.blockSignals(False)
+        if selected is None:
+            # start on the first category: what an office edits most
+            selected = next((key for key in items if key[0] == "category"), None)
         if selected is not None and selected in items:
             self.tree.setCurrentItem(items[selected])
+        elif not items:
+            self._edit("event", None)
 
     @staticmethod
     def _item(parent: Any, kind: str, node_id: int, label: str) -> QTreeWidgetItem:
