@@ -35,6 +35,7 @@ from .icons import icon
 from .judge_sheet_comments import SheetComments
 from .judge_sheet_model import COL_NAME, COL_NUMBER, FIRST_CRITERION_COL, JudgeSheetModel
 from .plausibility import PlausibilityRule, format_score
+from .removal_request import RemovalRequestAction
 from .score_delegate import Confirm, ScoreDelegate
 from .score_table import ScoreTable
 from .sync_state import ICON_NAMES, CellSync
@@ -119,6 +120,9 @@ class JudgeSheetView(QWidget):
         dismiss.triggered.connect(self.on_dismiss_triggered)
         self.table.addAction(dismiss)
         self.comments = SheetComments(self.table, self.model, self.delegate, self.show_message)
+        self.removal = RemovalRequestAction(
+            self.table, self.model, self.core, category_id, self.show_message
+        )
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.setToolTip(
             "Type a score; Enter or Tab moves to the next cell; Shift+Enter adds a comment"
