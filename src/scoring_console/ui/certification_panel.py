@@ -135,6 +135,7 @@ class CertificationPanel(QWidget):
         self.chain_view.setAccessibleName("Sign-off chain")
         self.chain_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.chain_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.chain_view.setTabKeyNavigation(False)  # Tab leaves a read-only table
         self.chain_view.verticalHeader().hide()
         header = self.chain_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -92,6 +92,7 @@ class PublicationSection(QWidget):
         self.results_view.setAccessibleName("Published results")
         self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.setTabKeyNavigation(False)  # Tab leaves a read-only table
         self.results_view.verticalHeader().hide()
         header = self.results_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
