@@ -171,3 +171,56 @@ def test_assignment_pick_list_moves_a_judge_live(
             await admin.close()
 
     run(qloop, scenario())
+
+
+def test_new_category_rename_account_and_delete(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            structure = workspace.structure
+            _click_tree(workspace, "Junior Showcase")
+            nodes = structure.nodes
+            _type(nodes.child_name, "Magic")
+            _click(nodes.add_child)  # opens the editor of a new category
+            editor = structure.category
+            assert structure.editors.currentWidget() is editor and editor.name.text() == "Magic"
+            editor.criteria.item(0, 0).setText("Illusion")
+            _click(editor.save)
+            await eventually(
+                lambda: any(c.name == "Magic" for c in admin.core.state.categories.values()),
+                what="the new category",
+            )
+            await eventually(lambda: editor.category_id is not None, what="its id")
+            _click(editor.delete)
+            await eventually(
+                lambda: all(c.name != "Magic" for c in admin.core.state.categories.values()),
+                what="the category deleted",
+            )
+            # accounts: select judge2, rename in the form, save
+            accounts = workspace.accounts
+            workspace.setCurrentWidget(accounts)
+            await eventually(lambda: accounts.table.rowCount() == 10, what="accounts listed")
+            row = next(i for i, a in enumerate(accounts.accounts) if a.username == "judge2")
+            accounts.table.setCurrentCell(row, 0)
+            assert accounts.name.text() == "Kenji Watanabe"
+            accounts.name.clear()
+            _type(accounts.name, "Kenji W.")
+            _click(accounts.update_button)
+            await eventually(
+                lambda: accounts.message.text() == "judge2: Kenji W., Judge.",
+                what="the rename confirmed",
+            )
+            # deleting a contest that still has categories is refused inline
+            _click_tree(workspace, "Junior Showcase")
+            workspace.setCurrentWidget(structure)
+            _click(nodes.delete)
+            await eventually(lambda: nodes.message.is_error, what="the refusal")
+            assert "contest 'Junior Showcase' still has categories" in nodes.message.text()
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.protocol.roles import Role
-from scoring_console.protocol.setup import Account, AccountCreate
+from scoring_console.protocol.setup import Account, AccountCreate, AccountUpdate
 
 from ..bridge import CoreBridge
 from ..status_bar import ROLE_LABELS
@@ -56,6 +56,8 @@ class AccountsPage(AdminPage):
         self.password.setPlaceholderText("empty: a one-time password is generated")
         self.create_button = QPushButton("Create account", self)
         self.create_button.setObjectName("createAccount")
+        self.update_button = QPushButton("Save name and role of the selected account", self)
+        self.update_button.setObjectName("updateAccount")
         buttons = QHBoxLayout()
         for button in (self.refresh, self.reset, self.deactivate, self.reactivate):
             buttons.addWidget(button)
@@ -65,6 +67,7 @@ class AccountsPage(AdminPage):
         form.addRow("Role", self.role)
         form.addRow("Password", self.password)
         form.addRow("", self.create_button)
+        form.addRow("", self.update_button)
         column = QVBoxLayout(self)
         column.addWidget(self.table, 1)
         column.addLayout(buttons)
@@ -72,6 +75,8 @@ class AccountsPage(AdminPage):
         column.addWidget(self.message)
         self.refresh.clicked.connect(self.on_refresh_clicked)
         self.create_button.clicked.connect(self.on_create_clicked)
+        self.update_button.clicked.connect(self.on_update_clicked)
+        self.table.currentCellChanged.connect(self.on_current_cell_changed)
         self.reset.clicked.connect(self.on_reset_clicked)
         self.deactivate.clicked.connect(lambda: self._set_active(False))
         self.reactivate.clicked.connect(lambda: self._set_active(True))
@@ -135,6 +140,40 @@ class AccountsPage(AdminPage):
                 payload.username, payload.name, payload.role, payload.password
             ),
             done,
+        )
+
+    @Slot(int, int, int, int)
+    def on_current_cell_changed(self, row: int, _column: int, _row: int, _col: int) -> None:
+        """Show the selected account in the form (to rename it or change its role)."""
+        if 0 <= row < len(self.accounts):
+            account = self.accounts[row]
+            self.username.setText(account.username)
+            self.name.setText(account.name)
+            self.role.setCurrentIndex(self.role.findData(account.role))
+            self.password.clear()
+
+    @Slot()
+    def on_update_clicked(self) -> None:
+        """``account:update``: the selected account gets the form's name and role."""
+        account = self.selected_account()
+        if account is None:
+            self.message.show_error("Select the account to change first.")
+            return
+        payload = self.validated(
+            AccountUpdate,
+            userId=account.id,
+            name=self.name.text().strip(),
+            role=self.role.currentData(),
+        )
+        if payload is None:
+            return
+        self.run(
+            f"Changing {account.username}",
+            lambda: self.admin.update_account(account.id, payload.name, payload.role),
+            lambda s: (
+                f"{s.account.username}: {s.account.name}, "
+                f"{ROLE_LABELS.get(str(s.account.role), str(s.account.role))}."
+            ),
         )
 
     @Slot()

@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.protocol.entities import Category
-from scoring_console.protocol.setup import CategorySave, ContestantSave, CriterionInput
+from scoring_console.protocol.setup import (
+    CategorySave,
+    ContestantSave,
+    CriterionInput,
+    SetupKind,
+)
 
 from ..bridge import CoreBridge
 from .page import AdminPage, changes_text
@@ -46,6 +51,8 @@ class CategoryEditor(AdminPage):
         self.remove_criterion = QPushButton("Remove criterion", self)
         self.save = QPushButton("Save category", self)
         self.save.setObjectName("saveCategory")
+        self.delete = QPushButton("Delete category", self)
+        self.delete.setObjectName("deleteCategory")
         self.contestants = QTableWidget(0, 2, self)
         self.contestants.setObjectName("contestantsTable")
         self.contestants.setHorizontalHeaderLabels(["Number", "Name"])
@@ -64,6 +71,7 @@ class CategoryEditor(AdminPage):
         self.add_criterion.clicked.connect(self.on_add_criterion_clicked)
         self.remove_criterion.clicked.connect(self.on_remove_criterion_clicked)
         self.save.clicked.connect(self.on_save_clicked)
+        self.delete.clicked.connect(self.on_delete_clicked)
         self.add_contestant.clicked.connect(self.on_add_contestant_clicked)
         self.remove_contestant.clicked.connect(self.on_remove_contestant_clicked)
 
@@ -71,7 +79,7 @@ class CategoryEditor(AdminPage):
         form = QFormLayout()
         form.addRow("Name", self.name)
         criteria_buttons = QHBoxLayout()
-        for button in (self.add_criterion, self.remove_criterion, self.save):
+        for button in (self.add_criterion, self.remove_criterion, self.save, self.delete):
             criteria_buttons.addWidget(button)
         adding = QHBoxLayout()
         for widget in (self.number, self.person, self.add_contestant, self.remove_contestant):
@@ -137,8 +145,8 @@ class CategoryEditor(AdminPage):
             self.contestants.setItem(row, 1, QTableWidgetItem(person.name))
 
     def after_call(self) -> None:
-        """Show the category as the server has it now."""
-        if self.category_id is not None:
+        """Show the category as the server has it now (nothing once it was deleted)."""
+        if self.category_id is not None and self.category_id in self.state.categories:
             self.show_category(self.category_id)
 
     # -- criteria -------------------------------------------------------------------------
@@ -201,6 +209,18 @@ class CategoryEditor(AdminPage):
             return result
 
         self.run(f"Saving {payload.name}", save, lambda r: changes_text(r.changes))
+
+    @Slot()
+    def on_delete_clicked(self) -> None:
+        """``setup:delete`` of this category (refused while it has scores or signatures)."""
+        category_id = self.category_id
+        if category_id is None:
+            return
+        self.run(
+            f"Deleting {self.name.text()}",
+            lambda: self.admin.delete(SetupKind.CATEGORY, category_id),
+            lambda r: changes_text(r.changes),
+        )
 
     # -- contestants --------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scoring_console.protocol.setup import ContestSave, EventSave
+from scoring_console.protocol.setup import ContestSave, EventSave, SetupKind
 
 from ..bridge import CoreBridge
 from .category_editor import CategoryEditor
@@ -44,6 +44,8 @@ class NodeEditor(AdminPage):
         self.date = QLineEdit(self)
         self.date.setPlaceholderText("YYYY-MM-DD")
         self.save = QPushButton("Save", self)
+        self.delete = QPushButton("Delete", self)
+        self.delete.setObjectName("deleteNode")
         self.child_name = QLineEdit(self)
         self.child_name.setObjectName("childName")
         self.add_child = QPushButton(self)
@@ -57,11 +59,15 @@ class NodeEditor(AdminPage):
         column = QVBoxLayout(self)
         column.addWidget(self.title)
         column.addLayout(form)
-        column.addWidget(self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save, 1)
+        buttons.addWidget(self.delete)
+        column.addLayout(buttons)
         column.addLayout(row)
         column.addWidget(self.message)
         column.addStretch(1)
         self.save.clicked.connect(self.on_save_clicked)
+        self.delete.clicked.connect(self.on_delete_clicked)
         self.add_child.clicked.connect(self.on_add_child_clicked)
 
     def show_node(self, kind: str, node_id: int | None) -> None:
@@ -83,6 +89,7 @@ class NodeEditor(AdminPage):
             self.name.setText(contest.name if contest else "")
             self.add_child.setText("New category…")
         self.add_child.setEnabled(node_id is not None)
+        self.delete.setEnabled(node_id is not None)
         self.child_name.setEnabled(node_id is not None)
 
     @Slot()
@@ -112,6 +119,19 @@ class NodeEditor(AdminPage):
                 lambda: self.admin.save_contest(payload.event_id, payload.name, id=payload.id),
                 lambda r: changes_text(r.changes),
             )
+
+    @Slot()
+    def on_delete_clicked(self) -> None:
+        """``setup:delete`` of the event or contest (refused while it has children)."""
+        node_id = self.node_id
+        if node_id is None:
+            return
+        kind = SetupKind.EVENT if self.kind == "event" else SetupKind.CONTEST
+        self.run(
+            f"Deleting {self.name.text()}",
+            lambda: self.admin.delete(kind, node_id),
+            lambda r: changes_text(r.changes),
+        )
 
     @Slot()
     def on_add_child_clicked(self) -> None:
