@@ -250,3 +250,15 @@ def test_every_setup_write_is_in_the_audit_log(demo: Demo) -> None:
         ("organizer1", "contestant.create", "contestant 777 'Audit Me' created"),
     ]
     assert rows[0]["at"].startswith("2026-06-13T18:00")
+
+
+def test_a_category_with_refused_writes_on_record_is_kept(demo: Demo) -> None:
+    judge = demo.actor("judge1")
+    demo.service.lock_contest(demo.actor("board1"), ContestLock(contest_id=demo.cat2.contest_id))
+    with pytest.raises(Locked):
+        demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat2, 0, 0, 5.0))
+    demo.service.lock_contest(
+        demo.actor("board1"), ContestLock(contest_id=demo.cat2.contest_id, locked=False)
+    )
+    with pytest.raises(Conflict, match="refused score write"):
+        call(demo, "admin", ClientEvent.SETUP_DELETE, {"kind": "category", "id": demo.cat2.id})

@@ -15,7 +15,7 @@ from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
 from ..db import Database
 from ..db import rows as r
 from . import certstate, rooms
-from .base import ServiceBase, utc_now
+from .base import ServiceBase, role_label, utc_now
 from .types import (
     Actor,
     Broadcast,
@@ -31,10 +31,6 @@ from .types import (
 from .views import ViewsArea
 
 _MANAGER_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
-
-
-def _role_label(role: Role) -> str:
-    return role.value.replace("_", " ").lower()
 
 
 class AssignmentsArea(ServiceBase):
@@ -80,7 +76,7 @@ class AssignmentsArea(ServiceBase):
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict(
-                    f"user {payload.user_id} is already assigned to category {info.id}",
+                    f"{self._user_name(conn, payload.user_id)} is already assigned to {info.label}",
                     {"userId": payload.user_id, "categoryId": info.id},
                 ) from exc
             row = conn.execute(
@@ -95,7 +91,7 @@ class AssignmentsArea(ServiceBase):
                 AuditAction.ASSIGNMENT_CREATED,
                 AuditEntity.ASSIGNMENT,
                 assignment.id,
-                f"{self._user_name(conn, payload.user_id)} as {_role_label(role)} in {info.name}",
+                f"{self._user_name(conn, payload.user_id)} as {role_label(role)} in {info.name}",
                 new={"userId": payload.user_id, "categoryId": info.id, "role": role.value},
                 category_id=info.id,
                 contest_id=info.contest_id,
@@ -107,7 +103,7 @@ class AssignmentsArea(ServiceBase):
                 payload.user_id,
                 type=NotificationType.INFO,
                 title="New assignment",
-                message=f"You were assigned to {info.name} as {_role_label(role)}",
+                message=f"You were assigned to {info.label} as {role_label(role)}",
                 category_id=info.id,
             )
             effects: list[Effect] = [
@@ -138,8 +134,9 @@ class AssignmentsArea(ServiceBase):
                 (payload.user_id, payload.category_id),
             ).fetchone()
             if row is None:
+                label = self._category(conn, payload.category_id).label
                 raise NotFound(
-                    f"user {payload.user_id} is not assigned to category {payload.category_id}",
+                    f"{self._user_name(conn, payload.user_id)} is not assigned to {label}",
                     {"userId": payload.user_id, "categoryId": payload.category_id},
                 )
             info = self._category(conn, payload.category_id)
@@ -164,7 +161,7 @@ class AssignmentsArea(ServiceBase):
                 AuditEntity.ASSIGNMENT,
                 assignment.id,
                 f"{self._user_name(conn, payload.user_id)} as "
-                f"{_role_label(Role(row['role']))} in {info.name}",
+                f"{role_label(Role(row['role']))} in {info.name}",
                 old={"userId": payload.user_id, "categoryId": info.id, "role": row["role"]},
                 category_id=info.id,
                 contest_id=info.contest_id,
@@ -175,7 +172,7 @@ class AssignmentsArea(ServiceBase):
                 payload.user_id,
                 type=NotificationType.WARNING,
                 title="Assignment removed",
-                message=f"You are no longer assigned to {info.name}",
+                message=f"You are no longer assigned to {info.label}",
                 category_id=info.id,
             )
             certification = self._judges_changed(conn, info.id, Role(row["role"]))

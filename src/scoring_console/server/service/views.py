@@ -22,6 +22,7 @@ from . import certstate, rooms
 from .base import ServiceBase, utc_now
 from .masking import certification_for, mask_for
 from .presence import PresenceArea
+from .refusals import visible_refusals
 from .types import Actor, NotFound
 
 _ANNOUNCEMENTS_IN_SNAPSHOT = 200
@@ -158,6 +159,7 @@ class ViewsArea(ServiceBase):
                 notifications=[r.notification(row) for row in notification_rows],
                 announcements=[r.announcement(row) for row in announcement_rows],
                 presence=self.presence._presence_list(conn, actor),
+                refused_writes=visible_refusals(conn, actor, ids),
             )
 
     def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:

@@ -72,7 +72,15 @@ class StructureArea:
         """Remove an empty event / contest, a category without scores or signatures, or
         a contestant who has no scores."""
         with setup_write(self.service, actor) as w:
-            _DELETERS[payload.kind](w, payload.id)
+            try:
+                _DELETERS[payload.kind](w, payload.id)
+            except sqlite3.IntegrityError as exc:
+                # a record this code does not know about still refers to it: keep it
+                raise Conflict(
+                    f"this {payload.kind.value} is still referred to by other records; "
+                    "it cannot be removed",
+                    {"kind": payload.kind.value, "id": payload.id},
+                ) from exc
             return _saved(w, payload.id)
 
 
@@ -124,6 +132,7 @@ def _delete_category(w: SetupWrite, category_id: int) -> None:
         ("signoffs", "signature(s)"),
         ("deductions", "deduction(s)"),
         ("removal_requests", "removal request(s)"),
+        ("refused_writes", "refused score write(s) on record"),
     ):
         count = conn.execute(
             f"SELECT COUNT(*) FROM {table} WHERE category_id = ?", (category_id,)
