@@ -85,6 +85,10 @@ class OnlineCalls:
             raise
         return result
 
+    async def call(self, event: ClientEvent, payload: BaseModel, ack: type[M]) -> M:
+        """Any acknowledged call by its catalog event (set-up and account events use it)."""
+        return await self._request(event, payload, ack)
+
     async def sync_now(self) -> Snapshot:
         """Fetch and apply a fresh snapshot now (raises NotConnected when offline)."""
         return await self.sync.sync()

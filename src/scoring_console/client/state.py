@@ -293,8 +293,8 @@ class StateStore:
             return self._upsert(
                 self.outlier_reviews, payload.id, payload, ChangeKind.OUTLIER_REVIEW
             )
-        if event is E.ERROR:
-            return False
+        if event in (E.ERROR, E.SETUP_CHANGED):
+            return False  # setup:changed: the synchronizer fetches the new state
         log.warning("state: %s with unexpected payload %s ignored", event, type(payload).__name__)
         return False
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from . import audit as au
+from . import competition as cf
 from . import entities as e
 from . import paper as pp
 from . import payloads as p
 from . import reopen as ro
+from . import setup as su
 from .errors import ErrorCode
 from .events import ClientEvent, ServerEvent
 from .roles import ALL_ROLES, Role
@@ -36,6 +38,12 @@ class ClientEventSpec:
     write: bool = False
     """Counts against the per-user write rate limit (other calls: the read limit)."""
     ack_list_of: type[BaseModel] | None = None
+    route: str = ""
+    """``area.method``: the one place that says what handles the event. The server's
+    router resolves ``area`` to one of its area objects (``core`` is the router itself,
+    ``transport`` the socket layer) and calls ``method(actor, payload)``."""
+    echo: ServerEvent | None = None
+    """Also send the ack data to the caller as this server event (``scores:data``)."""
 
     @property
     def rate_limited(self) -> bool:
@@ -75,6 +83,157 @@ _J, _T, _A, _B, _O, _AD = (
     Role.ADMIN,
 )
 
+_MANAGERS = frozenset({_O, _AD})
+_SETUP_ERRORS = (ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED)
+_ACCOUNT_RULE = (
+    " Admins manage every account; organizers only judges and tally masters (and may only "
+    "give those two roles). Nobody deactivates, demotes or resets their own account here."
+)
+
+
+def _setup(
+    name: ClientEvent,
+    payload: type[BaseModel],
+    ack: type[BaseModel],
+    route: str,
+    summary: str,
+    *,
+    write: bool = True,
+    errors: tuple[ErrorCode, ...] = _SETUP_ERRORS,
+) -> ClientEventSpec:
+    return ClientEventSpec(
+        name,
+        payload,
+        ack,
+        _MANAGERS,
+        summary,
+        emits=(ServerEvent.SETUP_CHANGED,) if write else (),
+        errors=errors,
+        write=write,
+        route=route,
+    )
+
+
+SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
+    _setup(
+        ClientEvent.ACCOUNT_CREATE,
+        su.AccountCreate,
+        su.AccountSecret,
+        "account_admin.create",
+        "Create an active account. Without `password` the server generates a one-time "
+        "password, returns it once in the ack, and the user must change it at the first "
+        "login." + _ACCOUNT_RULE,
+        errors=(ErrorCode.CONFLICT,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_UPDATE,
+        su.AccountUpdate,
+        su.AccountSecret,
+        "account_admin.update",
+        "Rename an account and/or change its role (refused while the user holds "
+        "assignments; the user's refresh tokens are revoked)." + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_RESET_PASSWORD,
+        su.PasswordReset,
+        su.AccountSecret,
+        "account_admin.reset_password",
+        "Set a new password (generated and returned once when `password` is omitted); the "
+        "user must change it at the next login (`POST /api/auth/login` with `newPassword`). "
+        "Refresh tokens are revoked." + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_SET_ACTIVE,
+        su.AccountActive,
+        su.AccountSecret,
+        "account_admin.set_active",
+        "Deactivate (refresh tokens revoked, logins refused) or reactivate an account."
+        + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_LIST,
+        su.AccountListRequest,
+        su.AccountList,
+        "account_admin.list_accounts",
+        "Every account, inactive ones included, without passwords.",
+        write=False,
+        errors=(),
+    ),
+    _setup(
+        ClientEvent.EVENT_SAVE,
+        su.EventSave,
+        su.SetupSaved,
+        "structure.save_event",
+        "Create an event (no `id`) or rename / re-date one. Names are unique.",
+    ),
+    _setup(
+        ClientEvent.CONTEST_SAVE,
+        su.ContestSave,
+        su.SetupSaved,
+        "structure.save_contest",
+        "Create a contest in an event (no `id`) or rename one (not while it is locked).",
+    ),
+    _setup(
+        ClientEvent.CATEGORY_SAVE,
+        su.CategorySave,
+        su.SetupSaved,
+        "structure.save_category",
+        "Create or change a category with its whole ordered list of criteria (`maxScore`). "
+        "Refused (naming what blocks it): removing a criterion that has scores, a `maxScore` "
+        "below an entered score, adding or removing criteria once the tally master signed, "
+        "anything in a locked contest.",
+    ),
+    _setup(
+        ClientEvent.CONTESTANT_SAVE,
+        su.ContestantSave,
+        su.SetupSaved,
+        "structure.save_contestant",
+        "Create a contestant (bib `number` unique) or change number / name.",
+    ),
+    _setup(
+        ClientEvent.CATEGORY_CONTESTANTS,
+        su.CategoryContestants,
+        su.SetupSaved,
+        "structure.set_contestants",
+        "Set the whole list of contestants of a category; removing one who has scores "
+        "there is refused.",
+    ),
+    _setup(
+        ClientEvent.SETUP_DELETE,
+        su.SetupDelete,
+        su.SetupSaved,
+        "structure.delete",
+        "Remove an event or contest without children, a category without scores, "
+        "signatures or requests, or a contestant without scores.",
+    ),
+    _setup(
+        ClientEvent.COMPETITION_IMPORT,
+        cf.CompetitionImport,
+        cf.ImportReport,
+        "competition.import_file",
+        "Apply a whole competition file in one transaction, matched by names, bib numbers "
+        "and usernames (idempotent: the same file twice changes nothing). Any problem "
+        "refuses the whole file with its JSON path (`contests[0].categories[1].criteria[2]"
+        ".maxScore: must be > 0`); `dryRun` reports the changes without applying them. New "
+        "accounts without a password get a one-time password, returned once.",
+        errors=(*_SETUP_ERRORS, ErrorCode.FORBIDDEN),
+    ),
+    _setup(
+        ClientEvent.COMPETITION_EXPORT,
+        cf.CompetitionExportRequest,
+        cf.CompetitionExport,
+        "competition.export_file",
+        "The competition file of an event (accounts without passwords).",
+        write=False,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+)
+"""Competition set-up and account administration (organizers and admins)."""
+
+
 CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
     s.name: s
     for s in (
@@ -85,6 +244,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Full snapshot of what the caller may see, as of `seq`. Called on every (re)connect "
             "and whenever a `prevSeq` gap shows a missed event.",
+            route="core.sync",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_SUBMIT,
@@ -101,6 +261,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.LOCKED,
             ),
             write=True,
+            route="scores.submit_score",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_SUBMIT_BATCH,
@@ -112,6 +273,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORES_UPDATED, ServerEvent.SCORES_REFUSED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="scores.submit_batch",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_REQUEST,
@@ -122,6 +284,8 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "back as `scores:data`. Accepts a bare category id as in the seed.",
             emits=(ServerEvent.SCORES_DATA,),
             errors=(ErrorCode.NOT_FOUND,),
+            echo=ServerEvent.SCORES_DATA,
+            route="scores.request_scores",
         ),
         ClientEventSpec(
             ClientEvent.TOTALS_REQUEST,
@@ -131,6 +295,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "Ranked totals of a category: sum of criterion scores minus approved deductions, "
             "floored at 0; equal totals share a rank.",
             errors=(ErrorCode.NOT_FOUND,),
+            route="scores.totals",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_REQUESTED,
@@ -142,6 +307,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="removals.request_removal",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_DECIDE,
@@ -152,6 +318,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_DECIDED, ServerEvent.SCORES_DELETED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="removals.decide_removal",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_REQUESTED,
@@ -163,6 +330,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="deductions.request_deduction",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_DECIDE,
@@ -175,6 +343,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_DECIDED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="deductions.decide_deduction",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_CREATED,
@@ -187,6 +356,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_NEW,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="assignments.create_assignment",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_REMOVED,
@@ -199,6 +369,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_REVOKED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.LOCKED),
             write=True,
+            route="assignments.remove_assignment",
         ),
         ClientEventSpec(
             ClientEvent.CERTIFICATION_SIGN,
@@ -216,6 +387,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.PRECONDITION_FAILED,
             ),
             write=True,
+            route="certification.sign_certification",
         ),
         ClientEventSpec(
             ClientEvent.CONTEST_LOCK,
@@ -226,6 +398,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.CONTEST_LOCKED,),
             errors=(ErrorCode.NOT_FOUND,),
             write=True,
+            route="admin.lock_contest",
         ),
         ClientEventSpec(
             ClientEvent.RESULTS_PUBLISH,
@@ -236,6 +409,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.RESULTS_PUBLISHED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.PRECONDITION_FAILED),
             write=True,
+            route="admin.publish_results",
         ),
         ClientEventSpec(
             ClientEvent.SYSTEM_ANNOUNCEMENT,
@@ -246,6 +420,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "later snapshots.",
             emits=(ServerEvent.SYSTEM_ANNOUNCEMENT,),
             write=True,
+            route="admin.announce",
         ),
         ClientEventSpec(
             ClientEvent.NOTIFICATION_READ,
@@ -254,6 +429,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Mark the caller's own notifications as read (others' ids are ignored).",
             write=True,
+            route="admin.mark_notifications_read",
         ),
         ClientEventSpec(
             ClientEvent.USER_ACTIVE,
@@ -265,6 +441,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "of their categories (stored and broadcast when the pending count changes, else "
             "at most every 10 s).",
             emits=(ServerEvent.PRESENCE_UPDATED,),
+            route="presence.heartbeat",
         ),
         ClientEventSpec(
             ClientEvent.AUTH_RENEW,
@@ -282,6 +459,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "role's token; inactive user; after the grace window) is `unauthenticated` and "
             "leaves the connection as it was: reconnect with a fresh token then.",
             errors=(ErrorCode.UNAUTHENTICATED,),
+            route="transport.renew",
         ),
         ClientEventSpec(
             ClientEvent.ACCOUNT_UNLOCK,
@@ -294,6 +472,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "each further failure; this ends it at once. Unknown usernames are accepted "
             "and answered `wasLocked: false`.",
             write=True,
+            route="transport.unlock",
         ),
         ClientEventSpec(
             ClientEvent.TIES_DECIDE,
@@ -313,6 +492,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.PRECONDITION_FAILED,
             ),
             write=True,
+            route="scoring_reviews.decide_tie",
         ),
         ClientEventSpec(
             ClientEvent.OUTLIERS_REVIEW,
@@ -330,6 +510,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.LOCKED,
             ),
             write=True,
+            route="scoring_reviews.review_outlier",
         ),
         ClientEventSpec(
             ClientEvent.AUDIT_HISTORY,
@@ -342,6 +523,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "Judges get only their own entries; tally masters only those of their "
             "categories; auditors, board, organizers and admins everything. `more` says "
             "older entries remain (page with `beforeId`).",
+            route="history.audit_history",
         ),
         ClientEventSpec(
             ClientEvent.SHEET_REOPEN_REQUEST,
@@ -355,6 +537,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.NOTIFICATION,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.PRECONDITION_FAILED),
             write=True,
+            route="reopen.request_reopen",
         ),
         ClientEventSpec(
             ClientEvent.SHEET_REOPEN_DECIDE,
@@ -371,6 +554,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.CERTIFICATION_UPDATED, ServerEvent.NOTIFICATION),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="reopen.decide_reopen",
         ),
         ClientEventSpec(
             ClientEvent.SHEET_REOPEN_LIST,
@@ -379,6 +563,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Reopen requests the caller may see (a judge: their own; a tally master: their "
             "categories'; venue-wide roles: all), oldest first.",
+            route="reopen.list_reopens",
         ),
         ClientEventSpec(
             ClientEvent.PAPER_SUBMIT,
@@ -393,6 +578,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.NOTIFICATION,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="paper.submit_paper",
         ),
         ClientEventSpec(
             ClientEvent.PAPER_DECIDE,
@@ -407,6 +593,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORES_UPDATED, ServerEvent.NOTIFICATION),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="paper.decide_paper",
         ),
         ClientEventSpec(
             ClientEvent.PAPER_LIST,
@@ -414,7 +601,9 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             pp.PaperSheetList,
             frozenset({_T, _A, _B, _O, _AD}),
             "Paper sheets the caller may see (tally masters: their categories'), oldest first.",
+            route="paper.list_paper",
         ),
+        *SETUP_EVENTS,
     )
 }
 
@@ -526,6 +715,14 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
             e.Presence,
             "Tally masters of the judge's categories; auditors, organizers, admins.",
             "A judge connected, disconnected or sent a heartbeat with a new pending count.",
+        ),
+        ServerEventSpec(
+            ServerEvent.SETUP_CHANGED,
+            su.SetupChanged,
+            "Everyone (`all`).",
+            "The competition set-up, an account or an assignment changed; `changes` says what "
+            "in words. Clients call `sync` to get the new state (the user's rooms were already "
+            "moved).",
         ),
         ServerEventSpec(
             ServerEvent.SCORES_REFUSED,

@@ -241,6 +241,8 @@ class Announcement(ServerMessage):
     type: NotificationType
     timestamp: datetime
     author_id: Id | None = None
+    contest_id: Id | None = None
+    """Set when it was addressed to one contest's people (and the venue-wide roles)."""
 
 
 class Presence(ServerMessage):

@@ -38,6 +38,19 @@ class ClientEvent(StrEnum):
     PAPER_SUBMIT = "paper:submit"
     PAPER_DECIDE = "paper:decide"
     PAPER_LIST = "paper:list"
+    ACCOUNT_CREATE = "account:create"
+    ACCOUNT_UPDATE = "account:update"
+    ACCOUNT_RESET_PASSWORD = "account:reset-password"
+    ACCOUNT_SET_ACTIVE = "account:set-active"
+    ACCOUNT_LIST = "account:list"
+    EVENT_SAVE = "event:save"
+    CONTEST_SAVE = "contest:save"
+    CATEGORY_SAVE = "category:save"
+    CONTESTANT_SAVE = "contestant:save"
+    CATEGORY_CONTESTANTS = "category:contestants"
+    SETUP_DELETE = "setup:delete"
+    COMPETITION_IMPORT = "competition:import"
+    COMPETITION_EXPORT = "competition:export"
 
 
 class ServerEvent(StrEnum):
@@ -61,4 +74,5 @@ class ServerEvent(StrEnum):
     TIES_DECIDED = "ties:decided"
     OUTLIERS_REVIEWED = "outliers:reviewed"
     SCORES_REFUSED = "scores:refused"
+    SETUP_CHANGED = "setup:changed"
     ERROR = "error"

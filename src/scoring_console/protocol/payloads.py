@@ -174,6 +174,8 @@ class AnnouncementCreate(InboundModel):
     message: Message
     # strict=False: JSON carries the enum as its string value ("info", "warning", ...)
     type: NotificationType = Field(default=NotificationType.INFO, strict=False)
+    contest_id: Id | None = None
+    """Only the people of this contest (and the venue-wide roles); ``None``: everyone."""
 
 
 class NotificationRead(InboundModel):

@@ -36,6 +36,7 @@ from .icons import icon
 from .judge_sheet_comments import SheetComments
 from .judge_sheet_model import COL_NAME, COL_NUMBER, FIRST_CRITERION_COL, JudgeSheetModel
 from .plausibility import PlausibilityRule, format_score
+from .removal_request import RemovalRequestAction
 from .score_delegate import Confirm, ScoreDelegate
 from .score_table import ScoreTable
 from .sync_state import ICON_NAMES, CellSync
@@ -120,6 +121,9 @@ class JudgeSheetView(QWidget):
         dismiss.triggered.connect(self.on_dismiss_triggered)
         self.table.addAction(dismiss)
         self.comments = SheetComments(self.table, self.model, self.delegate, self.show_message)
+        self.removal = RemovalRequestAction(
+            self.table, self.model, self.core, category_id, self.show_message
+        )
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.change_reason: Callable[[], str | None] = lambda: None
         """The reason sent with a change (set by ui.reopen once a signed sheet is reopened)."""

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from scoring_console import paths
 from scoring_console.protocol.roles import Role
 
+from .admin import install_competition_workspace
 from .announcement_banner import AnnouncementBanner
 from .certification_panel import CertificationPanel
 from .export_actions import install_outputs
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._install_notifications()
         self.outputs = install_outputs(self, bridge, self.workspace.current_category_id)
+        install_competition_workspace(self)  # organizers and admins only
         self.restore_layout()
 
     # -- notifications (widgets of the notifications package) ---------------------------

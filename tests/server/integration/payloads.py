@@ -15,6 +15,9 @@ from scoring_console.protocol import CLIENT_EVENTS, ClientEvent
 from tests.helpers.sio_client import new_client_id
 from tests.server.integration.conftest import Layout
 
+UNKNOWN_ID = 10**6
+"""An id no demo object has."""
+
 
 @dataclass
 class Refs:
@@ -110,6 +113,35 @@ def valid_payload(event: ClientEvent, layout: Layout, refs: Refs) -> Any:
         # a sheet nobody entered: the enterer may not decide their own (forbidden by rule)
         ClientEvent.PAPER_DECIDE: {"sheetId": 999, "approve": False},
         ClientEvent.PAPER_LIST: {},
+        # set-up events: harmless for the other tests sharing the server (no-ops, new
+        # objects, or unknown ids answered with not_found)
+        ClientEvent.ACCOUNT_CREATE: {
+            "username": f"matrix-{new_client_id()[:8]}",
+            "name": "Matrix Judge",
+            "role": "JUDGE",
+        },
+        ClientEvent.ACCOUNT_UPDATE: {"userId": layout.user_ids["judge5"], "name": "Sofia Rossi"},
+        ClientEvent.ACCOUNT_RESET_PASSWORD: {"userId": UNKNOWN_ID},
+        ClientEvent.ACCOUNT_SET_ACTIVE: {"userId": layout.user_ids["judge5"], "active": True},
+        ClientEvent.ACCOUNT_LIST: {},
+        ClientEvent.EVENT_SAVE: {"name": "Riverside Performing Arts Festival 2026"},
+        ClientEvent.CONTEST_SAVE: {"id": layout.contest2, "eventId": UNKNOWN_ID, "name": "X"},
+        ClientEvent.CATEGORY_SAVE: {
+            "contestId": UNKNOWN_ID,
+            "name": "Matrix",
+            "criteria": [{"name": "Skill", "maxScore": 10}],
+        },
+        ClientEvent.CONTESTANT_SAVE: {"number": 9001, "name": "Matrix Contestant"},
+        ClientEvent.CATEGORY_CONTESTANTS: {
+            "categoryId": layout.cat3.id,
+            "contestantIds": layout.cat3.contestant_ids,
+        },
+        ClientEvent.SETUP_DELETE: {"kind": "contestant", "id": UNKNOWN_ID},
+        ClientEvent.COMPETITION_IMPORT: {
+            "file": {"event": {"name": "Matrix Event"}},
+            "dryRun": True,
+        },
+        ClientEvent.COMPETITION_EXPORT: {"eventName": "Riverside Performing Arts Festival 2026"},
     }
     payload = payloads[event]
     # the builder is only useful if its payloads really are valid

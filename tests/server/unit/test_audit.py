@@ -40,11 +40,11 @@ def certify(demo: Demo, category: Category) -> None:
     """Every judge fills and signs, then tally master, auditor and board sign."""
     for judge in demo.judges:
         demo.fill_sheet(judge, category, base=judge.user_id)
-        demo.service.sign_certification(
+        demo.service.certification.sign_certification(
             judge, CertificationSign(client_id=new_client_id(), category_id=category.id)
         )
     for name in ("tally1", "auditor1", "board1"):
-        demo.service.sign_certification(
+        demo.service.certification.sign_certification(
             demo.actor(name), CertificationSign(client_id=new_client_id(), category_id=category.id)
         )
 
@@ -52,10 +52,10 @@ def certify(demo: Demo, category: Category) -> None:
 def test_score_create_and_update_record_old_new_who_when_and_device(demo: Demo) -> None:
     judge = demo.actor("judge1")
     first = demo.submit(judge, demo.cat1, value=6.0, comment="steady")
-    score = demo.service.submit_score(judge, first).result
+    score = demo.service.scores.submit_score(judge, first).result
     demo.clock.advance(90)
     second = demo.submit(judge, demo.cat1, value=7.5)
-    demo.service.submit_score(judge, second)
+    demo.service.scores.submit_score(judge, second)
     created, updated = entries(demo, entity_kind="score", entity_id=str(score.id))
     assert created.action == AuditAction.SCORE_CREATED
     assert (created.old, created.new) == (None, {"score": 6.0, "comment": "steady"})
@@ -77,29 +77,29 @@ def test_score_create_and_update_record_old_new_who_when_and_device(demo: Demo) 
 def test_a_replayed_write_is_not_recorded_twice(demo: Demo) -> None:
     judge = demo.actor("judge1")
     payload = demo.submit(judge, demo.cat1)
-    demo.service.submit_score(judge, payload)
-    demo.service.submit_score(judge, payload)
+    demo.service.scores.submit_score(judge, payload)
+    demo.service.scores.submit_score(judge, payload)
     assert len(entries(demo, action="score.created")) == 1
 
 
 def test_a_refused_write_leaves_no_entry(demo: Demo) -> None:
     judge = demo.actor("judge1")
     with pytest.raises(Invalid):
-        demo.service.submit_score(judge, demo.submit(judge, demo.cat1, value=9999))
+        demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, value=9999))
     assert entries(demo) == []
 
 
 def test_removal_request_decision_and_the_deleted_score(demo: Demo) -> None:
     judge, admin = demo.actor("judge1"), demo.actor("admin")
-    score = demo.service.submit_score(judge, demo.submit(judge, demo.cat1, value=4)).result
-    request = demo.service.request_removal(
+    score = demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, value=4)).result
+    request = demo.service.removals.request_removal(
         judge,
         RemovalRequestCreate(client_id=new_client_id(), score_id=score.id, reason="wrong cell"),
     ).result
     requested = last(demo)
     assert requested.action == AuditAction.REMOVAL_REQUESTED
     assert requested.reason == "wrong cell"
-    demo.service.decide_removal(
+    demo.service.removals.decide_removal(
         admin, RemovalDecision(request_id=request.id, approve=True, note="ok")
     )
     decided, deleted = entries(demo)[-2:]
@@ -120,11 +120,11 @@ def test_removal_request_decision_and_the_deleted_score(demo: Demo) -> None:
 
 def test_removal_rejected_is_recorded(demo: Demo) -> None:
     judge, admin = demo.actor("judge1"), demo.actor("admin")
-    score = demo.service.submit_score(judge, demo.submit(judge, demo.cat1)).result
-    request = demo.service.request_removal(
+    score = demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1)).result
+    request = demo.service.removals.request_removal(
         judge, RemovalRequestCreate(client_id=new_client_id(), score_id=score.id, reason="oops")
     ).result
-    demo.service.decide_removal(
+    demo.service.removals.decide_removal(
         admin, RemovalDecision(request_id=request.id, approve=False, note="keep it")
     )
     assert last(demo).action == AuditAction.REMOVAL_REJECTED
@@ -135,7 +135,7 @@ def test_deductions_requested_approved_and_rejected(demo: Demo) -> None:
     tally = demo.actor("tally1")
     contestant = demo.cat1.contestant_ids[0]
     ids = [
-        demo.service.request_deduction(
+        demo.service.deductions.request_deduction(
             tally,
             DeductionCreate(
                 client_id=new_client_id(),
@@ -150,8 +150,10 @@ def test_deductions_requested_approved_and_rejected(demo: Demo) -> None:
     requested = entries(demo, action="deduction.requested")
     assert [e.reason for e in requested] == ["late 0", "late 1"]
     assert requested[0].new == {"amount": 1.5, "status": "PENDING"}
-    demo.service.decide_deduction(tally, DeductionDecision(deduction_id=ids[0], approve=True))
-    demo.service.decide_deduction(
+    demo.service.deductions.decide_deduction(
+        tally, DeductionDecision(deduction_id=ids[0], approve=True)
+    )
+    demo.service.deductions.decide_deduction(
         tally, DeductionDecision(deduction_id=ids[1], approve=False, note="on time")
     )
     approved, rejected = entries(demo)[-2:]
@@ -164,14 +166,14 @@ def test_deductions_requested_approved_and_rejected(demo: Demo) -> None:
 
 def test_assignments_created_and_removed(demo: Demo) -> None:
     organizer, judge = demo.actor("organizer1"), demo.actor("judge1")
-    demo.service.create_assignment(
+    demo.service.assignments.create_assignment(
         organizer, AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
     )
     created = last(demo)
     assert created.action == AuditAction.ASSIGNMENT_CREATED
     assert created.new == {"userId": judge.user_id, "categoryId": demo.cat3.id, "role": "JUDGE"}
     assert demo.cat3.name in created.label and "Maria Alvarez" in created.label
-    demo.service.remove_assignment(
+    demo.service.assignments.remove_assignment(
         organizer, AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
     )
     removed = last(demo)
@@ -181,8 +183,12 @@ def test_assignments_created_and_removed(demo: Demo) -> None:
 
 def test_lock_and_unlock(demo: Demo) -> None:
     board = demo.actor("board1")
-    demo.service.lock_contest(board, ContestLock(contest_id=demo.cat1.contest_id, locked=True))
-    demo.service.lock_contest(board, ContestLock(contest_id=demo.cat1.contest_id, locked=False))
+    demo.service.admin.lock_contest(
+        board, ContestLock(contest_id=demo.cat1.contest_id, locked=True)
+    )
+    demo.service.admin.lock_contest(
+        board, ContestLock(contest_id=demo.cat1.contest_id, locked=False)
+    )
     locked, unlocked = entries(demo, contest_id=demo.cat1.contest_id)
     assert (locked.action, locked.old, locked.new) == (
         AuditAction.CONTEST_LOCKED,
@@ -198,7 +204,9 @@ def test_signoffs_and_publish(demo: Demo) -> None:
     assert [e.actor_role for e in signed] == ["JUDGE"] * 5 + ["TALLY_MASTER", "AUDITOR", "BOARD"]
     assert signed[-1].new is not None and signed[-1].new["status"] == "CERTIFIED"
     assert all(len(e.new["receipt"]) == 64 for e in signed if e.new is not None)
-    demo.service.publish_results(demo.actor("admin"), ResultsPublish(category_id=demo.cat1.id))
+    demo.service.admin.publish_results(
+        demo.actor("admin"), ResultsPublish(category_id=demo.cat1.id)
+    )
     published = last(demo)
     assert published.action == AuditAction.RESULTS_PUBLISHED
     assert published.new is not None and len(published.new["totals"]) == len(
@@ -207,7 +215,9 @@ def test_signoffs_and_publish(demo: Demo) -> None:
 
 
 def test_announcements(demo: Demo) -> None:
-    demo.service.announce(demo.actor("admin"), AnnouncementCreate(message="Break: 15 minutes"))
+    demo.service.admin.announce(
+        demo.actor("admin"), AnnouncementCreate(message="Break: 15 minutes")
+    )
     entry = last(demo)
     assert entry.action == AuditAction.ANNOUNCEMENT_SENT
     assert entry.new == {"message": "Break: 15 minutes", "type": "info"}
@@ -215,7 +225,7 @@ def test_announcements(demo: Demo) -> None:
 
 def test_the_log_refuses_updates_and_deletes(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    demo.service.submit_score(judge, demo.submit(judge, demo.cat1))
+    demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1))
     conn = demo.service.db.conn
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         conn.execute("UPDATE audit_log SET reason = 'x'")
@@ -247,8 +257,8 @@ def test_record_without_an_actor_is_the_system(demo: Demo) -> None:
 def test_query_filters_by_user_and_pages(demo: Demo) -> None:
     j1, j2 = demo.actor("judge1"), demo.actor("judge2")
     for i in range(3):
-        demo.service.submit_score(j1, demo.submit(j1, demo.cat1, i, 0))
-        demo.service.submit_score(j2, demo.submit(j2, demo.cat1, i, 0))
+        demo.service.scores.submit_score(j1, demo.submit(j1, demo.cat1, i, 0))
+        demo.service.scores.submit_score(j2, demo.submit(j2, demo.cat1, i, 0))
     mine = entries(demo, user_id=j1.user_id)
     assert len(mine) == 3 and {e.actor_id for e in mine} == {j1.user_id}
     with demo.service.db.reading() as conn:

@@ -12,7 +12,7 @@ from tests.server.unit.conftest import Demo
 
 
 def test_demo_categories_use_the_default_rules(demo: Demo) -> None:
-    snap = demo.service.snapshot(demo.actor("admin"))
+    snap = demo.service.views.snapshot(demo.actor("admin"))
     for category in snap.categories:
         assert category.scoring == ScoringRules()
         assert all(c.weight == Decimal(1) for c in category.criteria)
@@ -29,7 +29,7 @@ def test_stored_weight_and_rules_reach_every_role_in_sync(demo: Demo) -> None:
             "UPDATE categories SET scoring = ? WHERE id = ?", (rules.to_json_text(), demo.cat1.id)
         )
     for username in ("admin", "tally1", "judge1"):
-        snap = demo.service.snapshot(demo.actor(username))
+        snap = demo.service.views.snapshot(demo.actor(username))
         (category,) = [c for c in snap.categories if c.id == demo.cat1.id]
         assert category.scoring == rules, username
         assert category.criteria[0].weight == Decimal("2.25")

@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .credentials import KEYRING_ENV, PASSWORD_ENV
+from .credentials import KEYRING_ENV, NEW_PASSWORD_ENV, PASSWORD_ENV
 
 SERVER_ENV = "SCORING_SERVER"
 USERNAME_ENV = "SCORING_USERNAME"
@@ -24,6 +24,7 @@ environment:
   {SERVER_ENV}      default for --server (else {DEFAULT_SERVER})
   {USERNAME_ENV}    default for --username
   {PASSWORD_ENV}    the password (see above)
+  {NEW_PASSWORD_ENV} a new password, when an administrator reset yours (else prompted)
   {KEYRING_ENV}     keyring backend: "system" (default: the OS keyring),
                            "memory" (in-process only: nothing persists between runs, so
                            every run logs in with the password; meant for tests), or
@@ -159,6 +160,7 @@ def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     results.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="JSON output"
     )
+    _add_admin(sub)
 
     watch = sub.add_parser("watch", help="print incoming events as JSON lines")
     watch.add_argument(
@@ -215,6 +217,44 @@ def _add_outputs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     decide.add_argument("sheet", type=_positive_int, metavar="SHEET_ID")
     decide.add_argument("--reject", action="store_true")
     decide.add_argument("--note", default=None, metavar="T")
+
+
+def _add_admin(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    admin = sub.add_parser(
+        "admin",
+        help="set up the competition: import/export the competition file, CSV lists, accounts",
+        description="For organizers and admins. The competition file is JSON (see "
+        "docs/examples/competition.json); import is idempotent and all-or-nothing.",
+    )
+    actions = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help="apply a competition file (one transaction)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="print what would change only")
+    exp = actions.add_parser("export", help="write the competition file of the event")
+    exp.add_argument("file", type=Path, metavar="FILE")
+    exp.add_argument("--event", default=None, metavar="NAME", help="when there are several")
+    csv = actions.add_parser(
+        "import-csv",
+        help="merge a spreadsheet list (contestants of a category, or accounts)",
+        description="CSV with a header row, UTF-8 with or without BOM, comma or semicolon. "
+        "contestants: columns number (or bib), name. users: username, name, role, "
+        "optional password. Entries are added or updated, never removed.",
+    )
+    csv.add_argument("kind", choices=["contestants", "users"])
+    csv.add_argument("file", type=Path, metavar="FILE")
+    csv.add_argument(
+        "--category", default=None, metavar="NAME", help="category name (or Contest/Category)"
+    )
+    csv.add_argument("--event", default=None, metavar="NAME", help="when there are several")
+    csv.add_argument("--dry-run", action="store_true", help="print what would change only")
+    actions.add_parser("users", help="list every account")
+    for name, text in (
+        ("reset-password", "give an account a one-time password to change at the next login"),
+        ("deactivate", "deactivate an account"),
+        ("reactivate", "reactivate an account"),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("target", metavar="USERNAME")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -295,6 +295,12 @@ CREATE INDEX idx_outlier_reviews_category ON outlier_reviews (category_id);
 """
 """Manual tie-break orders (contestant ids as a JSON list, best first) and tally
 masters' reviews of outlier flags; both append-only."""
+_SETUP_ACCOUNTS = """
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE announcements ADD COLUMN contest_id INTEGER REFERENCES contests(id);
+"""
+"""Issue 8: a reset or generated password must be changed at the next login; an
+announcement may address one contest."""
 
 _AUDIT_TRAIL = """
 CREATE TABLE audit_log (
@@ -416,6 +422,7 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     _AUDIT_TRAIL,
     _SHEET_REOPENS,
     _PAPER_SHEETS,
+    _SETUP_ACCOUNTS,
 )
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 

@@ -163,6 +163,7 @@ def announcement(row: sqlite3.Row) -> Announcement:
         type=NotificationType(row["type"]),
         timestamp=from_iso(row["timestamp"]),
         author_id=row["author_id"],
+        contest_id=row["contest_id"],
         seq=row["seq"],
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,12 +75,6 @@ class ServiceBase:
     def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.db = db
         self.clock = clock
-        # Live connections per user (in memory: after a restart nobody is online).
-        self._connections: dict[int, int] = {}
-        self._connections_lock = threading.Lock()
-        self._last_beats: dict[int, tuple[datetime, int]] = {}
-        self._pending_beats: dict[int, tuple[Actor, int, datetime]] = {}
-        """The latest heartbeat count per user not stored yet (throttled)."""
 
     # --- lookups --------------------------------------------------------------------
 

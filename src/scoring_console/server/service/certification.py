@@ -37,7 +37,7 @@ _FLAGS_NAMED = 5
 """How many open outlier flags a refusal names (all are in ``details.openFlags``)."""
 
 
-class CertificationMixin(ServiceBase):
+class CertificationArea(ServiceBase):
     """Signing a step of a category's certification."""
 
     def sign_certification(self, actor: Actor, payload: CertificationSign) -> Outcome[SignResult]:

@@ -25,7 +25,7 @@ _DEDUCTION_DECIDED_ROLES = tuple(
 )
 
 
-class DeductionsMixin(ServiceBase):
+class DeductionsArea(ServiceBase):
     """Deduction requests and their decisions."""
 
     def request_deduction(self, actor: Actor, payload: DeductionCreate) -> Outcome[Deduction]:

@@ -10,7 +10,7 @@ from .base import ServiceBase
 from .types import Actor, Outcome
 
 
-class HistoryMixin(ServiceBase):
+class HistoryArea(ServiceBase):
     """The audit trail's read side."""
 
     def audit_history(self, actor: Actor, payload: AuditQuery) -> Outcome[AuditPage]:

@@ -31,7 +31,7 @@ from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 from ..db import rows as r
 from . import rooms
 from .base import CategoryInfo, content_hash
-from .scores import ScoresMixin
+from .scores import ScoresArea
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, Invalid, NotFound, Outcome
 
 PAPER_ENTERED_TITLE = "Paper sheet to confirm"
@@ -39,7 +39,7 @@ PAPER_DECIDED_TITLE = "Paper sheet decided"
 _DECIDERS = frozenset({Role.TALLY_MASTER, Role.AUDITOR, Role.ADMIN})
 
 
-class PaperMixin(ScoresMixin):
+class PaperArea(ScoresArea):
     """Entering and confirming paper sheets."""
 
     def submit_paper(self, actor: Actor, payload: PaperSheetSubmit) -> Outcome[PaperSheet]:

@@ -22,7 +22,7 @@ from .base import ServiceBase, content_hash
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, NotFound, Outcome
 
 
-class RemovalsMixin(ServiceBase):
+class RemovalsArea(ServiceBase):
     """Score removal requests and their decisions."""
 
     def request_removal(

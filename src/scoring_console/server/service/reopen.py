@@ -5,7 +5,7 @@ decides. Approval supersedes the judge's sign-off (the row moves to
 ``superseded_signoffs``; its receipt stays in the audit trail) and every sign-off after
 the judges' step, and unpublishes the category. Once CERTIFIED only an admin approves,
 with a recorded reason. While an approved reopen stands, each score change of that judge
-in that category needs a reason (:meth:`ReopenMixin._reason_required`).
+in that category needs a reason (:meth:`ServiceBase._reason_required`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from .types import (
 )
 
 
-class ReopenMixin(ServiceBase):
+class ReopenArea(ServiceBase):
     """Reopen requests of signed judge sheets."""
 
     def request_reopen(self, actor: Actor, payload: ReopenRequestCreate) -> Outcome[ReopenRequest]:

@@ -39,7 +39,7 @@ from .types import (
 )
 
 
-class ScoresMixin(RefusalsMixin):
+class ScoresArea(RefusalsMixin):
     """Score submission, score reads and totals."""
 
     def submit_score(self, actor: Actor, payload: ScoreSubmit) -> Outcome[Score]:

@@ -30,7 +30,7 @@ _REVIEW_WATCHERS = tuple(
 )
 
 
-class ScoringReviewsMixin(ServiceBase):
+class ScoringReviewsArea(ServiceBase):
     """``ties:decide`` and ``outliers:review``."""
 
     def decide_tie(self, actor: Actor, payload: TieDecisionCreate) -> Outcome[TieDecision]:

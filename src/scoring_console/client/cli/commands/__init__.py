@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..session import CliSession
+from .admin import cmd_admin
 from .export import cmd_export, cmd_verify_receipt
 from .info import cmd_status, cmd_sync
 from .outbox import cmd_flush, cmd_outbox, cmd_submit
@@ -28,6 +29,7 @@ COMMANDS: dict[str, Command] = {
     "paper-submit": cmd_paper_submit,
     "paper-list": cmd_paper_list,
     "paper-decide": cmd_paper_decide,
+    "admin": cmd_admin,
 }
 
 __all__ = ["COMMANDS", "Command"]
