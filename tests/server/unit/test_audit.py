@@ -150,11 +150,12 @@ def test_deductions_requested_approved_and_rejected(demo: Demo) -> None:
     requested = entries(demo, action="deduction.requested")
     assert [e.reason for e in requested] == ["late 0", "late 1"]
     assert requested[0].new == {"amount": 1.5, "status": "PENDING"}
+    auditor = demo.actor("auditor1")  # two-person rule: not the tally master who asked
     demo.service.deductions.decide_deduction(
-        tally, DeductionDecision(deduction_id=ids[0], approve=True)
+        auditor, DeductionDecision(deduction_id=ids[0], approve=True)
     )
     demo.service.deductions.decide_deduction(
-        tally, DeductionDecision(deduction_id=ids[1], approve=False, note="on time")
+        auditor, DeductionDecision(deduction_id=ids[1], approve=False, note="on time")
     )
     approved, rejected = entries(demo)[-2:]
     assert approved.action == AuditAction.DEDUCTION_APPROVED

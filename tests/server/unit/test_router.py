@@ -27,7 +27,7 @@ def test_every_route_names_a_method_of_an_area(demo: Demo) -> None:
 def test_areas_are_separate_objects_over_one_database(demo: Demo) -> None:
     service = demo.service
     areas = [a for name, a in service.areas.items() if name != "core"]
-    assert len({id(a) for a in areas}) == len(areas) == 12
+    assert len({id(a) for a in areas}) == len(areas) == 16
     for area in areas:
         assert getattr(area, "db", None) is service.db or getattr(area, "service", None) is service
     # small objects: no area is the old 71-method class again

@@ -102,6 +102,18 @@ class ScoringService:
         }
         """The router's table: catalog ``route`` area → the object that handles it."""
 
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The service's clock; setting it sets every area's (tests move time this way)."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, value: Callable[[], datetime]) -> None:
+        self._clock = value
+        for area in [self.__dict__.get("shared"), *self.__dict__.get("areas", {}).values()]:
+            if isinstance(area, ServiceBase):
+                area.clock = value
+
     def __getattr__(self, name: str) -> Any:
         """The first area that has ``name`` (see the class docstring)."""
         areas = self.__dict__.get("areas")
