@@ -171,3 +171,69 @@ def test_manual_tie_is_ordered_from_the_console(
             await console.close()
 
     run(qloop, scenario(), timeout=120)
+
+
+def test_tally_master_requests_a_score_removal_from_the_breakdown(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    url = server_process.url
+
+    async def scenario() -> None:
+        console = await open_console(url, "tally1", tmp_path)
+        try:
+            view = console.tally()
+            state = console.core.state
+            contestant = state.categories[view.category_id].contestant_ids[0]
+            criterion = state.categories[view.category_id].criteria[0]
+            (snap,) = await call_as(url, "judge2", [(ClientEvent.SYNC, {})])
+            judge_id = snap["data"]["user"]["id"]
+            submit = {
+                "clientId": str(uuid.uuid4()),
+                "categoryId": view.category_id,
+                "contestantId": contestant,
+                "criterionId": criterion.id,
+                "score": 7.5,
+            }
+            (stored,) = await call_as(url, "judge2", [(ClientEvent.SCORES_SUBMIT, submit)])
+            assert stored["ok"], stored
+            await eventually(
+                lambda: state.score_for(view.category_id, contestant, criterion.id, judge_id),
+                10,
+                "the score on the tally master's screen",
+            )
+            column = FIRST_JUDGE_COL + view.model.judges.index(judge_id)
+            click(qtbot, view.table, view.model.index(view.model.row_of(contestant), column))
+            await eventually(lambda: view.review.model.contestant_id == contestant)
+            breakdown = view.review.model
+            judge_column = next(
+                c
+                for c in range(breakdown.columnCount())
+                if breakdown.cell_at(breakdown.index(0, c)) == (criterion.id, judge_id)
+            )
+            click(qtbot, view.review.table, breakdown.index(0, judge_column))
+            assert view.review.removal_button.isEnabled()
+            titles: list[str] = []
+
+            def ask_note(_parent: QWidget, title: str) -> str:
+                titles.append(title)
+                return "Entered for the wrong contestant"
+
+            view.review.ask_note = ask_note
+            qtbot.mouseClick(view.review.removal_button, Qt.MouseButton.LeftButton)
+            await eventually(
+                lambda: any(r.status.value == "PENDING" for r in state.removal_requests.values()),
+                10,
+                "the pending removal from the server",
+            )
+            (request,) = state.removal_requests.values()
+            assert request.score_id == stored["data"]["id"]
+            assert request.reason == "Entered for the wrong contestant"
+            assert request.requested_by == state.user.id  # type: ignore[union-attr]
+            name = state.contestants[contestant].name
+            assert len(titles) == 1 and criterion.name in titles[0] and name in titles[0]
+            assert snap["data"]["user"]["name"] in titles[0]  # the judge's name, never an id
+            assert "requested; the score counts" in view.review.message.text()
+        finally:
+            await console.close()
+
+    run(qloop, scenario(), timeout=120)

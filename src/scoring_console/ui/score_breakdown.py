@@ -99,9 +99,8 @@ class BreakdownModel(QAbstractTableModel):
         ]
         dropped = [j for j in row.judges if j.dropped]
         if dropped:
-            parts.append(
-                "dropped: " + ", ".join(f"{self._name(j.judge_id)} ({j.dropped})" for j in dropped)
-            )
+            names = ", ".join(f"{self.judge_name(j.judge_id)} ({j.dropped})" for j in dropped)
+            parts.append(f"dropped: {names}")
         elif rules.drop_high_low:
             parts.append("drop high/low needs 5 complete totals (3 left after dropping)")
         parts.append(f"minus {result.display(row.deductions)} deductions")
@@ -117,9 +116,17 @@ class BreakdownModel(QAbstractTableModel):
             parts.append(f"provisional: {row.progress}")
         return "; ".join(parts) + "."
 
-    def _name(self, judge_id: int) -> str:
+    def judge_name(self, judge_id: int) -> str:
+        """The judge's name as the state knows it (presence, else the assignment)."""
         presence = self.state.presence.get(judge_id)
-        return presence.name if presence is not None else f"Judge {judge_id}"
+        if presence is not None:
+            return presence.name
+        names = (
+            a.user_name
+            for a in self.state.assignments.values()
+            if a.user_id == judge_id and a.user_name
+        )
+        return next(names, "a judge")
 
     # -- Qt model API -------------------------------------------------------------------
 
@@ -140,7 +147,7 @@ class BreakdownModel(QAbstractTableModel):
             return "Weight"
         offset = section - FIRST_JUDGE
         if 0 <= offset < len(self._judges):
-            return self._name(self._judges[offset].judge_id)
+            return self.judge_name(self._judges[offset].judge_id)
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

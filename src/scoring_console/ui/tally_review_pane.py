@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scoring_console.protocol.entities import Contestant, OutlierAction
+from scoring_console.protocol.entities import Contestant, OutlierAction, Score
 
 from .notifications.aio import async_slot
 from .notifications.failures import describe_failure
@@ -87,6 +87,13 @@ class TallyReviewPane(QWidget):
         self.clear_button = QPushButton("&Clear flag…", self)
         self.ask_button = QPushButton("Ask &judge to check…", self)
         self.tie_button = QPushButton("Decide &tie…", self)
+        self.removal_button = QPushButton("Request &removal…", self)
+        self.removal_button.setObjectName("requestRemovalButton")
+        self.removal_button.setToolTip(
+            "Ask for the selected judge's score to be removed, with a reason; it counts "
+            "until another person approves the removal"
+        )
+        self.removal_button.clicked.connect(self.on_removal_clicked)
         self.clear_button.clicked.connect(self.on_clear_clicked)
         self.ask_button.clicked.connect(self.on_ask_clicked)
         self.tie_button.clicked.connect(self.on_tie_clicked)
@@ -95,6 +102,7 @@ class TallyReviewPane(QWidget):
         actions.addWidget(self.clear_button)
         actions.addWidget(self.ask_button)
         actions.addWidget(self.tie_button)
+        actions.addWidget(self.removal_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<b>Breakdown</b>", self))
@@ -159,7 +167,19 @@ class TallyReviewPane(QWidget):
             return None
         return (self.model.contestant_id, cell[0], cell[1])
 
+    def _selected_score(self) -> Score | None:
+        """The stored score in the selected breakdown cell, if any."""
+        index = self.table.currentIndex()
+        cell = self.model.cell_at(index) if index.isValid() else None
+        if cell is None or self.model.contestant_id is None:
+            return None
+        score = self.bridge.core.state.score_for(
+            self.tally.category_id, self.model.contestant_id, cell[0], cell[1]
+        )
+        return score if score is not None and score.score is not None else None
+
     def _refresh_buttons(self) -> None:
+        self.removal_button.setEnabled(self._selected_score() is not None)
         flagged = self._selected_flag_cell() is not None
         self.clear_button.setEnabled(flagged)
         self.ask_button.setEnabled(flagged)
@@ -200,6 +220,38 @@ class TallyReviewPane(QWidget):
         self.message.setText(done)
         self.tally.mark_all()
         self.review_finished.emit(True)
+
+    @Slot()
+    def on_removal_clicked(self) -> None:
+        """Ask for the selected score's removal, with a reason."""
+        score = self._selected_score()
+        if score is None:
+            self.message.setText("Select a judge's score in the breakdown first.")
+            return
+        state = self.bridge.core.state
+        contestant = state.contestants.get(score.contestant_id)
+        category = state.categories.get(score.category_id)
+        criterion = next(
+            (c.name for c in (category.criteria if category else []) if c.id == score.criterion_id),
+            "this criterion",
+        )
+        judge = self.model.judge_name(score.judge_id)
+        who = f"#{contestant.number} {contestant.name}" if contestant else "this contestant"
+        what = f"{judge}'s {criterion} score for {who}"
+        reason = self.ask_note(self, f"Request removal of {what}")
+        if reason:
+            self._send_removal(score.id, reason, what)
+
+    @async_slot(int, str, str)
+    async def _send_removal(self, score_id: int, reason: str, what: str) -> None:
+        try:
+            await self.bridge.core.request_removal(score_id, reason)
+        except Exception as exc:
+            self.message.setText(describe_failure("Requesting the removal", exc))
+            return
+        self.message.setText(
+            f"Removal of {what} requested; the score counts until the removal is approved."
+        )
 
     @Slot()
     def on_tie_clicked(self) -> None:
