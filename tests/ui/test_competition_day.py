@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from scoring_console.client.core import ClientCore
 from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.ui.judge_workspace import CATEGORY_ROLE, JudgeWorkspace
 from scoring_console.ui.sync_state import CellSync
@@ -35,6 +34,7 @@ from .app_sessions import (
 )
 from .helpers import eventually, run
 from .notifications_fakes import start_core, stop_cores
+from .test_certification_live import fill_sheet
 
 YES = QMessageBox.StandardButton.Yes
 
@@ -60,14 +60,6 @@ def show_category(qtbot: QtBot, session: AppSession, name: str) -> int:
                 assert view is not None
                 return view.category_id
     raise AssertionError(f"{name} is not in the workspace")
-
-
-async def fill_sheet(judge: ClientCore, category_id: int, base: float) -> None:
-    category = judge.state.categories[category_id]
-    for n, contestant_id in enumerate(category.contestant_ids):
-        for criterion in category.criteria:
-            await judge.submit_score(category_id, contestant_id, criterion.id, base + n % 4)
-    assert await judge.flush(15), "the sheet did not reach the server"
 
 
 async def sign(qtbot: QtBot, session: AppSession) -> str:

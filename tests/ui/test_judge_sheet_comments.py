@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from scoring_console.protocol.entities import Score
 from scoring_console.store.outbox import OutboxEntry
 from scoring_console.ui.comment_dialog import MAX_COMMENT, CommentDialog
 from scoring_console.ui.judge_sheet_model import COMMENT_ROLE, FIRST_CRITERION_COL, SYNC_ROLE
@@ -143,12 +144,21 @@ def test_comment_reaches_the_server(
             await eventually(lambda: QApplication.focusWidget() is dialog.editor, what="focus")
             QTest.keyClicks(dialog.editor, NOTE)
             QTest.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            user = judge.core.user
+            assert user is not None
+
+            def stored() -> Score | None:
+                return judge.core.state.score_for(
+                    sheet.category_id, contestant.id, criterion.id, user.id
+                )
+
+            # The comment goes out in a second write after the dialog closes: wait for
+            # the server's copy of the score to carry it, not for an empty outbox (which
+            # is empty for a moment between the value's write and the comment's).
+            await eventually(lambda: (s := stored()) is not None and s.comment == NOTE, 15)
             await eventually(lambda: judge.core.pending_count() == 0, 15, "sent")
             await judge.core.sync_now()
-            assert judge.core.user is not None
-            score = judge.core.state.score_for(
-                sheet.category_id, contestant.id, criterion.id, judge.core.user.id
-            )
+            score = stored()
             assert score is not None and score.score == 7.5 and score.comment == NOTE
             await eventually(lambda: index.data(SYNC_ROLE) == CellSync.SYNCED, 10, "synced")
             assert index.data(COMMENT_ROLE) == NOTE

@@ -88,8 +88,10 @@ def test_tally_model_updates_only_changed_cells(
     assert row == 1
     judge_col = FIRST_JUDGE_COL + JUDGES.index(12)
     assert model.index(row, judge_col).data() == "23"
-    assert model.index(row, model.total_col).data() == "23"
-    assert model.index(row, model.rank_col).data() == "1"
+    # one complete judge total of three, scaled to the panel: provisional, not bold
+    assert model.index(row, model.total_col).data() == "69.00"
+    assert model.index(row, model.rank_col).data() == "1 · 2 of 6"
+    assert model.index(row, model.rank_col).data(Qt.ItemDataRole.FontRole).bold() is False
     assert recorder.resets == 0
     assert (row, judge_col) in recorder.cells
     # nothing in other contestants' judge columns was touched
@@ -105,8 +107,10 @@ def test_tally_model_coalesces_bursts(qtbot: QtBot, state: StateStore) -> None:
     model.flushed.connect(flushes.append)
     for n, contestant in enumerate(CONTESTANTS):
         for judge in JUDGES:
-            state.apply(ServerEvent.SCORES_UPDATED, make_score(contestant.id, 1, judge, n + 1))
-            model.mark_score(contestant.id)
+            for criterion in CRITERIA:
+                score = make_score(contestant.id, criterion.id, judge, n + 1)
+                state.apply(ServerEvent.SCORES_UPDATED, score)
+                model.mark_score(contestant.id)
     qtbot.waitUntil(lambda: len(flushes) >= 1, timeout=1000)
     qtbot.wait(50)
     assert len(flushes) == 1
@@ -143,9 +147,15 @@ def test_tally_model_deductions_and_new_judge(
     model.flush_now()
     assert inserted == [(FIRST_JUDGE_COL + 3, FIRST_JUDGE_COL + 3)]
     assert recorder.resets == 0
-    assert model.index(0, model.deductions_col).data() == "−2"
-    assert model.index(0, model.total_col).data() == "7"
+    assert model.index(0, model.deductions_col).data() == "−2.00"
+    # judge 11's one score of two criteria: an incomplete total does not count yet
+    assert model.index(0, model.total_col).data() == "0.00"
+    assert model.index(0, FIRST_JUDGE_COL).data(Qt.ItemDataRole.FontRole).italic() is True
+    # judge 14 is not on the panel: shown, never counted
     assert model.index(2, FIRST_JUDGE_COL + 3).data() == "4"
+    assert "Not on the panel" in model.index(2, FIRST_JUDGE_COL + 3).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
 
 
 def test_judge_sheet_model_sync_states(qtmodeltester: ModelTester) -> None:

@@ -18,6 +18,7 @@ from keyring.backend import KeyringBackend
 from pydantic import BaseModel, ValidationError
 
 from scoring_console.protocol.entities import UserInfo
+from scoring_console.protocol.errors import ErrorCode
 from scoring_console.protocol.rest import (
     HEALTH_PATH,
     LOGIN_PATH,
@@ -30,7 +31,14 @@ from scoring_console.protocol.rest import (
     RefreshResponse,
 )
 
-from .errors import AuthError, InvalidCredentials, NotLoggedIn, ServerUnreachable, SessionExpired
+from .errors import (
+    AuthError,
+    InvalidCredentials,
+    NotLoggedIn,
+    PasswordChangeRequired,
+    ServerUnreachable,
+    SessionExpired,
+)
 from .vault import TokenVault
 
 log = logging.getLogger(__name__)
@@ -83,10 +91,18 @@ class Session:
 
     # --- public API ------------------------------------------------------------------
 
-    async def login(self, password: str, remember: bool = True) -> UserInfo:
-        """Log in with the password; raises InvalidCredentials or ServerUnreachable."""
-        body = LoginRequest(username=self.username, password=password).to_wire()
-        status, data = await self._post(LOGIN_PATH, body)
+    async def login(
+        self, password: str, remember: bool = True, new_password: str | None = None
+    ) -> UserInfo:
+        """Log in with the password; raises InvalidCredentials or ServerUnreachable.
+
+        ``PasswordChangeRequired`` when an administrator reset the password: log in
+        again with ``new_password`` (which then becomes the password).
+        """
+        request = LoginRequest(username=self.username, password=password, new_password=new_password)
+        status, data = await self._post(LOGIN_PATH, request.to_wire())
+        if status == 403 and _code(data) == ErrorCode.PRECONDITION_FAILED:
+            raise PasswordChangeRequired(_message(data, "the password must be changed"))
         if status in (400, 401, 403):
             raise InvalidCredentials(_message(data, "invalid username or password"))
         response = self._parse(status, data, LoginResponse)
@@ -246,6 +262,12 @@ class Session:
             raise AuthError(
                 f"unexpected answer from the server: {exc.error_count()} errors"
             ) from exc
+
+
+def _code(data: Any) -> str | None:
+    error = data.get("error") if isinstance(data, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _message(data: Any, default: str) -> str:

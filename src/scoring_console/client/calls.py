@@ -9,21 +9,34 @@ state at once, so the UI does not wait for the broadcast.
 
 from __future__ import annotations
 
+import uuid
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from scoring_console.protocol import ClientEvent, ServerEvent, parse_ack
+from scoring_console.protocol.audit import AuditPage, AuditQuery
 from scoring_console.protocol.entities import (
     Announcement,
     Assignment,
     Contest,
     Deduction,
     NotificationType,
+    OutlierAction,
+    OutlierReview,
     RemovalRequest,
     Snapshot,
+    TieDecision,
 )
 from scoring_console.protocol.errors import AckFailed
+from scoring_console.protocol.paper import (
+    PaperListRequest,
+    PaperScore,
+    PaperSheet,
+    PaperSheetDecision,
+    PaperSheetList,
+    PaperSheetSubmit,
+)
 from scoring_console.protocol.payloads import (
     AnnouncementCreate,
     AssignmentChange,
@@ -32,12 +45,21 @@ from scoring_console.protocol.payloads import (
     DeductionDecision,
     NotificationRead,
     NotificationReadResult,
+    OutlierReviewCreate,
     RemovalDecision,
     ResultsPublish,
     ScoresData,
     ScoresRequest,
+    TieDecisionCreate,
     TotalsData,
     TotalsRequest,
+)
+from scoring_console.protocol.reopen import (
+    ReopenDecision,
+    ReopenList,
+    ReopenListRequest,
+    ReopenRequest,
+    ReopenRequestCreate,
 )
 
 from .link import Link
@@ -63,6 +85,10 @@ class OnlineCalls:
             raise
         return result
 
+    async def call(self, event: ClientEvent, payload: BaseModel, ack: type[M]) -> M:
+        """Any acknowledged call by its catalog event (set-up and account events use it)."""
+        return await self._request(event, payload, ack)
+
     async def sync_now(self) -> Snapshot:
         """Fetch and apply a fresh snapshot now (raises NotConnected when offline)."""
         return await self.sync.sync()
@@ -83,6 +109,43 @@ class OnlineCalls:
         payload = RemovalDecision(request_id=request_id, approve=approve, note=note)
         result = await self._request(ClientEvent.SCORE_REMOVAL_DECIDE, payload, RemovalRequest)
         self.state.apply(ServerEvent.SCORE_REMOVAL_DECIDED, result)
+        return result
+
+    async def decide_tie(
+        self, category_id: int, contestant_ids: list[int], reason: str
+    ) -> TieDecision:
+        """Record the tally master's order (best first) for contestants with equal totals."""
+        payload = TieDecisionCreate(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            contestant_ids=list(contestant_ids),
+            reason=reason,
+        )
+        result = await self._request(ClientEvent.TIES_DECIDE, payload, TieDecision)
+        self.state.apply(ServerEvent.TIES_DECIDED, result)
+        return result
+
+    async def review_outlier(
+        self,
+        category_id: int,
+        cell: tuple[int, int, int],
+        action: OutlierAction,
+        note: str,
+    ) -> OutlierReview:
+        """Clear a flagged score or ask its judge to check it (``cell``: contestant,
+        criterion, judge)."""
+        contestant_id, criterion_id, judge_id = cell
+        payload = OutlierReviewCreate(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            contestant_id=contestant_id,
+            criterion_id=criterion_id,
+            judge_id=judge_id,
+            action=action,
+            note=note,
+        )
+        result = await self._request(ClientEvent.OUTLIERS_REVIEW, payload, OutlierReview)
+        self.state.apply(ServerEvent.OUTLIERS_REVIEWED, result)
         return result
 
     async def lock_contest(self, contest_id: int, locked: bool = True) -> Contest:
@@ -141,3 +204,53 @@ class OnlineCalls:
         )
         self.state.apply(ServerEvent.ASSIGNMENT_REVOKED, revoked)
         return result
+
+    async def audit_history(self, query: AuditQuery | None = None) -> AuditPage:
+        """A page of the audit trail as the server lets us see it (oldest first)."""
+        return await self._request(ClientEvent.AUDIT_HISTORY, query or AuditQuery(), AuditPage)
+
+    async def request_reopen(self, category_id: int, reason: str) -> ReopenRequest:
+        """Ask to reopen our signed sheet of a category (judges)."""
+        payload = ReopenRequestCreate(
+            client_id=str(uuid.uuid4()), category_id=category_id, reason=reason
+        )
+        return await self._request(ClientEvent.SHEET_REOPEN_REQUEST, payload, ReopenRequest)
+
+    async def decide_reopen(
+        self, request_id: int, approve: bool, note: str | None = None
+    ) -> ReopenRequest:
+        """Approve or reject a reopen request (tally master of the category, admin)."""
+        payload = ReopenDecision(request_id=request_id, approve=approve, note=note)
+        return await self._request(ClientEvent.SHEET_REOPEN_DECIDE, payload, ReopenRequest)
+
+    async def list_reopens(self, category_id: int | None = None) -> list[ReopenRequest]:
+        """Reopen requests we may see, oldest first."""
+        payload = ReopenListRequest(category_id=category_id)
+        result = await self._request(ClientEvent.SHEET_REOPEN_LIST, payload, ReopenList)
+        return result.requests
+
+    async def submit_paper(
+        self, category_id: int, judge_id: int, entries: list[PaperScore], note: str | None = None
+    ) -> PaperSheet:
+        """Enter a judge's paper sheet (tally masters); it counts once someone confirms it."""
+        payload = PaperSheetSubmit(
+            client_id=str(uuid.uuid4()),
+            category_id=category_id,
+            judge_id=judge_id,
+            entries=entries,
+            note=note,
+        )
+        return await self._request(ClientEvent.PAPER_SUBMIT, payload, PaperSheet)
+
+    async def decide_paper(
+        self, sheet_id: int, approve: bool, note: str | None = None
+    ) -> PaperSheet:
+        """Confirm or reject a paper sheet somebody else entered."""
+        payload = PaperSheetDecision(sheet_id=sheet_id, approve=approve, note=note)
+        return await self._request(ClientEvent.PAPER_DECIDE, payload, PaperSheet)
+
+    async def list_paper(self, category_id: int | None = None) -> list[PaperSheet]:
+        """Paper sheets we may see, oldest first."""
+        payload = PaperListRequest(category_id=category_id)
+        result = await self._request(ClientEvent.PAPER_LIST, payload, PaperSheetList)
+        return result.sheets

@@ -181,15 +181,18 @@ class ClientCore(OnlineCalls):
         """The pending "login required" event (see :attr:`login_changed`), or ``None``."""
         return self.relogin.required
 
-    async def login(self, password: str, remember: bool = True) -> UserInfo:
+    async def login(
+        self, password: str, remember: bool = True, new_password: str | None = None
+    ) -> UserInfo:
         """Log in; raises InvalidCredentials or ServerUnreachable (keyring problems
-        only degrade :attr:`keyring_available`).
+        only degrade :attr:`keyring_available`). ``PasswordChangeRequired`` (an
+        InvalidCredentials) asks for a second try with ``new_password``.
 
         When the server cannot be reached, the password is kept in memory so the core
         logs in by itself once the server answers (see :attr:`login_changed`).
         """
         try:
-            user = await self.session.login(password, remember)
+            user = await self.session.login(password, remember, new_password)
         except ServerUnreachable:
             self._relogin_password = password
             raise
@@ -391,9 +394,11 @@ class ClientCore(OnlineCalls):
         criterion_id: int,
         score: float,
         comment: str | None = None,
+        reason: str | None = None,
     ) -> OutboxEntry:
         """Queue a score durably (committed before returning); sent when connected.
 
+        ``reason`` is required by the server once the judge's signed sheet was reopened.
         Raises ``pydantic.ValidationError`` (a ValueError) for an invalid value.
         """
         model = ScoreSubmit(
@@ -403,6 +408,7 @@ class ClientCore(OnlineCalls):
             criterion_id=criterion_id,
             score=float(score),
             comment=comment,
+            reason=reason,
         )
         return self._enqueue(
             EntryKind.SCORE,

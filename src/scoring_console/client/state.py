@@ -27,6 +27,7 @@ from scoring_console.protocol.entities import (
     Deduction,
     Event,
     Notification,
+    OutlierReview,
     Presence,
     RankedTotal,
     RefusedWrite,
@@ -35,6 +36,7 @@ from scoring_console.protocol.entities import (
     Score,
     ScoreDeleted,
     Snapshot,
+    TieDecision,
     UserInfo,
 )
 from scoring_console.protocol.payloads import (
@@ -43,8 +45,8 @@ from scoring_console.protocol.payloads import (
     ResultsPublished,
     ScoresData,
 )
-from scoring_console.protocol.ranking import rank_totals
 from scoring_console.protocol.roles import Role
+from scoring_console.protocol.scoring import CategoryResult, compute_category, manual_orders
 
 from .observable import Observable
 
@@ -70,6 +72,8 @@ class ChangeKind(StrEnum):
     CATEGORY = "category"
     ASSIGNMENT = "assignment"
     RESULTS = "results"
+    TIE_DECISION = "tie_decision"
+    OUTLIER_REVIEW = "outlier_review"
     REFUSED = "refused"
     """A refused write was recorded (key: its id; value: the :class:`RefusedWrite`)."""
 
@@ -143,6 +147,8 @@ class StateStore:
         self.announcements: dict[int, Announcement] = {}
         self.presence: dict[int, Presence] = {}
         self.results: dict[int, ResultsPublished] = {}
+        self.tie_decisions: dict[int, TieDecision] = {}
+        self.outlier_reviews: dict[int, OutlierReview] = {}
         self.refused_writes: dict[int, RefusedWrite] = {}
         """Refused score writes of the categories this user oversees, by id."""
         self._cells: dict[Cell, int] = {}
@@ -184,6 +190,12 @@ class StateStore:
         self.notifications = {x.id: x for x in snapshot.notifications}
         self.announcements = {x.id: x for x in snapshot.announcements}
         self.presence = {x.user_id: x for x in snapshot.presence}
+        self.tie_decisions = _merge(
+            {x.id: x for x in snapshot.tie_decisions}, self.tie_decisions, after
+        )
+        self.outlier_reviews = _merge(
+            {x.id: x for x in snapshot.outlier_reviews}, self.outlier_reviews, after
+        )
         self.refused_writes = _merge(
             {x.id: x for x in snapshot.refused_writes}, self.refused_writes, after
         )
@@ -275,8 +287,14 @@ class StateStore:
             return self._lock(payload)
         if event is E.RESULTS_PUBLISHED and isinstance(payload, ResultsPublished):
             return self._publish(payload)
-        if event is E.ERROR:
-            return False
+        if event is E.TIES_DECIDED and isinstance(payload, TieDecision):
+            return self._upsert(self.tie_decisions, payload.id, payload, ChangeKind.TIE_DECISION)
+        if event is E.OUTLIERS_REVIEWED and isinstance(payload, OutlierReview):
+            return self._upsert(
+                self.outlier_reviews, payload.id, payload, ChangeKind.OUTLIER_REVIEW
+            )
+        if event in (E.ERROR, E.SETUP_CHANGED):
+            return False  # setup:changed: the synchronizer fetches the new state
         log.warning("state: %s with unexpected payload %s ignored", event, type(payload).__name__)
         return False
 
@@ -347,30 +365,52 @@ class StateStore:
         found = [self.contestants[i] for i in category.contestant_ids if i in self.contestants]
         return sorted(found, key=lambda c: (c.number, c.id))
 
-    def totals(self, category_id: int) -> list[RankedTotal]:
-        """Ranked totals from the visible (unmasked) scores and approved deductions.
-
-        As on the server, only the panel's scores count: those of the category's
-        assigned judges (a judge taken off the panel keeps their scores on record).
-        """
-        category = self.categories.get(category_id)
-        panel = {
+    def panel_of(self, category_id: int) -> list[int]:
+        """The category's panel: its assigned judges (only their scores count)."""
+        return sorted(
             a.user_id
             for a in self.assignments.values()
             if a.category_id == category_id and a.role is Role.JUDGE
-        }
-        scores = [s for s in self.scores_in(category_id) if s.judge_id in panel]
-        if category is not None:
-            contestant_ids = list(category.contestant_ids)
-        else:
-            contestant_ids = sorted({s.contestant_id for s in scores})
-        values = [(s.contestant_id, s.score) for s in scores if s.score is not None]
-        approved = [
+        )
+
+    def approved_deductions(self, category_id: int) -> list[tuple[int, float]]:
+        """``(contestant id, amount)`` of the category's approved deductions."""
+        return [
             (d.contestant_id, d.amount)
             for d in self.deductions.values()
             if d.category_id == category_id and d.status is RequestStatus.APPROVED
         ]
-        return rank_totals(contestant_ids, values, approved)
+
+    def category_result(
+        self,
+        category_id: int,
+        scores: list[Score] | None = None,
+        deductions: list[tuple[int, float]] | None = None,
+    ) -> CategoryResult | None:
+        """The category ranked by its scoring rules from the visible state.
+
+        ``scores`` / ``deductions`` replace the state's (the placement preview passes
+        what the ranking would be after a change). ``None`` for an unknown category.
+        """
+        category = self.categories.get(category_id)
+        if category is None:
+            return None
+        return compute_category(
+            category,
+            self.panel_of(category_id),
+            self.scores_in(category_id) if scores is None else scores,
+            self.approved_deductions(category_id) if deductions is None else deductions,
+            manual_orders(self.tie_decisions.values(), category_id),
+        )
+
+    def totals(self, category_id: int) -> list[RankedTotal]:
+        """Ranked totals by the category's rules, as the server computes them.
+
+        As on the server, only the panel's scores count: those of the category's
+        assigned judges (a judge taken off the panel keeps their scores on record).
+        """
+        result = self.category_result(category_id)
+        return [] if result is None else result.ranked_totals()
 
     def refused_in(self, category_id: int, judge_id: int | None = None) -> list[RefusedWrite]:
         """Refused writes of a category (of one judge when ``judge_id`` is given), oldest

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from scoring_console.protocol import SERVER_EVENTS, ClientEvent, ServerEvent, parse_ack
 from scoring_console.protocol.entities import Assignment, Snapshot
 from scoring_console.protocol.payloads import AssignmentRevoked
+from scoring_console.protocol.setup import SetupChanged
 
 from .cache_writer import CacheWriter
 from .errors import NotConnected
@@ -159,3 +160,6 @@ class Synchronizer:
         if isinstance(payload, Assignment | AssignmentRevoked) and payload.user_id == user.id:
             # our own categories changed: their sheets, scores and rooms come with a sync
             self.request_sync("own assignments changed")
+        elif isinstance(payload, SetupChanged):
+            # the competition set-up changed: the new structure comes with a sync
+            self.request_sync("competition set-up changed")

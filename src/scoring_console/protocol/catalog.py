@@ -10,8 +10,13 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from . import audit as au
+from . import competition as cf
 from . import entities as e
+from . import paper as pp
 from . import payloads as p
+from . import reopen as ro
+from . import setup as su
 from .errors import ErrorCode
 from .events import ClientEvent, ServerEvent
 from .roles import ALL_ROLES, Role
@@ -33,6 +38,12 @@ class ClientEventSpec:
     write: bool = False
     """Counts against the per-user write rate limit (other calls: the read limit)."""
     ack_list_of: type[BaseModel] | None = None
+    route: str = ""
+    """``area.method``: the one place that says what handles the event. The server's
+    router resolves ``area`` to one of its area objects (``core`` is the router itself,
+    ``transport`` the socket layer) and calls ``method(actor, payload)``."""
+    echo: ServerEvent | None = None
+    """Also send the ack data to the caller as this server event (``scores:data``)."""
 
     @property
     def rate_limited(self) -> bool:
@@ -72,6 +83,157 @@ _J, _T, _A, _B, _O, _AD = (
     Role.ADMIN,
 )
 
+_MANAGERS = frozenset({_O, _AD})
+_SETUP_ERRORS = (ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED)
+_ACCOUNT_RULE = (
+    " Admins manage every account; organizers only judges and tally masters (and may only "
+    "give those two roles). Nobody deactivates, demotes or resets their own account here."
+)
+
+
+def _setup(
+    name: ClientEvent,
+    payload: type[BaseModel],
+    ack: type[BaseModel],
+    route: str,
+    summary: str,
+    *,
+    write: bool = True,
+    errors: tuple[ErrorCode, ...] = _SETUP_ERRORS,
+) -> ClientEventSpec:
+    return ClientEventSpec(
+        name,
+        payload,
+        ack,
+        _MANAGERS,
+        summary,
+        emits=(ServerEvent.SETUP_CHANGED,) if write else (),
+        errors=errors,
+        write=write,
+        route=route,
+    )
+
+
+SETUP_EVENTS: tuple[ClientEventSpec, ...] = (
+    _setup(
+        ClientEvent.ACCOUNT_CREATE,
+        su.AccountCreate,
+        su.AccountSecret,
+        "account_admin.create",
+        "Create an active account. Without `password` the server generates a one-time "
+        "password, returns it once in the ack, and the user must change it at the first "
+        "login." + _ACCOUNT_RULE,
+        errors=(ErrorCode.CONFLICT,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_UPDATE,
+        su.AccountUpdate,
+        su.AccountSecret,
+        "account_admin.update",
+        "Rename an account and/or change its role (refused while the user holds "
+        "assignments; the user's refresh tokens are revoked)." + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_RESET_PASSWORD,
+        su.PasswordReset,
+        su.AccountSecret,
+        "account_admin.reset_password",
+        "Set a new password (generated and returned once when `password` is omitted); the "
+        "user must change it at the next login (`POST /api/auth/login` with `newPassword`). "
+        "Refresh tokens are revoked." + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_SET_ACTIVE,
+        su.AccountActive,
+        su.AccountSecret,
+        "account_admin.set_active",
+        "Deactivate (refresh tokens revoked, logins refused) or reactivate an account."
+        + _ACCOUNT_RULE,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+    _setup(
+        ClientEvent.ACCOUNT_LIST,
+        su.AccountListRequest,
+        su.AccountList,
+        "account_admin.list_accounts",
+        "Every account, inactive ones included, without passwords.",
+        write=False,
+        errors=(),
+    ),
+    _setup(
+        ClientEvent.EVENT_SAVE,
+        su.EventSave,
+        su.SetupSaved,
+        "structure.save_event",
+        "Create an event (no `id`) or rename / re-date one. Names are unique.",
+    ),
+    _setup(
+        ClientEvent.CONTEST_SAVE,
+        su.ContestSave,
+        su.SetupSaved,
+        "structure.save_contest",
+        "Create a contest in an event (no `id`) or rename one (not while it is locked).",
+    ),
+    _setup(
+        ClientEvent.CATEGORY_SAVE,
+        su.CategorySave,
+        su.SetupSaved,
+        "structure.save_category",
+        "Create or change a category with its whole ordered list of criteria (`maxScore`). "
+        "Refused (naming what blocks it): removing a criterion that has scores, a `maxScore` "
+        "below an entered score, adding or removing criteria once the tally master signed, "
+        "anything in a locked contest.",
+    ),
+    _setup(
+        ClientEvent.CONTESTANT_SAVE,
+        su.ContestantSave,
+        su.SetupSaved,
+        "structure.save_contestant",
+        "Create a contestant (bib `number` unique) or change number / name.",
+    ),
+    _setup(
+        ClientEvent.CATEGORY_CONTESTANTS,
+        su.CategoryContestants,
+        su.SetupSaved,
+        "structure.set_contestants",
+        "Set the whole list of contestants of a category; removing one who has scores "
+        "there is refused.",
+    ),
+    _setup(
+        ClientEvent.SETUP_DELETE,
+        su.SetupDelete,
+        su.SetupSaved,
+        "structure.delete",
+        "Remove an event or contest without children, a category without scores, "
+        "signatures or requests, or a contestant without scores.",
+    ),
+    _setup(
+        ClientEvent.COMPETITION_IMPORT,
+        cf.CompetitionImport,
+        cf.ImportReport,
+        "competition.import_file",
+        "Apply a whole competition file in one transaction, matched by names, bib numbers "
+        "and usernames (idempotent: the same file twice changes nothing). Any problem "
+        "refuses the whole file with its JSON path (`contests[0].categories[1].criteria[2]"
+        ".maxScore: must be > 0`); `dryRun` reports the changes without applying them. New "
+        "accounts without a password get a one-time password, returned once.",
+        errors=(*_SETUP_ERRORS, ErrorCode.FORBIDDEN),
+    ),
+    _setup(
+        ClientEvent.COMPETITION_EXPORT,
+        cf.CompetitionExportRequest,
+        cf.CompetitionExport,
+        "competition.export_file",
+        "The competition file of an event (accounts without passwords).",
+        write=False,
+        errors=(ErrorCode.NOT_FOUND,),
+    ),
+)
+"""Competition set-up and account administration (organizers and admins)."""
+
+
 CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
     s.name: s
     for s in (
@@ -82,6 +244,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Full snapshot of what the caller may see, as of `seq`. Called on every (re)connect "
             "and whenever a `prevSeq` gap shows a missed event.",
+            route="core.sync",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_SUBMIT,
@@ -98,6 +261,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.LOCKED,
             ),
             write=True,
+            route="scores.submit_score",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_SUBMIT_BATCH,
@@ -109,6 +273,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORES_UPDATED, ServerEvent.SCORES_REFUSED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="scores.submit_batch",
         ),
         ClientEventSpec(
             ClientEvent.SCORES_REQUEST,
@@ -119,6 +284,8 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "back as `scores:data`. Accepts a bare category id as in the seed.",
             emits=(ServerEvent.SCORES_DATA,),
             errors=(ErrorCode.NOT_FOUND,),
+            echo=ServerEvent.SCORES_DATA,
+            route="scores.request_scores",
         ),
         ClientEventSpec(
             ClientEvent.TOTALS_REQUEST,
@@ -128,6 +295,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "Ranked totals of a category: sum of criterion scores minus approved deductions, "
             "floored at 0; equal totals share a rank.",
             errors=(ErrorCode.NOT_FOUND,),
+            route="scores.totals",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_REQUESTED,
@@ -139,6 +307,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="removals.request_removal",
         ),
         ClientEventSpec(
             ClientEvent.SCORE_REMOVAL_DECIDE,
@@ -149,6 +318,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.SCORE_REMOVAL_DECIDED, ServerEvent.SCORES_DELETED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="removals.decide_removal",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_REQUESTED,
@@ -160,6 +330,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_PENDING,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="deductions.request_deduction",
         ),
         ClientEventSpec(
             ClientEvent.DEDUCTION_DECIDE,
@@ -172,6 +343,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.DEDUCTION_DECIDED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="deductions.decide_deduction",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_CREATED,
@@ -184,6 +356,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_NEW,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
+            route="assignments.create_assignment",
         ),
         ClientEventSpec(
             ClientEvent.ASSIGNMENT_REMOVED,
@@ -196,6 +369,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.ASSIGNMENT_REVOKED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.LOCKED),
             write=True,
+            route="assignments.remove_assignment",
         ),
         ClientEventSpec(
             ClientEvent.CERTIFICATION_SIGN,
@@ -213,6 +387,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
                 ErrorCode.PRECONDITION_FAILED,
             ),
             write=True,
+            route="certification.sign_certification",
         ),
         ClientEventSpec(
             ClientEvent.CONTEST_LOCK,
@@ -223,6 +398,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.CONTEST_LOCKED,),
             errors=(ErrorCode.NOT_FOUND,),
             write=True,
+            route="admin.lock_contest",
         ),
         ClientEventSpec(
             ClientEvent.RESULTS_PUBLISH,
@@ -233,6 +409,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             emits=(ServerEvent.RESULTS_PUBLISHED,),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.PRECONDITION_FAILED),
             write=True,
+            route="admin.publish_results",
         ),
         ClientEventSpec(
             ClientEvent.SYSTEM_ANNOUNCEMENT,
@@ -243,6 +420,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "later snapshots.",
             emits=(ServerEvent.SYSTEM_ANNOUNCEMENT,),
             write=True,
+            route="admin.announce",
         ),
         ClientEventSpec(
             ClientEvent.NOTIFICATION_READ,
@@ -251,6 +429,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             ALL_ROLES,
             "Mark the caller's own notifications as read (others' ids are ignored).",
             write=True,
+            route="admin.mark_notifications_read",
         ),
         ClientEventSpec(
             ClientEvent.USER_ACTIVE,
@@ -262,6 +441,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "of their categories (stored and broadcast when the pending count changes, else "
             "at most every 10 s).",
             emits=(ServerEvent.PRESENCE_UPDATED,),
+            route="presence.heartbeat",
         ),
         ClientEventSpec(
             ClientEvent.AUTH_RENEW,
@@ -279,6 +459,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "role's token; inactive user; after the grace window) is `unauthenticated` and "
             "leaves the connection as it was: reconnect with a fresh token then.",
             errors=(ErrorCode.UNAUTHENTICATED,),
+            route="transport.renew",
         ),
         ClientEventSpec(
             ClientEvent.ACCOUNT_UNLOCK,
@@ -291,7 +472,138 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "each further failure; this ends it at once. Unknown usernames are accepted "
             "and answered `wasLocked: false`.",
             write=True,
+            route="transport.unlock",
         ),
+        ClientEventSpec(
+            ClientEvent.TIES_DECIDE,
+            p.TieDecisionCreate,
+            e.TieDecision,
+            frozenset({_T}),
+            "Record the order (best first) of contestants whose totals stay equal, with a "
+            "reason; the `manual` tie-break uses the newest decision naming every member of a "
+            "tied group. Tally masters of the category; only where the rules list `manual` "
+            "and the named contestants' totals are equal (`precondition_failed` otherwise). "
+            "Idempotent on `clientId`.",
+            emits=(ServerEvent.TIES_DECIDED,),
+            errors=(
+                ErrorCode.NOT_FOUND,
+                ErrorCode.CONFLICT,
+                ErrorCode.LOCKED,
+                ErrorCode.PRECONDITION_FAILED,
+            ),
+            write=True,
+            route="scoring_reviews.decide_tie",
+        ),
+        ClientEventSpec(
+            ClientEvent.OUTLIERS_REVIEW,
+            p.OutlierReviewCreate,
+            e.OutlierReview,
+            frozenset({_T}),
+            "Review a flagged score: `clear` it with a note (the flag closes for this version "
+            "of the score) or `ask_judge` (the judge gets a notification; the flag stays "
+            "open). Tally masters of the category. A tally master cannot sign while flags "
+            "are open. Idempotent on `clientId`.",
+            emits=(ServerEvent.OUTLIERS_REVIEWED, ServerEvent.NOTIFICATION),
+            errors=(
+                ErrorCode.NOT_FOUND,
+                ErrorCode.CONFLICT,
+                ErrorCode.LOCKED,
+            ),
+            write=True,
+            route="scoring_reviews.review_outlier",
+        ),
+        ClientEventSpec(
+            ClientEvent.AUDIT_HISTORY,
+            au.AuditQuery,
+            au.AuditPage,
+            ALL_ROLES,
+            "The audit trail: every recorded write (who, when, action, entity, old → new, "
+            "reason, the write's `clientId`), oldest first, filtered by category, contest, "
+            "user (who wrote it or whom it concerns), entity (one score's history) or action. "
+            "Judges get only their own entries; tally masters only those of their "
+            "categories; auditors, board, organizers and admins everything. `more` says "
+            "older entries remain (page with `beforeId`).",
+            route="history.audit_history",
+        ),
+        ClientEventSpec(
+            ClientEvent.SHEET_REOPEN_REQUEST,
+            ro.ReopenRequestCreate,
+            ro.ReopenRequest,
+            frozenset({_J}),
+            "A judge who signed asks to reopen their sheet of a category, with a reason. "
+            "Idempotent on `clientId`. The category's tally masters (and admins once it is "
+            "certified) get a `notification`. `precondition_failed` if the caller has not "
+            "signed; `conflict` if a request is already pending.",
+            emits=(ServerEvent.NOTIFICATION,),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.PRECONDITION_FAILED),
+            write=True,
+            route="reopen.request_reopen",
+        ),
+        ClientEventSpec(
+            ClientEvent.SHEET_REOPEN_DECIDE,
+            ro.ReopenDecision,
+            ro.ReopenRequest,
+            frozenset({_T, _AD}),
+            "Approve or reject a pending reopen request (tally master of the category, or an "
+            "admin); the judge gets a `notification`. Approval removes the judge's sign-off "
+            "(its receipt is superseded, kept in the audit trail) and every sign-off after "
+            "the judges' step, unpublishes the results, and emits `certification:updated`; "
+            "from then on each score change of that judge in the category needs a `reason`. "
+            "Once the category is CERTIFIED only an admin may approve (`locked` for a tally "
+            "master), with `note` as the recorded reason (`validation_error` without it).",
+            emits=(ServerEvent.CERTIFICATION_UPDATED, ServerEvent.NOTIFICATION),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+            route="reopen.decide_reopen",
+        ),
+        ClientEventSpec(
+            ClientEvent.SHEET_REOPEN_LIST,
+            ro.ReopenListRequest,
+            ro.ReopenList,
+            ALL_ROLES,
+            "Reopen requests the caller may see (a judge: their own; a tally master: their "
+            "categories'; venue-wide roles: all), oldest first.",
+            route="reopen.list_reopens",
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_SUBMIT,
+            pp.PaperSheetSubmit,
+            pp.PaperSheet,
+            frozenset({_T}),
+            "A tally master of the category types in a judge's paper sheet (the judge must be "
+            "on the panel and not have signed). Stored as PENDING and recorded in the audit "
+            "trail as entered from paper; it counts only once a second person confirms it. "
+            "Idempotent on `clientId`. Tally masters of the category and auditors get a "
+            "`notification`.",
+            emits=(ServerEvent.NOTIFICATION,),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+            route="paper.submit_paper",
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_DECIDE,
+            pp.PaperSheetDecision,
+            pp.PaperSheet,
+            frozenset({_T, _A, _AD}),
+            "Confirm or reject a pending paper sheet: a tally master of the category, an "
+            "auditor or an admin, never the person who entered it (`forbidden`). "
+            "Confirmation writes every box as the judge's score (audited with who entered and "
+            "who confirmed) and emits `scores:updated`; the enterer and the judge get a "
+            "`notification`.",
+            emits=(ServerEvent.SCORES_UPDATED, ServerEvent.NOTIFICATION),
+            errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
+            write=True,
+            route="paper.decide_paper",
+        ),
+        ClientEventSpec(
+            ClientEvent.PAPER_LIST,
+            pp.PaperListRequest,
+            pp.PaperSheetList,
+            frozenset({_T, _A, _B, _O, _AD}),
+            "Paper sheets the caller may see (tally masters: their categories'), oldest first.",
+            route="paper.list_paper",
+        ),
+        *SETUP_EVENTS,
     )
 }
 
@@ -351,6 +663,18 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
             "Results of a certified category were published.",
         ),
         ServerEventSpec(
+            ServerEvent.TIES_DECIDED,
+            e.TieDecision,
+            "Tally masters of the category, auditors, board, organizers, admins.",
+            "A manual tie-break order was recorded.",
+        ),
+        ServerEventSpec(
+            ServerEvent.OUTLIERS_REVIEWED,
+            e.OutlierReview,
+            "Tally masters of the category, auditors, board, organizers, admins.",
+            "A flagged score was cleared or its judge was asked to check it.",
+        ),
+        ServerEventSpec(
             ServerEvent.DEDUCTION_PENDING,
             e.Deduction,
             "Tally masters of the category and auditors (and the requester).",
@@ -391,6 +715,14 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
             e.Presence,
             "Tally masters of the judge's categories; auditors, organizers, admins.",
             "A judge connected, disconnected or sent a heartbeat with a new pending count.",
+        ),
+        ServerEventSpec(
+            ServerEvent.SETUP_CHANGED,
+            su.SetupChanged,
+            "Everyone (`all`).",
+            "The competition set-up, an account or an assignment changed; `changes` says what "
+            "in words. Clients call `sync` to get the new state (the user's rooms were already "
+            "moved).",
         ),
         ServerEventSpec(
             ServerEvent.SCORES_REFUSED,

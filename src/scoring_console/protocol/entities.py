@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field
@@ -10,6 +11,12 @@ from pydantic import Field
 from .base import ClientId, Id, Name, ScoreValue, Seq, ServerMessage, WireModel
 from .errors import ErrorCode
 from .roles import Role
+from .scoring.decimals import DecimalValue
+from .scoring.rules import ScoringRules
+from .scoring.wire import OutlierAction as OutlierAction
+from .scoring.wire import OutlierReview as OutlierReview
+from .scoring.wire import RankedTotal as RankedTotal  # defined with the scoring rules
+from .scoring.wire import TieDecision as TieDecision
 
 
 class UserInfo(WireModel):
@@ -44,6 +51,8 @@ class Criterion(WireModel):
     id: Id
     name: Name
     max_score: float = Field(gt=0, allow_inf_nan=False)
+    weight: DecimalValue = Field(default=Decimal(1), gt=0, le=1000)
+    """A judge's total is the sum over the criteria of ``weight × score``."""
 
 
 class Category(WireModel):
@@ -55,6 +64,7 @@ class Category(WireModel):
     criteria: list[Criterion]
     contestant_ids: list[Id]
     published: bool = False
+    scoring: ScoringRules = Field(default_factory=ScoringRules)
 
 
 class Contestant(WireModel):
@@ -113,6 +123,25 @@ class CertificationStatus(StrEnum):
     TALLY_SIGNED = "TALLY_SIGNED"
     AUDITOR_SIGNED = "AUDITOR_SIGNED"
     CERTIFIED = "CERTIFIED"
+
+
+_NEXT_SIGNER: dict[CertificationStatus, Role | None] = {
+    CertificationStatus.NOT_STARTED: Role.JUDGE,
+    CertificationStatus.JUDGES_SIGNING: Role.JUDGE,
+    CertificationStatus.JUDGES_SIGNED: Role.TALLY_MASTER,
+    CertificationStatus.TALLY_SIGNED: Role.AUDITOR,
+    CertificationStatus.AUDITOR_SIGNED: Role.BOARD,
+    CertificationStatus.CERTIFIED: None,
+}
+
+
+def next_signer_role(status: CertificationStatus) -> Role | None:
+    """Whose turn it is to sign a category in ``status`` (``None`` once certified).
+
+    The one rule for "who signs next": the server refuses a step out of order and tells
+    the next signers by it; the console shows whose turn it is by it.
+    """
+    return _NEXT_SIGNER[status]
 
 
 class CertificationSignoff(WireModel):
@@ -212,6 +241,8 @@ class Announcement(ServerMessage):
     type: NotificationType
     timestamp: datetime
     author_id: Id | None = None
+    contest_id: Id | None = None
+    """Set when it was addressed to one contest's people (and the venue-wide roles)."""
 
 
 class Presence(ServerMessage):
@@ -246,17 +277,6 @@ class RefusedWrite(ServerMessage):
     refused_at: datetime
 
 
-class RankedTotal(WireModel):
-    """A contestant's total in a category: score sum minus approved deductions, floored at 0."""
-
-    contestant_id: Id
-    score_sum: float
-    deductions: float
-    total: float
-    rank: int = Field(ge=1)
-    score_count: int = Field(ge=0)
-
-
 class Snapshot(WireModel):
     """The ``sync`` answer: everything this user may see, as of ``seq``."""
 
@@ -275,6 +295,8 @@ class Snapshot(WireModel):
     notifications: list[Notification]
     announcements: list[Announcement]
     presence: list[Presence]
+    tie_decisions: list[TieDecision] = Field(default_factory=list)
+    outlier_reviews: list[OutlierReview] = Field(default_factory=list)
     refused_writes: list[RefusedWrite] = Field(default_factory=list)
     """Refused writes of the categories the user oversees (tally masters of the
     category, auditors, board, organizers, admins); empty for judges."""

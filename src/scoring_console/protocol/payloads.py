@@ -20,7 +20,7 @@ from .base import (
     ServerMessage,
     WireModel,
 )
-from .entities import Certification, NotificationType, RankedTotal, Score
+from .entities import Certification, NotificationType, OutlierAction, RankedTotal, Score
 from .errors import ErrorCode
 
 MAX_BATCH = 200
@@ -47,6 +47,8 @@ class ScoreSubmit(InboundModel):
     criterion_id: Id
     score: ScoreValue
     comment: Comment | None = None
+    reason: Reason | None = None
+    """Why the score changed; required once the judge's signed sheet was reopened."""
 
 
 class ScoreBatchSubmit(InboundModel):
@@ -106,6 +108,37 @@ class DeductionCreate(InboundModel):
     reason: Reason
 
 
+class TieDecisionCreate(InboundModel):
+    """``ties:decide``: a tally master's order for contestants with equal totals.
+
+    ``contestantIds`` best first, each once; ``reason`` is shown with the results.
+    """
+
+    client_id: ClientId
+    category_id: Id
+    contestant_ids: list[Id] = Field(min_length=2, max_length=500)
+    reason: Reason
+
+    @model_validator(mode="after")
+    def _distinct(self) -> TieDecisionCreate:
+        if len(set(self.contestant_ids)) != len(self.contestant_ids):
+            raise ValueError("contestantIds must name each contestant once")
+        return self
+
+
+class OutlierReviewCreate(InboundModel):
+    """``outliers:review``: clear a flagged score (with a note) or ask its judge to check."""
+
+    client_id: ClientId
+    category_id: Id
+    contestant_id: Id
+    criterion_id: Id
+    judge_id: Id
+    # strict=False: JSON carries the enum as its string value ("clear", "ask_judge")
+    action: OutlierAction = Field(strict=False)
+    note: Reason
+
+
 class DeductionDecision(InboundModel):
     """``deduction:decide``: approve or reject a pending deduction."""
 
@@ -141,6 +174,8 @@ class AnnouncementCreate(InboundModel):
     message: Message
     # strict=False: JSON carries the enum as its string value ("info", "warning", ...)
     type: NotificationType = Field(default=NotificationType.INFO, strict=False)
+    contest_id: Id | None = None
+    """Only the people of this contest (and the venue-wide roles); ``None``: everyone."""
 
 
 class NotificationRead(InboundModel):

@@ -1,13 +1,19 @@
-"""Ranked totals: the one rule both the server and the console compute totals with."""
+"""Plain ranked sums, kept for callers without a category: prefer ``compute_category``.
+
+The scoring rules (weights, method, drop high/low, tie-breaks, provisional rows) live
+in :mod:`scoring_console.protocol.scoring`; this is the same ordering applied to raw
+score sums, with the same exact arithmetic.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
+from fractions import Fraction
 
-from .entities import RankedTotal
-
-_PRECISION = 6  # totals equal to 6 decimals share a rank (float sums differ in the last bits)
+from .scoring.decimals import fraction
+from .scoring.display import as_float
+from .scoring.order import order_contestants
+from .scoring.wire import RankedTotal
 
 
 def rank_totals(
@@ -15,45 +21,33 @@ def rank_totals(
     scores: Iterable[tuple[int, float]],
     approved_deductions: Iterable[tuple[int, float]],
 ) -> list[RankedTotal]:
-    """Rank contestants by total, best first.
+    """Rank contestants by the plain sum of ``scores`` minus deductions, floored at 0.
 
-    ``scores`` are ``(contestant_id, value)`` pairs (masked values must not be passed);
-    ``approved_deductions`` are ``(contestant_id, amount)`` pairs of approved deductions
-    only. A total is the score sum minus deductions, floored at 0. Equal totals share a
-    rank and the next rank skips ("1, 2, 2, 4"); ties are listed by contestant id.
+    Equal totals (exactly, as decimals) share a rank ("1, 2, 2, 4"), listed by id.
     """
     ids = list(dict.fromkeys(contestant_ids))
-    sums: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
-    for contestant_id, value in scores:
-        sums[contestant_id] += value
-        counts[contestant_id] += 1
-    minus: dict[int, float] = defaultdict(float)
-    for contestant_id, amount in approved_deductions:
-        minus[contestant_id] += amount
-    rows = [
-        (
-            round(max(0.0, sums[cid] - minus[cid]), _PRECISION),
-            cid,
-        )
-        for cid in ids
-    ]
-    rows.sort(key=lambda row: (-row[0], row[1]))
+    sums = dict.fromkeys(ids, Fraction(0))
+    counts = dict.fromkeys(ids, 0)
+    for cid, value in scores:
+        sums[cid] = sums.get(cid, Fraction(0)) + fraction(value)
+        counts[cid] = counts.get(cid, 0) + 1
+    minus: dict[int, Fraction] = {}
+    for cid, amount in approved_deductions:
+        minus[cid] = minus.get(cid, Fraction(0)) + fraction(amount)
+    totals = {cid: max(Fraction(0), sums[cid] - minus.get(cid, Fraction(0))) for cid in ids}
     result: list[RankedTotal] = []
-    previous: float | None = None
-    rank = 0
-    for position, (total, cid) in enumerate(rows, start=1):
-        if total != previous:
-            rank = position
-            previous = total
-        result.append(
+    for group in order_contestants(totals, [], lambda _c, _i: None, []).groups:
+        rank = len(result) + 1
+        result.extend(
             RankedTotal(
                 contestant_id=cid,
-                score_sum=round(sums[cid], _PRECISION),
-                deductions=round(minus[cid], _PRECISION),
-                total=total,
+                score_sum=as_float(sums[cid]),
+                deductions=as_float(minus.get(cid, Fraction(0))),
+                total=as_float(totals[cid]),
                 rank=rank,
                 score_count=counts[cid],
+                shared_rank=len(group) > 1,
             )
+            for cid in group
         )
     return result

@@ -20,6 +20,9 @@ class LoginRequest(InboundModel):
 
     username: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1000)
+    new_password: str | None = Field(default=None, min_length=8, max_length=200)
+    """Required when the account's password was reset or generated: the login then
+    sets it (``403 precondition_failed`` without it)."""
 
 
 class LoginResponse(WireModel):

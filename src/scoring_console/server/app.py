@@ -104,7 +104,7 @@ def create_app(config: ServerConfig) -> web.Application:
     try:
         secret = load_or_create_secret(config.secret_path)
         service = ScoringService(db)
-        service.beat_interval = timedelta(seconds=config.heartbeat_interval)
+        service.presence.beat_interval = timedelta(seconds=config.heartbeat_interval)
         if config.demo:
             seed_demo(db)
     except OSError as exc:

@@ -1,5 +1,9 @@
 """``scoring-server``: run the bundled scoring server until SIGINT / SIGTERM.
 
+``scoring-server init …`` creates the first admin on a fresh data dir instead
+(:mod:`.firstrun`); a server started without ``--demo`` on a data dir without accounts
+prints the ``init`` command to run.
+
 Prints ``Scoring server listening on http://HOST:PORT`` (flushed) once connections
 are accepted — with ``--port 0`` that line tells the real port — then, with
 ``--demo``, the demo accounts. Exits 0 after a clean shutdown, 2 when it cannot start.
@@ -20,6 +24,7 @@ from pathlib import Path
 from .app import StartupError, start_server
 from .config import ConfigError, ServerConfig
 from .demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from .firstrun import count_users, init_main, no_accounts_hint
 from .private_files import PRIVATE_UMASK
 
 LISTENING_LINE = "Scoring server listening on {url}"
@@ -202,6 +207,8 @@ async def serve(config: ServerConfig) -> int:
         print(LISTENING_LINE.format(url=running.url), flush=True)
         if config.demo:
             print(demo_accounts_table(), flush=True)
+        elif count_users(config.data_dir) == 0:
+            print(no_accounts_hint(config.data_dir), flush=True)
         if config.simulate:
             print(f"Simulating bot judges at {config.simulate_rate:g} scores/s", flush=True)
         await stop.wait()
@@ -213,6 +220,9 @@ async def serve(config: ServerConfig) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``scoring-server`` and ``python -m scoring_console.server``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["init"]:
+        return init_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     os.umask(PRIVATE_UMASK)  # every file the server creates is owner-only

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from scoring_console.protocol.ack import ack_error, ack_ok, validation_details
+from scoring_console.protocol.base import ServerMessage
 from scoring_console.protocol.catalog import CLIENT_EVENTS, ClientEventSpec
 from scoring_console.protocol.entities import Snapshot
 from scoring_console.protocol.errors import (
@@ -47,7 +48,6 @@ from scoring_console.protocol.payloads import (
     AuthRenew,
     AuthRenewed,
     ErrorEvent,
-    ScoresData,
 )
 from scoring_console.protocol.version import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
 
@@ -245,19 +245,19 @@ class SocketHandlers:
                 raise CallRefused(
                     ErrorCode.RATE_LIMITED, f"Too many {what}; slow down", {"retryAfter": wait}
                 )
-        if isinstance(payload, AuthRenew):
+        # the catalog's route says who answers: the transport itself or the service router
+        if spec.route == "transport.renew" and isinstance(payload, AuthRenew):
             return ack_ok(self._renew(connection, payload.token))
-        if isinstance(payload, AccountUnlock):
+        if spec.route == "transport.unlock" and isinstance(payload, AccountUnlock):
             was_locked = self._guard.unlock(payload.username, by=actor.username)
             return ack_ok(AccountUnlocked(username=payload.username, was_locked=was_locked))
-        if spec.name is ClientEvent.SYNC:
-            snapshot: Snapshot = self._service.snapshot(actor)
-            self._deliverer.mark_synced(sid, snapshot.seq)
-            return ack_ok(snapshot)
         outcome = self._service.dispatch(actor, spec.name, payload)
+        if isinstance(outcome.result, Snapshot):
+            # a snapshot restarts this connection's prevSeq chain at its seq
+            self._deliverer.mark_synced(sid, outcome.result.seq)
         await self._deliver(outcome.effects)
-        if spec.name is ClientEvent.SCORES_REQUEST and isinstance(outcome.result, ScoresData):
-            await self._deliverer.send_to(sid, ServerEvent.SCORES_DATA, outcome.result)
+        if spec.echo is not None and isinstance(outcome.result, ServerMessage):
+            await self._deliverer.send_to(sid, spec.echo, outcome.result)
         # the caller's own events go out before its ack; everyone else's on the next
         # loop turn, after the ack (delivery never holds the ack up)
         self._deliverer.flush_socket(sid)

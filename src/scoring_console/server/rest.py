@@ -212,7 +212,17 @@ class RestApi:
             user = await asyncio.to_thread(self._service.authenticate, body.username, body.password)
         if user is None:
             raise RestFailure(401, ErrorCode.UNAUTHENTICATED, "Invalid username or password")
+        # the password was right: a reset password still to change is not a failed login
         self._guard.succeeded(address, body.username)
+        if self._service.must_change_password(user.id):
+            if body.new_password is None or body.new_password == body.password:
+                raise RestFailure(
+                    403,
+                    ErrorCode.PRECONDITION_FAILED,
+                    "This password was reset and must be changed: log in again with a new "
+                    "password (newPassword)",
+                )
+            await asyncio.to_thread(self._service.change_password, user.id, body.new_password)
         access, refresh = self._issue_pair(user)
         log.info("login: %s (%s)", user.username, user.role)
         return _ok(

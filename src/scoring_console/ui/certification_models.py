@@ -22,6 +22,7 @@ from scoring_console.protocol.entities import (
     Contestant,
     RankedTotal,
     UserInfo,
+    next_signer_role,
 )
 from scoring_console.protocol.roles import Role
 
@@ -37,14 +38,8 @@ ROLE_LABELS = {
     Role.BOARD: "Board",
 }
 
-NEXT_ROLE = {
-    CertificationStatus.JUDGES_SIGNED: Role.TALLY_MASTER,
-    CertificationStatus.TALLY_SIGNED: Role.AUDITOR,
-    CertificationStatus.AUDITOR_SIGNED: Role.BOARD,
-}
-"""Whose step is next once the judges have all signed."""
-
-JUDGE_STAGE = frozenset({CertificationStatus.NOT_STARTED, CertificationStatus.JUDGES_SIGNING})
+JUDGE_STAGE = frozenset(s for s in CertificationStatus if next_signer_role(s) is Role.JUDGE)
+"""The statuses in which the judges are still signing (from the one "who signs next" rule)."""
 
 
 class StepState(StrEnum):
@@ -91,7 +86,7 @@ def chain_steps(
         if signed is not None:
             steps.append(_signed_step(role, signed.user_id, signed))
         else:
-            state = StepState.NEXT if NEXT_ROLE.get(status) is role else StepState.WAITING
+            state = StepState.NEXT if next_signer_role(status) is role else StepState.WAITING
             steps.append(ChainStep(role, None, "—", state))
     return steps
 
@@ -109,7 +104,7 @@ def is_my_turn(cert: Certification | None, judge_ids: Sequence[int], user: UserI
         required = cert.required_judge_ids if cert is not None else list(judge_ids)
         signed = {s.user_id for s in (cert.signoffs if cert is not None else [])}
         return status in JUDGE_STAGE and user.id in required and user.id not in signed
-    return NEXT_ROLE.get(status) is user.role
+    return next_signer_role(status) is user.role
 
 
 def why_not_my_turn(
@@ -127,7 +122,7 @@ def why_not_my_turn(
         return "Your role does not sign certifications."
     if status in JUDGE_STAGE:
         return "Waiting for the judges to sign."
-    waiting_for = NEXT_ROLE.get(status)
+    waiting_for = next_signer_role(status)
     label = ROLE_LABELS[waiting_for] if waiting_for is not None else ""
     return f"Waiting for the {label.lower()} to sign." if label else "Not your step."
 

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "category"
 
+
 STATUS_TEXT = {
     CertificationStatus.NOT_STARTED: "Not started",
     CertificationStatus.JUDGES_SIGNING: "Judges signing",

@@ -16,11 +16,17 @@ from keyring.backend import KeyringBackend
 
 from scoring_console import paths
 from scoring_console.client.core import ClientCore
-from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
+from scoring_console.client.errors import (
+    InvalidCredentials,
+    PasswordChangeRequired,
+    ServerUnreachable,
+    SessionExpired,
+)
 
 from .bridge import CoreBridge
 from .login_dialog import LoginDialog, LoginRequest
 from .main_window import MainWindow, ask_quit_with_pending
+from .new_password_dialog import NewPasswordDialog
 from .options import Options
 from .settings import UserSettings, WindowState
 from .tasks import TaskSet
@@ -57,6 +63,8 @@ class ConsoleApp:
         self.bridge: CoreBridge | None = None
         self.window: MainWindow | None = None
         self.dialog: LoginDialog | None = None
+        self.dialog_new_password: NewPasswordDialog | None = None
+        """The "choose a new password" dialog while it is open (after a reset)."""
         self.tasks = TaskSet()
         self.exit_code = 0
         self._closed: asyncio.Future[None] | None = None
@@ -97,6 +105,11 @@ class ConsoleApp:
                 try:
                     await core.login(self.password, remember=self.settings.remember_me)
                     return core
+                except PasswordChangeRequired:
+                    self.notice = (
+                        f"The password of {username} was reset by an administrator: log in "
+                        "with it to choose a new one."
+                    )
                 except InvalidCredentials:
                     self.notice = "Wrong user name or password."
                 except ServerUnreachable as exc:
@@ -146,6 +159,8 @@ class ConsoleApp:
         cached = False
         try:
             await core.login(request.password, remember=request.remember)
+        except PasswordChangeRequired as exc:
+            return await self._choose_new_password(dialog, request, core, str(exc))
         except InvalidCredentials:
             error = "Wrong user name or password."
         except ServerUnreachable:
@@ -167,6 +182,42 @@ class ConsoleApp:
                 )
             return core
         await core.stop()  # before the form is usable again
+        dialog.show_error(error)
+        return None
+
+    async def _choose_new_password(
+        self, dialog: LoginDialog, request: LoginRequest, core: ClientCore, reason: str
+    ) -> ClientCore | None:
+        """The password was reset: ask for a new one and log in with it."""
+        ask = NewPasswordDialog(request.username, reason, request.password, dialog)
+        self.dialog_new_password = ask
+        try:
+            new_password = await ask.ask()
+            if new_password is None:
+                error = (
+                    "Your password was not changed, so you are not logged in. Log in again "
+                    "to choose a new one."
+                )
+            else:
+                try:
+                    await core.login(
+                        request.password, remember=request.remember, new_password=new_password
+                    )
+                    return core
+                except InvalidCredentials as exc:
+                    error = f"The new password was not accepted: {exc}"
+                except ServerUnreachable:
+                    error = (
+                        f"The server at {request.server_url} cannot be reached: your password "
+                        "was not changed. Try again when it is back."
+                    )
+                except Exception as exc:
+                    log.exception("login with a new password failed")
+                    error = f"Login failed: {exc}"
+        finally:
+            ask.deleteLater()
+            self.dialog_new_password = None
+        await core.stop()
         dialog.show_error(error)
         return None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -35,6 +36,7 @@ from .icons import icon
 from .judge_sheet_comments import SheetComments
 from .judge_sheet_model import COL_NAME, COL_NUMBER, FIRST_CRITERION_COL, JudgeSheetModel
 from .plausibility import PlausibilityRule, format_score
+from .removal_request import RemovalRequestAction
 from .score_delegate import Confirm, ScoreDelegate
 from .score_table import ScoreTable
 from .sync_state import ICON_NAMES, CellSync
@@ -119,7 +121,12 @@ class JudgeSheetView(QWidget):
         dismiss.triggered.connect(self.on_dismiss_triggered)
         self.table.addAction(dismiss)
         self.comments = SheetComments(self.table, self.model, self.delegate, self.show_message)
+        self.removal = RemovalRequestAction(
+            self.table, self.model, self.core, category_id, self.show_message
+        )
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.change_reason: Callable[[], str | None] = lambda: None
+        """The reason sent with a change (set by ui.reopen once a signed sheet is reopened)."""
         self.table.setToolTip(
             "Type a score; Enter or Tab moves to the next cell; Shift+Enter adds a comment"
         )
@@ -212,8 +219,10 @@ class JudgeSheetView(QWidget):
         self, contestant_id: int, criterion_id: int, value: float, comment: str | None
     ) -> None:
         try:
+            reason = self.change_reason()  # only a reopened sheet needs one
+            extra = {} if reason is None else {"reason": reason}
             entry = await self.core.submit_score(
-                self.category_id, contestant_id, criterion_id, value, comment=comment
+                self.category_id, contestant_id, criterion_id, value, comment=comment, **extra
             )
         except Exception as exc:  # the outbox could not store it: say so, loudly
             log.exception("submit_score failed")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from scoring_console.protocol.roles import Role
 
 from .judge_sheet_view import JudgeSheetView
+from .outputs_hooks import on_judge_sheet_created
 from .plausibility import PlausibilityRule
 from .score_delegate import Confirm
 from .settings import UserSettings
@@ -140,6 +141,7 @@ class JudgeWorkspace(QWidget):
         if sheet is None:
             sheet = JudgeSheetView(self.bridge, category_id, self.confirm, self.stack, self.rule)
             sheet.progress_changed.connect(lambda *_: self._update_labels())
+            on_judge_sheet_created(sheet, self.bridge)  # history menu entry, reopen reason
             self.sheets[category_id] = sheet
             self.stack.addWidget(sheet)
             self._update_labels()

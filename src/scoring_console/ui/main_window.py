@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
 from scoring_console import paths
 from scoring_console.protocol.roles import Role
 
+from .admin import install_competition_workspace
 from .announcement_banner import AnnouncementBanner
 from .certification_panel import CertificationPanel
+from .export_actions import install_outputs
 from .icons import icon
 from .judge_workspace import JudgeWorkspace
 from .notifications.center import NotificationDock
@@ -42,6 +44,7 @@ from .notifications.toast import ToastOverlay
 from .notifications.tray import SystemTray
 from .relogin import Relogin
 from .requests_panel import RequestsPanel
+from .results_screen import ResultsScreen, open_results_screen
 from .score_delegate import Confirm
 from .settings import UserSettings, WindowState
 from .settings_dialog import SettingsDialog
@@ -147,8 +150,11 @@ class MainWindow(QMainWindow):
         bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
 
         self._size_docks = False
+        self.results_screen: ResultsScreen | None = None
         self._build_menus()
         self._install_notifications()
+        self.outputs = install_outputs(self, bridge, self.workspace.current_category_id)
+        install_competition_workspace(self)  # organizers and admins only
         self.restore_layout()
 
     # -- notifications (widgets of the notifications package) ---------------------------
@@ -235,10 +241,20 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.view_menu = self.menuBar().addMenu("&View")
+        if self.role is not Role.JUDGE:  # issue 9: the MC's / projector's results screen
+            self.results_action = QAction("&Results screen…", self)
+            self.results_action.triggered.connect(self.on_results_screen_triggered)
+            self.view_menu.addAction(self.results_action)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Scoring Console", self)
         about.triggered.connect(self.on_about_triggered)
         help_menu.addAction(about)
+
+    def on_results_screen_triggered(self) -> None:
+        """Open the results screen on the category in view (second screen if any)."""
+        self.results_screen = open_results_screen(
+            self.bridge, self.workspace.current_category_id(), self
+        )
 
     def on_settings_triggered(self) -> None:
         """Open the settings dialog; apply and save on OK."""

@@ -85,9 +85,7 @@ class Relogin(QObject):
         dialog.setWindowTitle("Log in again")
         dialog.setLabelText(self.prompt_text(reason))
         dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
-        dialog.textValueSelected.connect(
-            lambda text: self.tasks.spawn(self._relogin_or_ask(text))
-        )
+        dialog.textValueSelected.connect(lambda text: self.tasks.spawn(self._relogin_or_ask(text)))
         dialog.open()
 
     def prompt_text(self, reason: str | None) -> str:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scoring_console.client.standings import PlacementPreview
 from scoring_console.client.state import StateChange
 from scoring_console.protocol.catalog import may_call
 from scoring_console.protocol.entities import (
@@ -44,11 +45,11 @@ from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 from .bridge import CoreBridge
 from .notifications.aio import async_slot
 from .notifications.failures import describe_failure, describe_refusal
+from .placement_preview import PlacementDecisionDialog, placement_preview
 from .requests_dialogs import DecisionDialog, DeductionDraft, RequestDeductionDialog
 from .requests_models import DeductionTableModel, RemovalTableModel, RequestTableModel
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class DecisionQuestion:
     request_id: int
     approve: bool
     summary: str
+    preview: PlacementPreview | None = None
+    """Rankings before/after approving (issue 9: placement-impact preview)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,12 @@ def ask_decision_dialog(parent: QWidget, question: DecisionQuestion) -> Decision
     """The default :data:`AskDecision`: a :class:`DecisionDialog`."""
     verb = "Approve" if question.approve else "Reject"
     what = "deduction" if question.kind == "deduction" else "score removal"
-    dialog = DecisionDialog(f"{verb} {what}", question.summary, question.approve, parent)
+    if question.preview is not None:
+        dialog: DecisionDialog = PlacementDecisionDialog(
+            f"{verb} {what}", question.summary, question.preview, parent
+        )
+    else:
+        dialog = DecisionDialog(f"{verb} {what}", question.summary, question.approve, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return DecisionAnswer(dialog.note())
@@ -248,7 +256,8 @@ class RequestsPanel(QWidget):
         if item is None or self._busy or not self._may_decide(item):
             return
         kind = "deduction" if isinstance(item, Deduction) else "removal"
-        question = DecisionQuestion(kind, item.id, approve, self._summary(item))
+        preview = placement_preview(self._state, item) if approve else None
+        question = DecisionQuestion(kind, item.id, approve, self._summary(item), preview)
         answer = self.ask_decision(self, question)
         if answer is None:
             return

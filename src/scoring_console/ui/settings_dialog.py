@@ -62,8 +62,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.tray_box)
         form.addRow("Ask about a score", self.gap_spin)
         gap_hint = QLabel(
-            "…this far outside the range you already used for that criterion "
-            "(after 3 scores).",
+            "…this far outside the range you already used for that criterion (after 3 scores).",
             self,
         )
         gap_hint.setWordWrap(True)

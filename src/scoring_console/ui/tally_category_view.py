@@ -1,4 +1,8 @@
-"""One category as the tally master sees it: live table, progress, judges panel."""
+"""One category as the tally master sees it: live table, progress, breakdown, judges.
+
+The rules line under the title states the category's scoring rules in words (method,
+drop high/low and its small-panel rule, tie-breaks, missing scores).
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scoring_console.protocol.entities import Contest, Deduction, Presence, Score
+from scoring_console.client.state import ChangeKind
+from scoring_console.protocol.entities import Category, Contest, Deduction, Presence, Score
+from scoring_console.protocol.scoring import MIN_TOTALS_AFTER_DROP
 
 from .frame_coalescer import FrameCoalescer
 from .judges_model import JudgesModel
+from .tally_review_pane import TallyReviewPane
 from .tally_table_model import COL_NAME, COL_NUMBER, TallyTableModel
 
 if TYPE_CHECKING:
@@ -61,6 +68,9 @@ class TallyCategoryView(QWidget):
 
         self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
         self.subtitle = QLabel(html.escape(contest.name) if contest else "", self)
+        self.rules_label = QLabel(html.escape(rules_text(category)), self)
+        self.rules_label.setObjectName("scoringRulesLabel")
+        self.rules_label.setWordWrap(True)
         self.status_label = QLabel(self)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
@@ -89,6 +99,7 @@ class TallyCategoryView(QWidget):
         titles.setSpacing(0)
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.rules_label)
         head.addLayout(titles, 1)
         head.addWidget(self.status_label, 0, Qt.AlignmentFlag.AlignBottom)
         head.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignBottom)
@@ -101,11 +112,18 @@ class TallyCategoryView(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("tallySplitter")
+        self.review = TallyReviewPane(bridge, self.model, self)
+        self.table.selectionModel().currentChanged.connect(
+            lambda current, _previous: self.review.show_cell(current)
+        )
+        self.table.activated.connect(self.review.show_cell)
         self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.review)
         self.splitter.addWidget(judges_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([self._fitted_table_height(), 240])
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([self._fitted_table_height(), 200, 200])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -124,6 +142,7 @@ class TallyCategoryView(QWidget):
         bridge.presence_changed.connect(self.on_presence_changed)
         bridge.assignment_changed.connect(self.on_assignment_changed)
         bridge.contest_changed.connect(self.on_contest_changed)
+        bridge.state_changed.connect(self.on_state_changed)
 
     def _fitted_table_height(self) -> int:
         """Room for the contestants (up to 16 rows before the table scrolls)."""
@@ -188,6 +207,17 @@ class TallyCategoryView(QWidget):
         self.model.mark_all()
         self.judges_model.mark_changed()
 
+    def on_state_changed(self, change: StateChange) -> None:
+        """Tie decisions and outlier reviews re-rank or re-flag the category."""
+        if change.kind in (ChangeKind.TIE_DECISION, ChangeKind.OUTLIER_REVIEW):
+            if getattr(change.value, "category_id", None) == self.category_id:
+                self.model.mark_all()
+        elif change.kind is ChangeKind.CATEGORY:
+            category = self.bridge.core.state.categories.get(self.category_id)
+            if category is not None:
+                self.rules_label.setText(html.escape(rules_text(category)))
+                self.model.mark_all()
+
     def on_contest_changed(self, contest: Contest) -> None:
         """A contest was locked or unlocked."""
         category = self.bridge.core.state.categories.get(self.category_id)
@@ -208,3 +238,26 @@ class TallyCategoryView(QWidget):
 
     def _apply_contest(self, contest: Contest | None) -> None:
         self.status_label.setText("<b>Locked</b>  " if contest and contest.locked else "")
+
+
+def rules_text(category: Category) -> str:
+    """The category's scoring rules in words, as the tally master needs them."""
+    rules = category.scoring
+    weights = [c for c in category.criteria if c.weight != 1]
+    parts = [
+        "Scoring: "
+        + ("sum" if rules.method.value == "sum" else "average")
+        + " of the judges' totals (Σ weight × score"
+        + (", weights " + ", ".join(f"{c.name} ×{c.weight}" for c in weights) if weights else "")
+        + ")"
+    ]
+    if rules.drop_high_low:
+        parts.append(
+            f"highest and lowest judge total dropped when at least {MIN_TOTALS_AFTER_DROP} remain"
+        )
+    parts.append(
+        "tie-break: "
+        + (" then ".join(rules.tie_break) if rules.tie_break else "none (shared rank)")
+    )
+    parts.append("a judge's total counts once every criterion is scored")
+    return "; ".join(parts) + "."

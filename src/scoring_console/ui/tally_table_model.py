@@ -1,9 +1,11 @@
 """The tally master's live table for one category: contestants × judges, totals, rank.
 
 Fed from the :class:`StateStore` (read-only) through ``mark_score`` / ``mark_all``;
-changes are coalesced to at most one flush per frame. A flush recomputes only what
-changed and emits ``dataChanged`` for the cells whose shown value differs, inserts
-rows or judge columns that appeared, and briefly highlights changed cells.
+changes are coalesced to at most one flush per frame. A flush ranks the category by
+its scoring rules (the protocol's rule code), recomputes the judge cells of the rows
+that changed and emits ``dataChanged`` for the cells whose content differs, inserts
+rows or judge columns that appeared, and briefly highlights changed cells. What a
+cell shows is described in :mod:`.tally_cells`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
+from scoring_console.client.standings import outlier_flags
 from scoring_console.client.state import StateStore
-from scoring_console.protocol.entities import RankedTotal
+from scoring_console.protocol.scoring import CategoryResult, OutlierFlag
 
 from .frame_coalescer import FrameCoalescer
-from .plausibility import format_score
+from .tally_cells import EMPTY, CellInfo, judge_cell, summary_cells
 
 COL_NUMBER = 0
 COL_NAME = 1
@@ -37,6 +40,8 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole + 2
 """The cell's numeric value (judge sums, deductions, total, rank) or ``None``."""
 FLASH_ROLE = Qt.ItemDataRole.UserRole + 4
 """True while the cell is highlighted after a change."""
+CELL_ROLE = Qt.ItemDataRole.UserRole + 5
+"""The cell's :class:`~.tally_cells.CellInfo` (partial, dropped, flagged, provisional)."""
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -49,10 +54,12 @@ class TallyTableModel(QAbstractTableModel):
     Signals:
         progress_changed(int, int): scores received and scores expected.
         flushed(int): a flush ran and emitted this many changed cells.
+        flags_changed(int): the number of open outlier flags changed.
     """
 
     progress_changed = Signal(int, int)
     flushed = Signal(int)
+    flags_changed = Signal(int)
 
     def __init__(
         self,
@@ -68,9 +75,10 @@ class TallyTableModel(QAbstractTableModel):
         self._contestants: list[int] = []
         self._judges: list[int] = []
         self._row_of: dict[int, int] = {}
-        self._cells: dict[tuple[int, int], float | None] = {}  # (row, col) -> shown value
-        self._partial: set[tuple[int, int]] = set()
-        self._totals: dict[int, RankedTotal] = {}
+        self._cells: dict[tuple[int, int], CellInfo] = {}  # (row, col) -> what it shows
+        self.result: CategoryResult | None = None
+        self.open_flags: list[OutlierFlag] = []
+        """Outlier flags no tally master cleared yet (as of the last flush)."""
         self._dirty: set[int] = set()
         self._dirty_all = True
         self._flash: dict[tuple[int, int], float] = {}
@@ -121,6 +129,15 @@ class TallyTableModel(QAbstractTableModel):
         """The row showing ``contestant_id``."""
         return self._row_of.get(contestant_id)
 
+    def contestant_at(self, row: int) -> int | None:
+        """The contestant id shown in ``row``."""
+        return self._contestants[row] if 0 <= row < len(self._contestants) else None
+
+    def judge_at(self, column: int) -> int | None:
+        """The judge id of a judge column (``None`` for other columns)."""
+        offset = column - FIRST_JUDGE_COL
+        return self._judges[offset] if 0 <= offset < len(self._judges) else None
+
     # -- flush --------------------------------------------------------------------------
 
     def flush(self, highlight: bool = True) -> None:
@@ -134,43 +151,47 @@ class TallyTableModel(QAbstractTableModel):
             dirty = set(self._contestants)
         category = self.state.categories.get(self.category_id)
         criteria = [c.id for c in category.criteria] if category is not None else []
+        result = self.state.category_result(self.category_id)
+        flags = outlier_flags(self.state, self.category_id)
+        dirty |= {f.contestant_id for f in set(flags) ^ set(self.open_flags)}
         changed: list[tuple[int, int]] = []
         for contestant_id in dirty:
             row = self._row_of.get(contestant_id)
-            if row is None:
+            if row is None or category is None:
                 continue
+            result_row = result.row(contestant_id) if result is not None else None
+            mine = [f for f in flags if f.contestant_id == contestant_id]
             for offset, judge_id in enumerate(self._judges):
-                values = [
-                    s.score
+                own = {
+                    crit: s
                     for crit in criteria
                     if (s := self.state.score_for(self.category_id, contestant_id, crit, judge_id))
                     is not None
-                    and s.score is not None
-                ]
-                shown = sum(values) if values else None
-                key = (row, FIRST_JUDGE_COL + offset)
-                if 0 < len(values) < len(criteria):
-                    self._partial.add(key)
-                else:
-                    self._partial.discard(key)
-                if self._cells.get(key) != shown:
-                    self._cells[key] = shown
-                    changed.append(key)
-        totals = {t.contestant_id: t for t in self.state.totals(self.category_id)}
+                }
+                shown = judge_cell(
+                    category, result_row, judge_id, own, mine, self.judge_name(judge_id)
+                )
+                self._put((row, FIRST_JUDGE_COL + offset), shown, changed)
         for contestant_id, row in self._row_of.items():
-            total = totals.get(contestant_id)
-            for column, shown in (
-                (self.deductions_col, total.deductions if total else None),
-                (self.total_col, total.total if total and total.score_count else None),
-                (self.rank_col, float(total.rank) if total and total.score_count else None),
+            result_row = result.row(contestant_id) if result is not None else None
+            cells = summary_cells(result, result_row) if result is not None else (EMPTY,) * 3
+            for column, shown in zip(
+                (self.deductions_col, self.total_col, self.rank_col), cells, strict=True
             ):
-                if self._cells.get((row, column)) != shown:
-                    self._cells[(row, column)] = shown
-                    changed.append((row, column))
-        self._totals = totals
+                self._put((row, column), shown, changed)
+        self.result = result
+        flags_changed = len(flags) != len(self.open_flags)
+        self.open_flags = flags
         self._emit_changes(changed, highlight and not full)
         self._update_progress(criteria)
+        if flags_changed:
+            self.flags_changed.emit(len(flags))
         self.flushed.emit(len(changed))
+
+    def _put(self, key: tuple[int, int], shown: CellInfo, changed: list[tuple[int, int]]) -> None:
+        if self._cells.get(key, EMPTY) != shown:
+            self._cells[key] = shown
+            changed.append(key)
 
     def _emit_changes(self, changed: list[tuple[int, int]], highlight: bool) -> None:
         if highlight and changed:
@@ -201,7 +222,6 @@ class TallyTableModel(QAbstractTableModel):
             self._contestants, self._judges = contestants, judges
             self._row_of = {cid: row for row, cid in enumerate(contestants)}
             self._cells.clear()
-            self._partial.clear()
             self._flash.clear()
             self.endResetModel()
             return
@@ -276,7 +296,7 @@ class TallyTableModel(QAbstractTableModel):
             return self.judge_name(self._judges[section - FIRST_JUDGE_COL])
         if role == Qt.ItemDataRole.ToolTipRole and FIRST_JUDGE_COL <= section < self.deductions_col:
             judge_id = self._judges[section - FIRST_JUDGE_COL]
-            return f"{self.judge_name(judge_id)}: sum over the criteria"
+            return f"{self.judge_name(judge_id)}: Σ weight × score over the criteria"
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -292,45 +312,48 @@ class TallyTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return contestant.name if contestant else f"#{self._contestants[row]}"
             return None
-        value = self._cells.get((row, column))
+        cell = self._cells.get((row, column), EMPTY)
         if role == Qt.ItemDataRole.DisplayRole:
-            if value is None:
-                return "–" if column < self.deductions_col else ""
-            if column == self.rank_col:
-                return str(int(value))
-            if column == self.deductions_col:
-                return f"−{format_score(value)}" if value else ""
-            return format_score(value)
+            if cell.value is None and column < self.deductions_col:
+                return "–"
+            return cell.text
         if role == VALUE_ROLE:
-            return value
+            return cell.value
+        if role == CELL_ROLE:
+            return cell
         if role == FLASH_ROLE:
             return (row, column) in self._flash
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _CENTER if column == self.rank_col else _RIGHT
-        if role == Qt.ItemDataRole.ForegroundRole and value is None:
+        if role == Qt.ItemDataRole.ForegroundRole and (
+            cell.value is None or cell.off_panel or cell.dropped or cell.provisional
+        ):
             return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        if role == Qt.ItemDataRole.BackgroundRole and (row, column) in self._flash:
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background(row, column, cell)
+        if role == Qt.ItemDataRole.FontRole:
+            return _font(cell, bold=column in (self.total_col, self.rank_col))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell.tooltip or None
+        return None
+
+    def _background(self, row: int, column: int, cell: CellInfo) -> QColor | None:
+        if (row, column) in self._flash:
             color = QColor(QGuiApplication.palette().color(QPalette.ColorRole.Highlight))
             color.setAlpha(70)
             return color
-        if role == Qt.ItemDataRole.FontRole:
-            if column in (self.total_col, self.rank_col):
-                font = QFont()
-                font.setBold(True)
-                return font
-            if (row, column) in self._partial:
-                font = QFont()
-                font.setItalic(True)
-                return font
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if (row, column) in self._partial:
-                return "Not every criterion scored yet by this judge"
-            if column == self.total_col and contestant is not None:
-                total = self._totals.get(contestant.id)
-                if total is not None:
-                    return (
-                        f"{format_score(total.score_sum)} from {total.score_count} scores, "
-                        f"minus {format_score(total.deductions)} deductions"
-                    )
+        if cell.flagged:
+            return QColor(255, 170, 0, 90)  # amber: an open outlier flag
         return None
+
+
+def _font(cell: CellInfo, bold: bool) -> QFont | None:
+    """Bold for final totals and ranks; italic when partial or provisional; struck through
+    when dropped."""
+    if not (cell.partial or cell.dropped or cell.provisional or (bold and cell.value is not None)):
+        return None
+    font = QFont()
+    font.setBold(bold and not cell.provisional and cell.value is not None)
+    font.setItalic(cell.partial or cell.provisional)
+    font.setStrikeOut(cell.dropped is not None)
+    return font

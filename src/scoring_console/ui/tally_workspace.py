@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from .outputs_hooks import on_tally_view_created
 from .tally_category_view import TallyCategoryView
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class TallyWorkspace(QWidget):
         for category_id in sorted(state.categories):
             if category_id not in self.views:
                 view = TallyCategoryView(self.bridge, category_id, self.tabs)
+                on_tally_view_created(view, self.bridge)  # a score-history context menu entry
                 self.views[category_id] = view
                 self.tabs.addTab(view, state.categories[category_id].name)
         self.empty_label.setVisible(not self.views)

@@ -114,8 +114,11 @@ def test_totals_use_unmasked_panel_scores_and_approved_deductions_only() -> None
         )
     )
     totals = {t.contestant_id: t for t in store.totals(1)}
-    assert totals[1].total == 13.0 and totals[1].deductions == 2.0
-    assert totals[2].total == 9.0 and totals[2].score_count == 1
+    # judge 10's complete total 8 + 7 = 15, scaled to the panel of 2 (judge 11 missing)
+    assert totals[1].total == 28.0 and totals[1].deductions == 2.0
+    assert totals[1].provisional and (totals[1].score_count, totals[1].scores_expected) == (2, 4)
+    # an incomplete judge total (one of two criteria) does not count yet
+    assert totals[2].total == 0.0 and totals[2].score_count == 1
     assert totals[3].total == 0.0
     assert totals[3].score_count == 0
     assert [t.contestant_id for t in store.totals(1)] == [1, 2, 3]

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring_console.protocol import CLIENT_EVENTS, ClientEvent, ErrorCode, Role
-from scoring_console.protocol.ranking import rank_totals
+from scoring_console.protocol.entities import Category, Score, TieDecision
+from scoring_console.protocol.scoring import compute_category, manual_orders
 from tests.helpers.sio_client import SioClient
 from tests.server.integration.conftest import DEMO_USERS, Layout, Live
 from tests.server.integration.payloads import Refs, valid_payload
@@ -136,6 +137,7 @@ ids = st.integers(min_value=1, max_value=14)
 CLIENT_ID_POOL = [f"00000000-0000-4000-8000-{i:012d}" for i in range(6)]
 client_ids = st.one_of(st.sampled_from(CLIENT_ID_POOL), st.uuids().map(str))
 reasons = st.text(min_size=1, max_size=30).filter(lambda t: t.strip() != "")
+unknown_ids = st.integers(min_value=10_000, max_value=10_010)
 
 
 def _entry() -> st.SearchStrategy[dict[str, Any]]:
@@ -185,7 +187,8 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
     ClientEvent.CONTEST_LOCK: st.fixed_dictionaries({"contestId": ids, "locked": st.booleans()}),
     ClientEvent.RESULTS_PUBLISH: st.fixed_dictionaries({"categoryId": ids}),
     ClientEvent.SYSTEM_ANNOUNCEMENT: st.fixed_dictionaries(
-        {"message": reasons, "type": st.sampled_from(["info", "success", "warning", "error"])}
+        {"message": reasons, "type": st.sampled_from(["info", "success", "warning", "error"])},
+        optional={"contestId": ids},
     ),
     ClientEvent.NOTIFICATION_READ: st.fixed_dictionaries(
         {"ids": st.lists(ids, min_size=1, max_size=5)}
@@ -194,9 +197,130 @@ WELL_FORMED: dict[ClientEvent, st.SearchStrategy[Any]] = {
         {"pendingCount": st.integers(min_value=0, max_value=1000)}
     ),
     ClientEvent.AUTH_RENEW: st.fixed_dictionaries({"token": st.text(min_size=1, max_size=200)}),
+    # set-up: accounts by unknown ids only (the module's demo users must stay usable)
+    ClientEvent.ACCOUNT_CREATE: st.fixed_dictionaries(
+        {
+            "username": st.from_regex(r"[a-z][a-z0-9_.@-]{0,20}", fullmatch=True),
+            "name": reasons,
+            "role": st.sampled_from([r.value for r in Role]),
+        },
+        optional={"password": st.text(min_size=8, max_size=20)},
+    ),
+    ClientEvent.ACCOUNT_UPDATE: st.fixed_dictionaries(
+        {"userId": unknown_ids},
+        optional={"name": reasons, "role": st.sampled_from([r.value for r in Role])},
+    ),
+    ClientEvent.ACCOUNT_RESET_PASSWORD: st.fixed_dictionaries({"userId": unknown_ids}),
+    ClientEvent.ACCOUNT_SET_ACTIVE: st.fixed_dictionaries(
+        {"userId": unknown_ids, "active": st.booleans()}
+    ),
+    ClientEvent.ACCOUNT_LIST: st.just({}),
+    ClientEvent.EVENT_SAVE: st.fixed_dictionaries(
+        {"name": reasons}, optional={"id": ids, "date": st.text(max_size=10)}
+    ),
+    ClientEvent.CONTEST_SAVE: st.fixed_dictionaries(
+        {"eventId": ids, "name": reasons}, optional={"id": ids}
+    ),
+    ClientEvent.CATEGORY_SAVE: st.fixed_dictionaries(
+        {
+            "contestId": ids,
+            "name": reasons,
+            "criteria": st.lists(
+                st.fixed_dictionaries(
+                    {"name": reasons, "maxScore": st.floats(min_value=0.5, max_value=20)},
+                    optional={"id": ids},
+                ),
+                min_size=1,
+                max_size=4,
+            ),
+        },
+        optional={"id": ids},
+    ),
+    ClientEvent.CONTESTANT_SAVE: st.fixed_dictionaries(
+        {"number": st.integers(min_value=0, max_value=400), "name": reasons},
+        optional={"id": ids},
+    ),
+    ClientEvent.CATEGORY_CONTESTANTS: st.fixed_dictionaries(
+        {"categoryId": ids, "contestantIds": st.lists(ids, max_size=8)}
+    ),
+    ClientEvent.SETUP_DELETE: st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["event", "contest", "category", "contestant"]),
+            "id": st.one_of(ids, unknown_ids),
+        }
+    ),
+    ClientEvent.COMPETITION_IMPORT: st.fixed_dictionaries(
+        {
+            "file": st.fixed_dictionaries(
+                {
+                    "event": st.fixed_dictionaries({"name": reasons}),
+                    "contests": st.lists(st.fixed_dictionaries({"name": reasons}), max_size=2),
+                }
+            ),
+            "dryRun": st.booleans(),
+        }
+    ),
+    ClientEvent.COMPETITION_EXPORT: st.fixed_dictionaries({}, optional={"eventName": reasons}),
     ClientEvent.ACCOUNT_UNLOCK: st.fixed_dictionaries(
         {"username": st.text(min_size=1, max_size=200)}
     ),
+    ClientEvent.TIES_DECIDE: st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "contestantIds": st.lists(ids, min_size=2, max_size=4, unique=True),
+            "reason": reasons,
+        }
+    ),
+    ClientEvent.OUTLIERS_REVIEW: st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "contestantId": ids,
+            "criterionId": ids,
+            "judgeId": ids,
+            "action": st.sampled_from(["clear", "ask_judge"]),
+            "note": reasons,
+        }
+    ),
+    ClientEvent.AUDIT_HISTORY: st.fixed_dictionaries(
+        {},
+        optional={
+            "categoryId": ids,
+            "userId": ids,
+            "entityKind": st.sampled_from(["score", "contest", "x"]),
+            "entityId": st.text(max_size=10),
+            "beforeId": ids,
+            "limit": st.integers(min_value=1, max_value=50),
+        },
+    ),
+    ClientEvent.SHEET_REOPEN_REQUEST: st.fixed_dictionaries(
+        {"clientId": client_ids, "categoryId": ids, "reason": reasons}
+    ),
+    ClientEvent.SHEET_REOPEN_DECIDE: st.fixed_dictionaries(
+        {"requestId": ids, "approve": st.booleans()}
+    ),
+    ClientEvent.SHEET_REOPEN_LIST: st.fixed_dictionaries({}, optional={"categoryId": ids}),
+    ClientEvent.PAPER_SUBMIT: st.fixed_dictionaries(
+        {
+            "clientId": client_ids,
+            "categoryId": ids,
+            "judgeId": ids,
+            "entries": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "contestantId": ids,
+                        "criterionId": ids,
+                        "score": st.floats(min_value=0, max_value=20, allow_nan=False),
+                    }
+                ),
+                min_size=1,
+                max_size=4,
+            ),
+        }
+    ),
+    ClientEvent.PAPER_DECIDE: st.fixed_dictionaries({"sheetId": ids, "approve": st.booleans()}),
+    ClientEvent.PAPER_LIST: st.fixed_dictionaries({}, optional={"categoryId": ids}),
 }
 
 ALLOWED = [
@@ -230,6 +354,13 @@ async def test_well_formed_payloads_with_random_references_never_fault(
             ClientEvent.CERTIFICATION_SIGN,
             ClientEvent.SCORES_REQUEST,
             ClientEvent.TOTALS_REQUEST,
+            ClientEvent.TIES_DECIDE,
+            ClientEvent.OUTLIERS_REVIEW,
+            ClientEvent.SHEET_REOPEN_REQUEST,
+            ClientEvent.SHEET_REOPEN_DECIDE,
+            ClientEvent.PAPER_SUBMIT,
+            ClientEvent.PAPER_DECIDE,
+            ClientEvent.ACCOUNT_CREATE,  # the organizer rule: judges and tally masters only
         }, f"{role} refused by role for {event}: {ack}"
 
 
@@ -267,7 +398,7 @@ async def test_oversized_payload_is_refused_without_killing_the_server(
 
 
 async def test_totals_still_follow_the_ranking_rule_after_fuzzing(fuzz: Fuzz) -> None:
-    """Whatever the fuzzing did, totals = panel scores - approved deductions, ranked.
+    """Whatever the fuzzing did, totals follow the category's rules over panel scores.
 
     The panel is the category's current JUDGE assignments: scores of a judge the
     fuzzing took off the panel stay on record but do not count.
@@ -283,17 +414,15 @@ async def test_totals_still_follow_the_ranking_rule_after_fuzzing(fuzz: Fuzz) ->
             for a in snap["assignments"]
             if a["categoryId"] == cid and a["role"] == "JUDGE"
         }
-        expected = rank_totals(
-            category["contestantIds"],
-            [
-                (s["contestantId"], s["score"])
-                for s in snap["scores"]
-                if s["categoryId"] == cid and s["judgeId"] in panel
-            ],
+        expected = compute_category(
+            Category.model_validate(category),
+            panel,
+            [Score.model_validate(s) for s in snap["scores"] if s["categoryId"] == cid],
             [
                 (d["contestantId"], d["amount"])
                 for d in snap["deductions"]
                 if d["categoryId"] == cid and d["status"] == "APPROVED"
             ],
-        )
+            manual_orders([TieDecision.model_validate(d) for d in snap["tieDecisions"]], cid),
+        ).ranked_totals()
         assert data["totals"] == [t.to_wire() for t in expected], cid

@@ -15,7 +15,8 @@ from tests.server.integration.util import barrier, submit
 
 
 def sheet_value(judge_index: int, cell_index: int) -> float:
-    return float((judge_index * 7 + cell_index * 3) % 11)
+    # varied, but within 2.5 points: no outlier flag holds up the tally master's signature
+    return 5.0 + ((judge_index * 7 + cell_index * 3) % 11) / 4
 
 
 async def fill(
@@ -152,7 +153,14 @@ async def test_certification_chain_and_publishing(live: Live) -> None:
     expected_totals = rank_totals(
         cat1.contestant_ids, [(s["contestantId"], s["score"]) for s in tally_scores], []
     )
-    assert published["totals"] == [t.to_wire() for t in expected_totals]
+    # default rules: the plain sum over the complete panel, final rows shown to 2 decimals
+    assert [(t["contestantId"], t["total"], t["rank"]) for t in published["totals"]] == [
+        (t.contestant_id, t.total, t.rank) for t in expected_totals
+    ]
+    assert all(
+        not t["provisional"] and t["displayTotal"] == f"{t['total']:.2f}"
+        for t in published["totals"]
+    )
     event = await judges[1].events.wait_for(
         "results:published", lambda r: r["categoryId"] == cat1.id
     )
@@ -216,7 +224,8 @@ async def test_deduction_flow_changes_totals(live: Live) -> None:
     cells = [c for c in cat1.cells if c[0] == target]
     for cell in cells:
         await judge.ok("scores:submit", submit(cat1, cell, 4))
-    score_sum = 4.0 * len(cells)
+    # judge1's complete total, scaled to the panel of 5 (the other judges have not scored)
+    score_sum = 4.0 * len(cells) * 5
     before = await tally.ok("totals:request", {"categoryId": cat1.id})
     assert total_of(before["totals"], target)["total"] == score_sum
 

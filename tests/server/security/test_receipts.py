@@ -12,6 +12,7 @@ from typing import Any
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import Live
 from tests.server.integration.test_rooms import fill_sheet
+from tests.server.integration.util import tally_sign
 
 
 def leaked_receipts(judge: SioClient, certifications: list[dict[str, Any]]) -> list[Any]:
@@ -38,7 +39,9 @@ async def test_staff_receipts_never_reach_a_judge(live: Live) -> None:
     for i, judge in enumerate(judges):
         await fill_sheet(judge, cat, base=i + 1)
         await judge.ok("certification:sign", {"clientId": new_client_id(), "categoryId": cat.id})
-    for name in ("tally1", "auditor1", "board1"):
+    tally = await live.connect("tally1")
+    assert len((await tally_sign(tally, cat.id))["receipt"]) == 64
+    for name in ("auditor1", "board1"):
         signer = await live.connect(name)
         result = await signer.ok(
             "certification:sign", {"clientId": new_client_id(), "categoryId": cat.id}

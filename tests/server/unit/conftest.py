@@ -79,7 +79,7 @@ class Demo:
         for ci in range(len(category.contestant_ids)):
             for ki in range(len(category.criteria)):
                 value = min(10.0, base + ci * 0.5 + ki * 0.25)
-                self.service.submit_score(judge, self.submit(judge, category, ci, ki, value))
+                self.service.scores.submit_score(judge, self.submit(judge, category, ci, ki, value))
 
 
 @pytest.fixture
@@ -111,8 +111,8 @@ def demo(seeded_template: Path, db_path: Path) -> Iterator[Demo]:
     db = open_database(db_path)
     clock = FakeClock()
     service = ScoringService(db, clock=clock)
-    actors = {u.username: Actor(u.id, u.role, u.username) for u in service.list_users()}
-    snap = service.snapshot(actors["admin"])
+    actors = {u.username: Actor(u.id, u.role, u.username) for u in service.accounts.list_users()}
+    snap = service.views.snapshot(actors["admin"])
     by_name = {c.name: c for c in snap.categories}
     cat1, cat2 = sorted(
         (c for c in snap.categories if c.contest_id == snap.contests[0].id), key=lambda c: c.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scoring_console.protocol.catalog import CLIENT_EVENTS
 from scoring_console.protocol.entities import Presence, Snapshot
 from scoring_console.protocol.events import ClientEvent, ServerEvent
 from scoring_console.protocol.payloads import (
@@ -24,10 +25,12 @@ def test_lock_contest_roles_and_broadcast(demo: Demo) -> None:
     payload = ContestLock(contest_id=demo.cat1.contest_id, locked=True)
     for name in ("judge1", "tally1", "auditor1"):
         with pytest.raises(Forbidden):
-            demo.service.lock_contest(demo.actor(name), payload)
+            demo.service.admin.lock_contest(demo.actor(name), payload)
     with pytest.raises(NotFound):
-        demo.service.lock_contest(demo.actor("admin"), ContestLock(contest_id=99, locked=True))
-    outcome = demo.service.lock_contest(demo.actor("organizer1"), payload)
+        demo.service.admin.lock_contest(
+            demo.actor("admin"), ContestLock(contest_id=99, locked=True)
+        )
+    outcome = demo.service.admin.lock_contest(demo.actor("organizer1"), payload)
     assert outcome.result.locked is True
     effect, *told = outcome.effects
     assert isinstance(effect, Broadcast) and effect.event is ServerEvent.CONTEST_LOCKED
@@ -39,42 +42,42 @@ def test_lock_contest_roles_and_broadcast(demo: Demo) -> None:
 
 def test_announcement_is_persisted_and_sent_to_all(demo: Demo) -> None:
     with pytest.raises(Forbidden):
-        demo.service.announce(demo.actor("judge1"), AnnouncementCreate(message="hi"))
-    outcome = demo.service.announce(
+        demo.service.admin.announce(demo.actor("judge1"), AnnouncementCreate(message="hi"))
+    outcome = demo.service.admin.announce(
         demo.actor("organizer1"), AnnouncementCreate(message="Break: 10 minutes")
     )
     (effect,) = outcome.effects
     assert isinstance(effect, Broadcast) and effect.rooms == ("all",)
-    assert "all" in demo.service.rooms_for(demo.actor("judge5"))
-    snap = demo.service.snapshot(demo.actor("judge5"))
+    assert "all" in demo.service.views.rooms_for(demo.actor("judge5"))
+    snap = demo.service.views.snapshot(demo.actor("judge5"))
     assert [a.message for a in snap.announcements] == ["Break: 10 minutes"]
 
 
 def test_notification_read_touches_only_own_notifications(demo: Demo) -> None:
     judge = demo.actor("judge2")
-    demo.service.create_assignment(
+    demo.service.assignments.create_assignment(
         demo.actor("admin"), AssignmentChange(user_id=judge.user_id, category_id=demo.cat3.id)
     )
-    (note,) = demo.service.snapshot(judge).notifications
+    (note,) = demo.service.views.snapshot(judge).notifications
     assert note.read is False
-    other = demo.service.mark_notifications_read(
+    other = demo.service.admin.mark_notifications_read(
         demo.actor("judge1"), NotificationRead(ids=[note.id])
     )
     assert other.result.updated == 0
-    assert demo.service.snapshot(judge).notifications[0].read is False
-    mine = demo.service.mark_notifications_read(judge, NotificationRead(ids=[note.id, 999]))
+    assert demo.service.views.snapshot(judge).notifications[0].read is False
+    mine = demo.service.admin.mark_notifications_read(judge, NotificationRead(ids=[note.id, 999]))
     assert mine.result.updated == 1
-    assert demo.service.snapshot(judge).notifications[0].read is True
-    seq = demo.service.current_seq()
-    again = demo.service.mark_notifications_read(judge, NotificationRead(ids=[note.id]))
+    assert demo.service.views.snapshot(judge).notifications[0].read is True
+    seq = demo.service.views.current_seq()
+    again = demo.service.admin.mark_notifications_read(judge, NotificationRead(ids=[note.id]))
     assert again.result.updated == 0
-    assert demo.service.current_seq() == seq  # nothing changed, no seq spent
+    assert demo.service.views.current_seq() == seq  # nothing changed, no seq spent
 
 
 def test_heartbeat_reaches_tally_masters_of_the_judges_categories(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    outcome = demo.service.heartbeat(judge, Heartbeat(pending_count=7, user_id=99999))
-    assert outcome.result.seq == demo.service.current_seq()
+    outcome = demo.service.presence.heartbeat(judge, Heartbeat(pending_count=7, user_id=99999))
+    assert outcome.result.seq == demo.service.views.current_seq()
     (effect,) = outcome.effects
     assert isinstance(effect, Broadcast) and effect.event is ServerEvent.PRESENCE_UPDATED
     assert isinstance(effect.payload, Presence)
@@ -88,35 +91,35 @@ def test_heartbeat_reaches_tally_masters_of_the_judges_categories(demo: Demo) ->
         "role:ORGANIZER",
         "role:ADMIN",
     }
-    assert demo.service.heartbeat(demo.actor("tally1"), Heartbeat()).effects == []
+    assert demo.service.presence.heartbeat(demo.actor("tally1"), Heartbeat()).effects == []
 
 
 def test_set_online_counts_connections(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    first = demo.service.set_online(judge, True)
+    first = demo.service.presence.set_online(judge, True)
     assert len(first) == 1 and isinstance(first[0].payload, Presence)
     assert first[0].payload.online is True
-    assert demo.service.set_online(judge, True) == []  # second device: no change
-    assert demo.service.set_online(judge, False) == []  # one device still connected
-    assert demo.service.is_online(judge.user_id)
-    last = demo.service.set_online(judge, False)
+    assert demo.service.presence.set_online(judge, True) == []  # second device: no change
+    assert demo.service.presence.set_online(judge, False) == []  # one device still connected
+    assert demo.service.presence.is_online(judge.user_id)
+    last = demo.service.presence.set_online(judge, False)
     assert isinstance(last[0].payload, Presence) and last[0].payload.online is False
-    assert not demo.service.is_online(judge.user_id)
-    assert demo.service.set_online(demo.actor("admin"), True) == []
+    assert not demo.service.presence.is_online(judge.user_id)
+    assert demo.service.presence.set_online(demo.actor("admin"), True) == []
 
 
 def test_every_change_gets_a_fresh_seq(demo: Demo) -> None:
     judge = demo.actor("judge1")
     seqs = [
-        demo.service.submit_score(judge, demo.submit(judge, demo.cat1, i)).result.seq
+        demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, i)).result.seq
         for i in range(3)
     ]
     seqs.append(
-        demo.service.announce(demo.actor("admin"), AnnouncementCreate(message="x")).result.seq
+        demo.service.admin.announce(demo.actor("admin"), AnnouncementCreate(message="x")).result.seq
     )
-    seqs.append(demo.service.heartbeat(judge, Heartbeat(pending_count=1)).result.seq)
+    seqs.append(demo.service.presence.heartbeat(judge, Heartbeat(pending_count=1)).result.seq)
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    assert seqs[-1] == demo.service.current_seq()
+    assert seqs[-1] == demo.service.views.current_seq()
 
 
 def test_dispatch_routes_every_client_event(demo: Demo) -> None:
@@ -127,20 +130,24 @@ def test_dispatch_routes_every_client_event(demo: Demo) -> None:
         judge, ClientEvent.SCORES_SUBMIT, demo.submit(judge, demo.cat1, value=4)
     )
     assert submitted.result.score == 4
-    # auth:renew concerns the connection's token and account:unlock the login guard, not
-    # the domain: the transport answers them
-    transport = {ClientEvent.SYNC, ClientEvent.AUTH_RENEW, ClientEvent.ACCOUNT_UNLOCK}
-    handled = set(demo.service._handlers()) | transport
-    assert handled == set(ClientEvent)
+    # every event's catalog route names a callable of the router's areas; auth:renew
+    # (the connection's token) and account:unlock (the login guard) are the transport's
+    for event, spec in CLIENT_EVENTS.items():
+        area, _, method = spec.route.partition(".")
+        if area == "transport":
+            assert event in (ClientEvent.AUTH_RENEW, ClientEvent.ACCOUNT_UNLOCK)
+            continue
+        assert callable(getattr(demo.service.areas[area], method, None)), spec.route
+    assert set(CLIENT_EVENTS) == set(ClientEvent)
 
 
 def test_unchanged_heartbeats_are_stored_at_most_every_ten_seconds(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    first = demo.service.heartbeat(judge, Heartbeat(pending_count=2))
+    first = demo.service.presence.heartbeat(judge, Heartbeat(pending_count=2))
     assert len(first.effects) == 1
-    seq = demo.service.current_seq()
+    seq = demo.service.views.current_seq()
     for _ in range(50):  # a client beating in a tight loop
-        quiet = demo.service.heartbeat(judge, Heartbeat(pending_count=2))
+        quiet = demo.service.presence.heartbeat(judge, Heartbeat(pending_count=2))
         assert quiet.effects == []
         assert quiet.result.seq == seq
     assert demo.service.current_seq() == seq

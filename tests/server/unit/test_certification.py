@@ -36,7 +36,7 @@ def sign(
     demo: Demo, actor: Actor, category_id: int, client_id: str | None = None
 ) -> Outcome[SignResult]:
     payload = CertificationSign(client_id=client_id or new_client_id(), category_id=category_id)
-    return demo.service.sign_certification(actor, payload)
+    return demo.service.certification.sign_certification(actor, payload)
 
 
 def all_judges_sign(demo: Demo) -> None:
@@ -50,7 +50,7 @@ def test_judge_cannot_sign_an_incomplete_sheet(demo: Demo) -> None:
     with pytest.raises(PreconditionFailed) as info:
         sign(demo, judge, demo.cat1.id)
     assert info.value.details["missing"] == 18  # 6 contestants x 3 criteria
-    demo.service.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0))
+    demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, 0, 0))
     with pytest.raises(PreconditionFailed) as info:
         sign(demo, judge, demo.cat1.id)
     assert info.value.details["missing"] == 17
@@ -63,11 +63,11 @@ def test_judge_cannot_sign_an_incomplete_sheet(demo: Demo) -> None:
 def test_judge_receipt_covers_own_scores_and_sheet_locks(demo: Demo) -> None:
     j1, j2 = demo.actor("judge1"), demo.actor("judge2")
     demo.fill_sheet(j1, demo.cat1)
-    demo.service.submit_score(j2, demo.submit(j2, demo.cat1, value=1))
+    demo.service.scores.submit_score(j2, demo.submit(j2, demo.cat1, value=1))
     outcome = sign(demo, j1, demo.cat1.id)
     own = [
         s
-        for s in demo.service.request_scores(
+        for s in demo.service.scores.request_scores(
             j1, ScoresRequest(category_id=demo.cat1.id)
         ).result.scores
         if s.judge_id == j1.user_id
@@ -83,11 +83,11 @@ def test_judge_receipt_covers_own_scores_and_sheet_locks(demo: Demo) -> None:
     assert isinstance(effect, Broadcast) and effect.event is ServerEvent.CERTIFICATION_UPDATED
     assert f"category:{demo.cat1.id}" in effect.rooms
     with pytest.raises(Locked):
-        demo.service.submit_score(j1, demo.submit(j1, demo.cat1, value=2))
+        demo.service.scores.submit_score(j1, demo.submit(j1, demo.cat1, value=2))
     # the other category of the same judge is still open
-    assert demo.service.submit_score(j1, demo.submit(j1, demo.cat2, value=2)).result
+    assert demo.service.scores.submit_score(j1, demo.submit(j1, demo.cat2, value=2)).result
     # another judge's sheet in the same category is still open
-    assert demo.service.submit_score(j2, demo.submit(j2, demo.cat1, 0, 1, value=2)).result
+    assert demo.service.scores.submit_score(j2, demo.submit(j2, demo.cat1, 0, 1, value=2)).result
 
 
 def test_sign_is_idempotent_by_client_id_and_conflicts_otherwise(demo: Demo) -> None:
@@ -95,10 +95,10 @@ def test_sign_is_idempotent_by_client_id_and_conflicts_otherwise(demo: Demo) -> 
     demo.fill_sheet(judge, demo.cat1)
     client_id = new_client_id()
     first = sign(demo, judge, demo.cat1.id, client_id)
-    seq = demo.service.current_seq()
+    seq = demo.service.views.current_seq()
     replay = sign(demo, judge, demo.cat1.id, client_id)
     assert replay.result == first.result and replay.effects == []
-    assert demo.service.current_seq() == seq
+    assert demo.service.views.current_seq() == seq
     with pytest.raises(Conflict):
         sign(demo, judge, demo.cat1.id)  # a second, different signature
     with pytest.raises(Conflict):
@@ -147,7 +147,9 @@ def test_later_receipts_cover_every_score_of_the_category(demo: Demo) -> None:
     all_judges_sign(demo)
     tally = demo.actor("tally1")
     result = sign(demo, tally, demo.cat1.id).result
-    scores = demo.service.request_scores(tally, ScoresRequest(category_id=demo.cat1.id)).result
+    scores = demo.service.scores.request_scores(
+        tally, ScoresRequest(category_id=demo.cat1.id)
+    ).result
     assert result.signed_score_count == 5 * 18 == len(scores.scores)
     expected = compute_receipt(demo.cat1.id, tally.user_id, "TALLY_MASTER", scores.scores)
     assert result.receipt == expected
@@ -190,7 +192,7 @@ def test_certified_notifies_every_board_member_persistently(demo: Demo) -> None:
 def test_a_locked_contest_still_certifies_but_refuses_edits(demo: Demo) -> None:
     judge = demo.actor("judge1")
     demo.fill_sheet(judge, demo.cat1)
-    demo.service.lock_contest(
+    demo.service.admin.lock_contest(
         demo.actor("admin"), ContestLock(contest_id=demo.cat1.contest_id, locked=True)
     )
     result = sign(demo, judge, demo.cat1.id)
@@ -202,12 +204,12 @@ def test_a_locked_contest_still_certifies_but_refuses_edits(demo: Demo) -> None:
 def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:
     organizer = demo.actor("organizer1")
     with pytest.raises(PreconditionFailed):
-        demo.service.publish_results(organizer, ResultsPublish(category_id=demo.cat1.id))
+        demo.service.admin.publish_results(organizer, ResultsPublish(category_id=demo.cat1.id))
     all_judges_sign(demo)
     # an approved and a rejected deduction: only the approved one counts
     tally = demo.actor("tally1")
     target = demo.cat1.contestant_ids[5]
-    approved = demo.service.request_deduction(
+    approved = demo.service.deductions.request_deduction(
         tally,
         DeductionCreate(
             client_id=new_client_id(),
@@ -217,7 +219,7 @@ def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:
             reason="late entry",
         ),
     ).result
-    rejected = demo.service.request_deduction(
+    rejected = demo.service.deductions.request_deduction(
         tally,
         DeductionCreate(
             client_id=new_client_id(),
@@ -228,22 +230,30 @@ def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:
         ),
     ).result
     auditor = demo.actor("auditor1")
-    demo.service.decide_deduction(
+    demo.service.deductions.decide_deduction(
         auditor, DeductionDecision(deduction_id=approved.id, approve=True)
     )
-    demo.service.decide_deduction(
+    demo.service.deductions.decide_deduction(
         auditor, DeductionDecision(deduction_id=rejected.id, approve=False)
     )
     for signer in ("tally1", "auditor1", "board1"):
         sign(demo, demo.actor(signer), demo.cat1.id)
-    outcome = demo.service.publish_results(organizer, ResultsPublish(category_id=demo.cat1.id))
-    scores = demo.service.request_scores(tally, ScoresRequest(category_id=demo.cat1.id)).result
+    outcome = demo.service.admin.publish_results(
+        organizer, ResultsPublish(category_id=demo.cat1.id)
+    )
+    scores = demo.service.scores.request_scores(
+        tally, ScoresRequest(category_id=demo.cat1.id)
+    ).result
+    # default rules: the plain sum of the (complete) panel's scores minus the deduction
     expected = rank_totals(
         demo.cat1.contestant_ids,
         [(s.contestant_id, s.score or 0.0) for s in scores.scores],
         [(target, 3.0)],
     )
-    assert outcome.result.totals == expected
+    assert [(t.contestant_id, t.total, t.rank) for t in outcome.result.totals] == [
+        (t.contestant_id, t.total, t.rank) for t in expected
+    ]
+    assert not any(t.provisional for t in outcome.result.totals)
     assert outcome.result.totals[0].rank == 1
     row = next(t for t in outcome.result.totals if t.contestant_id == target)
     assert row.deductions == 3 and row.total == row.score_sum - 3
@@ -253,9 +263,10 @@ def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:
         (f"user:{demo.actor(f'judge{n}').user_id}",) for n in range(1, 6)
     }  # every judge of the category is told the results are public
     assert (
-        demo.service.totals(tally, TotalsRequest(category_id=demo.cat1.id)).result == outcome.result
+        demo.service.scores.totals(tally, TotalsRequest(category_id=demo.cat1.id)).result
+        == outcome.result
     )
-    snap = demo.service.snapshot(demo.actor("judge1"))
+    snap = demo.service.views.snapshot(demo.actor("judge1"))
     assert [c.published for c in snap.categories if c.id == demo.cat1.id] == [True]
 
 
@@ -271,7 +282,7 @@ def test_certified_results_no_longer_change(demo: Demo) -> None:
     target = demo.cat1.contestant_ids[0]
     # a deduction filed while the judges' step was open, decided too late
     all_judges_sign(demo)
-    early = demo.service.request_deduction(
+    early = demo.service.deductions.request_deduction(
         tally,
         DeductionCreate(
             client_id=new_client_id(),
@@ -284,12 +295,12 @@ def test_certified_results_no_longer_change(demo: Demo) -> None:
     for signer in ("tally1", "auditor1", "board1"):
         sign(demo, demo.actor(signer), demo.cat1.id)
     organizer = demo.actor("organizer1")
-    published = demo.service.publish_results(
+    published = demo.service.admin.publish_results(
         organizer, ResultsPublish(category_id=demo.cat1.id)
     ).result
-    seq = demo.service.current_seq()
+    seq = demo.service.views.current_seq()
     with pytest.raises(Locked):
-        demo.service.request_deduction(
+        demo.service.deductions.request_deduction(
             admin,
             DeductionCreate(
                 client_id=new_client_id(),
@@ -300,9 +311,11 @@ def test_certified_results_no_longer_change(demo: Demo) -> None:
             ),
         )
     with pytest.raises(Locked):
-        demo.service.decide_deduction(admin, DeductionDecision(deduction_id=early.id, approve=True))
-    assert demo.service.current_seq() == seq
-    again = demo.service.publish_results(organizer, ResultsPublish(category_id=demo.cat1.id))
+        demo.service.deductions.decide_deduction(
+            admin, DeductionDecision(deduction_id=early.id, approve=True)
+        )
+    assert demo.service.views.current_seq() == seq
+    again = demo.service.admin.publish_results(organizer, ResultsPublish(category_id=demo.cat1.id))
     assert again.result.totals == published.totals
 
 
@@ -311,8 +324,8 @@ def test_scores_of_a_judge_taken_off_the_panel_do_not_count(demo: Demo) -> None:
 
     admin, tally = demo.actor("admin"), demo.actor("tally1")
     leaving = demo.judges[-1]
-    demo.service.submit_score(leaving, demo.submit(leaving, demo.cat1, 0, 0, 10))
-    demo.service.remove_assignment(
+    demo.service.scores.submit_score(leaving, demo.submit(leaving, demo.cat1, 0, 0, 10))
+    demo.service.assignments.remove_assignment(
         admin, AssignmentChange(user_id=leaving.user_id, category_id=demo.cat1.id)
     )
     staying = [j for j in demo.judges if j.user_id != leaving.user_id]
@@ -321,7 +334,9 @@ def test_scores_of_a_judge_taken_off_the_panel_do_not_count(demo: Demo) -> None:
         sign(demo, judge, demo.cat1.id)
     for signer in ("tally1", "auditor1", "board1"):
         sign(demo, demo.actor(signer), demo.cat1.id)
-    totals = demo.service.totals(tally, TotalsRequest(category_id=demo.cat1.id)).result.totals
+    totals = demo.service.scores.totals(
+        tally, TotalsRequest(category_id=demo.cat1.id)
+    ).result.totals
     criteria = len(demo.cat1.criteria)
     assert {t.score_count for t in totals} == {len(staying) * criteria}
 
@@ -354,7 +369,7 @@ def test_judges_never_see_another_judges_receipt(demo: Demo) -> None:
     full = receipts(view_for(update, tally.user_id, tally.role).signoffs)  # type: ignore[attr-defined]
     assert full == {j1.user_id: first.result.receipt, j2.user_id: second.result.receipt}
     # the snapshot
-    snap = demo.service.snapshot(j2)
+    snap = demo.service.views.snapshot(j2)
     cert = next(c for c in snap.certifications if c.category_id == demo.cat1.id)
     assert receipts(cert.signoffs)[j1.user_id] is None
     assert receipts(cert.signoffs)[j2.user_id] == second.result.receipt

@@ -56,11 +56,11 @@ def test_demo_world_shape(tmp_path: Path) -> None:
         "admin": Role.ADMIN,
     }
     for username, role in DEMO_ACCOUNTS:
-        user = service.authenticate(username, "demo")
+        user = service.accounts.authenticate(username, "demo")
         assert user is not None and user.role is role
-    admin = service.get_user_by_username("admin")
+    admin = service.accounts.get_user_by_username("admin")
     assert admin is not None
-    snap = service.snapshot(Actor(admin.id, admin.role, admin.username))
+    snap = service.views.snapshot(Actor(admin.id, admin.role, admin.username))
     first, second = snap.contests
     first_cats = [c for c in snap.categories if c.contest_id == first.id]
     second_cats = [c for c in snap.categories if c.contest_id == second.id]

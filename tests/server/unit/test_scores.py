@@ -29,10 +29,10 @@ from .conftest import Demo, new_client_id
 
 def test_submit_stores_the_score_and_broadcasts_it_masked_for_judges(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    outcome = demo.service.submit_score(judge, demo.submit(judge, demo.cat1, value=7.5))
+    outcome = demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, value=7.5))
     score = outcome.result
     assert (score.score, score.judge_id, score.version) == (7.5, judge.user_id, 1)
-    assert score.seq == demo.service.current_seq() > 0
+    assert score.seq == demo.service.views.current_seq() > 0
     (effect,) = outcome.effects
     assert isinstance(effect, Broadcast)
     assert effect.event is ServerEvent.SCORES_UPDATED
@@ -45,12 +45,12 @@ def test_submit_stores_the_score_and_broadcasts_it_masked_for_judges(demo: Demo)
 def test_replay_with_same_content_returns_stored_result_without_effects(demo: Demo) -> None:
     judge = demo.actor("judge1")
     payload = demo.submit(judge, demo.cat1, value=6)
-    first = demo.service.submit_score(judge, payload)
-    seq = demo.service.current_seq()
-    replay = demo.service.submit_score(judge, payload)
+    first = demo.service.scores.submit_score(judge, payload)
+    seq = demo.service.views.current_seq()
+    replay = demo.service.scores.submit_score(judge, payload)
     assert replay.result == first.result
     assert replay.effects == []
-    assert demo.service.current_seq() == seq
+    assert demo.service.views.current_seq() == seq
     count = demo.service.db.conn.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
     assert count == 1
 
@@ -64,7 +64,7 @@ def test_hundred_replays_make_hundred_scores_not_two_hundred(demo: Demo) -> None
         for ki in range(3)
     ]
     for payload in payloads + payloads:
-        demo.service.submit_score(judge, payload)
+        demo.service.scores.submit_score(judge, payload)
     count = demo.service.db.conn.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
     assert count == len(payloads) == 36
 
@@ -72,21 +72,21 @@ def test_hundred_replays_make_hundred_scores_not_two_hundred(demo: Demo) -> None
 def test_same_client_id_with_other_content_is_a_conflict(demo: Demo) -> None:
     judge = demo.actor("judge1")
     payload = demo.submit(judge, demo.cat1, value=6)
-    demo.service.submit_score(judge, payload)
+    demo.service.scores.submit_score(judge, payload)
     changed = payload.model_copy(update={"score": 7.0})
     with pytest.raises(Conflict) as info:
-        demo.service.submit_score(judge, changed)
+        demo.service.scores.submit_score(judge, changed)
     assert info.value.code is ErrorCode.CONFLICT
     other_judge = demo.actor("judge2")
     with pytest.raises(Conflict):
-        demo.service.submit_score(other_judge, payload)
+        demo.service.scores.submit_score(other_judge, payload)
 
 
 def test_resubmitting_a_cell_updates_version_and_audits_old_and_new(demo: Demo) -> None:
     judge = demo.actor("judge1")
-    first = demo.service.submit_score(judge, demo.submit(judge, demo.cat1, value=4)).result
+    first = demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, value=4)).result
     second_payload = demo.submit(judge, demo.cat1, value=8, comment="better look")
-    second = demo.service.submit_score(judge, second_payload).result
+    second = demo.service.scores.submit_score(judge, second_payload).result
     assert second.id == first.id
     assert second.version == 2 and second.score == 8 and second.comment == "better look"
     assert second.client_id == second_payload.client_id
@@ -105,19 +105,19 @@ def test_resubmitting_a_cell_updates_version_and_audits_old_and_new(demo: Demo) 
 def test_only_assigned_judges_may_submit(demo: Demo) -> None:
     judge = demo.actor("judge1")
     with pytest.raises(Forbidden):  # contest 2's category has no assignments
-        demo.service.submit_score(judge, demo.submit(judge, demo.cat3))
+        demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat3))
     for name in ("tally1", "auditor1", "board1", "organizer1", "admin"):
         other = demo.actor(name)
         with pytest.raises(Forbidden):
-            demo.service.submit_score(other, demo.submit(judge, demo.cat1))
+            demo.service.scores.submit_score(other, demo.submit(judge, demo.cat1))
 
 
 def test_value_above_max_score_is_invalid(demo: Demo) -> None:
     judge = demo.actor("judge1")
     with pytest.raises(Invalid) as info:
-        demo.service.submit_score(judge, demo.submit(judge, demo.cat1, value=10.5))
+        demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, value=10.5))
     assert info.value.details["maxScore"] == 10
-    assert demo.service.submit_score(judge, demo.submit(judge, demo.cat1, value=10)).result
+    assert demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, value=10)).result
 
 
 def test_cells_must_belong_to_the_category(demo: Demo) -> None:
@@ -125,12 +125,12 @@ def test_cells_must_belong_to_the_category(demo: Demo) -> None:
     base = demo.submit(judge, demo.cat1)
     foreign_criterion = base.model_copy(update={"criterion_id": demo.cat2.criteria[0].id})
     with pytest.raises(Invalid):
-        demo.service.submit_score(judge, foreign_criterion)
+        demo.service.scores.submit_score(judge, foreign_criterion)
     foreign_contestant = base.model_copy(update={"contestant_id": demo.cat3.contestant_ids[0]})
     with pytest.raises(Invalid):
-        demo.service.submit_score(judge, foreign_contestant)
+        demo.service.scores.submit_score(judge, foreign_contestant)
     with pytest.raises(NotFound):
-        demo.service.submit_score(judge, base.model_copy(update={"criterion_id": 9999}))
+        demo.service.scores.submit_score(judge, base.model_copy(update={"criterion_id": 9999}))
     with pytest.raises(NotFound):
         demo.service.submit_score(judge, base.model_copy(update={"category_id": 9999}))
     # nothing refused changed a score; the refusal was recorded for the tally master
@@ -146,22 +146,26 @@ def test_cells_must_belong_to_the_category(demo: Demo) -> None:
 def test_locked_contest_refuses_scores_until_unlocked(demo: Demo) -> None:
     judge = demo.actor("judge1")
     board = demo.actor("board1")
-    demo.service.lock_contest(board, ContestLock(contest_id=demo.cat1.contest_id, locked=True))
+    demo.service.admin.lock_contest(
+        board, ContestLock(contest_id=demo.cat1.contest_id, locked=True)
+    )
     with pytest.raises(Locked):
-        demo.service.submit_score(judge, demo.submit(judge, demo.cat2))
-    demo.service.lock_contest(board, ContestLock(contest_id=demo.cat1.contest_id, locked=False))
-    assert demo.service.submit_score(judge, demo.submit(judge, demo.cat2)).result.score == 5
+        demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat2))
+    demo.service.admin.lock_contest(
+        board, ContestLock(contest_id=demo.cat1.contest_id, locked=False)
+    )
+    assert demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat2)).result.score == 5
 
 
 def test_replay_of_an_acked_write_still_succeeds_after_lock(demo: Demo) -> None:
     # an outbox that lost the ack must get the stored result, not a refusal
     judge = demo.actor("judge1")
     payload = demo.submit(judge, demo.cat1, value=2)
-    stored = demo.service.submit_score(judge, payload).result
-    demo.service.lock_contest(
+    stored = demo.service.scores.submit_score(judge, payload).result
+    demo.service.admin.lock_contest(
         demo.actor("admin"), ContestLock(contest_id=demo.cat1.contest_id, locked=True)
     )
-    assert demo.service.submit_score(judge, payload).result == stored
+    assert demo.service.scores.submit_score(judge, payload).result == stored
 
 
 def test_batch_entries_are_independent(demo: Demo) -> None:
@@ -170,7 +174,7 @@ def test_batch_entries_are_independent(demo: Demo) -> None:
     too_high = demo.submit(judge, demo.cat1, 0, 1, 11)
     forbidden = demo.submit(judge, demo.cat3, 0, 0, 5)
     good2 = demo.submit(judge, demo.cat1, 1, 0, 6)
-    outcome = demo.service.submit_batch(
+    outcome = demo.service.scores.submit_batch(
         judge, ScoreBatchSubmit(entries=[good, too_high, forbidden, good2])
     )
     results = outcome.result.results
@@ -191,7 +195,7 @@ def test_batch_entries_are_independent(demo: Demo) -> None:
     assert seqs == sorted(seqs) and len(set(seqs)) == 4
     assert demo.service.current_seq() == seqs[-1]
     # replaying the whole batch yields the same answers and no new effects
-    again = demo.service.submit_batch(
+    again = demo.service.scores.submit_batch(
         judge, ScoreBatchSubmit(entries=[good, too_high, forbidden, good2])
     )
     assert [r.ok for r in again.result.results] == [True, False, False, True]
@@ -201,14 +205,14 @@ def test_batch_entries_are_independent(demo: Demo) -> None:
 
 def test_request_scores_gives_a_judge_only_their_own(demo: Demo) -> None:
     j1, j2 = demo.actor("judge1"), demo.actor("judge2")
-    demo.service.submit_score(j1, demo.submit(j1, demo.cat1, value=9))
-    demo.service.submit_score(j2, demo.submit(j2, demo.cat1, value=3))
-    seen = demo.service.request_scores(j1, ScoresRequest(category_id=demo.cat1.id)).result
+    demo.service.scores.submit_score(j1, demo.submit(j1, demo.cat1, value=9))
+    demo.service.scores.submit_score(j2, demo.submit(j2, demo.cat1, value=3))
+    seen = demo.service.scores.request_scores(j1, ScoresRequest(category_id=demo.cat1.id)).result
     values = {s.judge_id: s.score for s in seen.scores}
     assert values == {j1.user_id: 9}
-    assert seen.seq == demo.service.current_seq()
+    assert seen.seq == demo.service.views.current_seq()
     for name in ("tally1", "auditor1", "board1", "organizer1", "admin"):
-        full = demo.service.request_scores(
+        full = demo.service.scores.request_scores(
             demo.actor(name), ScoresRequest(category_id=demo.cat1.id)
         )
         assert {s.judge_id: s.score for s in full.result.scores} == {
@@ -219,10 +223,14 @@ def test_request_scores_gives_a_judge_only_their_own(demo: Demo) -> None:
 
 def test_request_scores_of_an_invisible_category_is_not_found(demo: Demo) -> None:
     with pytest.raises(NotFound):
-        demo.service.request_scores(demo.actor("judge1"), ScoresRequest(category_id=demo.cat3.id))
+        demo.service.scores.request_scores(
+            demo.actor("judge1"), ScoresRequest(category_id=demo.cat3.id)
+        )
     with pytest.raises(NotFound):
-        demo.service.request_scores(demo.actor("tally1"), ScoresRequest(category_id=demo.cat3.id))
-    data = demo.service.request_scores(
+        demo.service.scores.request_scores(
+            demo.actor("tally1"), ScoresRequest(category_id=demo.cat3.id)
+        )
+    data = demo.service.scores.request_scores(
         demo.actor("auditor1"), ScoresRequest(category_id=demo.cat3.id)
     )
     assert data.result.scores == []
@@ -231,10 +239,10 @@ def test_request_scores_of_an_invisible_category_is_not_found(demo: Demo) -> Non
 def test_acked_scores_survive_reopening_the_database(demo: Demo) -> None:
     judge = demo.actor("judge1")
     acked = [
-        demo.service.submit_score(judge, demo.submit(judge, demo.cat1, ci, 0, 1 + ci)).result
+        demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, ci, 0, 1 + ci)).result
         for ci in range(6)
     ]
-    seq = demo.service.current_seq()
+    seq = demo.service.views.current_seq()
     path = demo.service.db.path
     assert path is not None
     demo.service.db.close()
@@ -251,8 +259,8 @@ def test_acked_scores_survive_reopening_the_database(demo: Demo) -> None:
 def test_score_model_round_trips_through_the_stored_replay(demo: Demo) -> None:
     judge = demo.actor("judge1")
     payload: ScoreSubmit = demo.submit(judge, demo.cat1, value=7.25, comment="crisp")
-    stored = demo.service.submit_score(judge, payload).result
-    replayed = demo.service.submit_score(judge, payload).result
+    stored = demo.service.scores.submit_score(judge, payload).result
+    replayed = demo.service.scores.submit_score(judge, payload).result
     assert isinstance(replayed, Score)
     assert replayed.to_wire() == stored.to_wire()
     assert new_client_id() != payload.client_id
@@ -273,7 +281,7 @@ def test_concurrent_submissions_from_threads_all_commit_with_unique_seqs(demo: D
                 for ci in range(6):
                     for ki in range(3):
                         payload = demo.submit(judge, cat, ci, ki, value=ki + 1)
-                        seq = demo.service.submit_score(judge, payload).result.seq
+                        seq = demo.service.scores.submit_score(judge, payload).result.seq
                         with lock:
                             results.append(seq)
         except BaseException as exc:  # pragma: no cover - reported below
@@ -286,4 +294,4 @@ def test_concurrent_submissions_from_threads_all_commit_with_unique_seqs(demo: D
         thread.join(timeout=30)
     assert errors == []
     assert len(results) == len(set(results)) == 4 * 36
-    assert max(results) == demo.service.current_seq()
+    assert max(results) == demo.service.views.current_seq()

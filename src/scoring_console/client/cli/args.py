@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .credentials import KEYRING_ENV, PASSWORD_ENV
+from .credentials import KEYRING_ENV, NEW_PASSWORD_ENV, PASSWORD_ENV
 
 SERVER_ENV = "SCORING_SERVER"
 USERNAME_ENV = "SCORING_USERNAME"
@@ -24,6 +24,7 @@ environment:
   {SERVER_ENV}      default for --server (else {DEFAULT_SERVER})
   {USERNAME_ENV}    default for --username
   {PASSWORD_ENV}    the password (see above)
+  {NEW_PASSWORD_ENV} a new password, when an administrator reset yours (else prompted)
   {KEYRING_ENV}     keyring backend: "system" (default: the OS keyring),
                            "memory" (in-process only: nothing persists between runs, so
                            every run logs in with the password; meant for tests), or
@@ -101,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for the connection (flush: for everything; default 10, flush 30)",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr")
-    _add_commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_commands(commands)
+    _add_outputs(commands)
     return parser
 
 
@@ -145,10 +148,113 @@ def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     sub.add_parser("outbox", help="list outbox entries with their states (no network)")
 
+    results = sub.add_parser(
+        "results",
+        help="a category's ranking by its scoring rules (tally masters and venue roles)",
+        description="Sync, then print the category's ranking computed by its scoring rules "
+        "(weights, sum/average, drop high/low, tie-breaks). With --json: {categoryId, "
+        'status: "provisional"|"final", ranking: [{contestantId, number, name, total, '
+        "rank}]}, total rounded to the category's precision.",
+    )
+    results.add_argument("--category", type=_positive_int, required=True, metavar="ID")
+    results.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="JSON output"
+    )
+    _add_admin(sub)
+
     watch = sub.add_parser("watch", help="print incoming events as JSON lines")
     watch.add_argument(
         "--seconds", type=_seconds, default=None, metavar="S", help="stop after S seconds"
     )
+
+
+def _add_outputs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write results, score sheets, blank sheets, the audit trail or the "
+        "certification report as PDF or CSV",
+        description="Sync, then write one report as this account sees it. results, audit and "
+        "certification take a --category or a whole --contest; sheets and blank-sheets a "
+        "--category. PDF: fonts embedded, text extractable; CSV: UTF-8, a header row.",
+    )
+    export.add_argument(
+        "report", choices=["results", "sheets", "blank-sheets", "audit", "certification"]
+    )
+    export.add_argument("--category", type=_positive_int, default=None, metavar="ID")
+    export.add_argument("--contest", type=_positive_int, default=None, metavar="ID")
+    export.add_argument("--format", choices=["pdf", "csv"], default=None)
+    export.add_argument("--output", type=Path, required=True, metavar="FILE")
+    export.add_argument(
+        "--page-size", choices=["A4", "Letter"], default="A4", help="PDF paper (default A4)"
+    )
+
+    verify = sub.add_parser(
+        "verify-receipt",
+        help="recompute a sign-off receipt from the scores and compare it with the server's",
+        description="Sync, find the sign-off with this receipt, recompute the SHA-256 from "
+        "our copy of the signed scores. Exit 0 when it matches; 1 on a mismatch or a receipt "
+        "superseded by a reopen; 5 when no sign-off we can see has it.",
+    )
+    verify.add_argument("receipt", metavar="RECEIPT")
+
+    paper = sub.add_parser(
+        "paper-submit",
+        help="enter a judge's filled paper sheet (CSV of export blank-sheets) for confirmation",
+        description="Tally masters: enter the filled boxes of a paper sheet on a judge's "
+        "behalf. It counts only once a second person confirms it (paper-decide).",
+    )
+    paper.add_argument("--category", type=_positive_int, required=True, metavar="ID")
+    paper.add_argument(
+        "--judge", required=True, metavar="JUDGE", help="the judge's username (or user id)"
+    )
+    paper.add_argument("--file", type=Path, required=True, metavar="CSV")
+    paper.add_argument("--note", default=None, metavar="T", help="why it is entered from paper")
+    listing = sub.add_parser("paper-list", help="paper sheets and whether they are confirmed")
+    listing.add_argument("--category", type=_positive_int, default=None, metavar="ID")
+    decide = sub.add_parser(
+        "paper-decide", help="confirm (or --reject) a paper sheet somebody else entered"
+    )
+    decide.add_argument("sheet", type=_positive_int, metavar="SHEET_ID")
+    decide.add_argument("--reject", action="store_true")
+    decide.add_argument("--note", default=None, metavar="T")
+
+
+def _add_admin(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    admin = sub.add_parser(
+        "admin",
+        help="set up the competition: import/export the competition file, CSV lists, accounts",
+        description="For organizers and admins. The competition file is JSON (see "
+        "docs/examples/competition.json); import is idempotent and all-or-nothing.",
+    )
+    actions = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help="apply a competition file (one transaction)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="print what would change only")
+    exp = actions.add_parser("export", help="write the competition file of the event")
+    exp.add_argument("file", type=Path, metavar="FILE")
+    exp.add_argument("--event", default=None, metavar="NAME", help="when there are several")
+    csv = actions.add_parser(
+        "import-csv",
+        help="merge a spreadsheet list (contestants of a category, or accounts)",
+        description="CSV with a header row, UTF-8 with or without BOM, comma or semicolon. "
+        "contestants: columns number (or bib), name. users: username, name, role, "
+        "optional password. Entries are added or updated, never removed.",
+    )
+    csv.add_argument("kind", choices=["contestants", "users"])
+    csv.add_argument("file", type=Path, metavar="FILE")
+    csv.add_argument(
+        "--category", default=None, metavar="NAME", help="category name (or Contest/Category)"
+    )
+    csv.add_argument("--event", default=None, metavar="NAME", help="when there are several")
+    csv.add_argument("--dry-run", action="store_true", help="print what would change only")
+    actions.add_parser("users", help="list every account")
+    for name, text in (
+        ("reset-password", "give an account a one-time password to change at the next login"),
+        ("deactivate", "deactivate an account"),
+        ("reactivate", "reactivate an account"),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("target", metavar="USERNAME")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -163,4 +269,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     elif args.timeout is None:
         args.timeout = 10.0
     args.server = args.server.rstrip("/")
+    if args.command == "export":
+        if args.category is None and args.contest is None:
+            parser.error("export needs --category ID or --contest ID")
+        if args.format is None:
+            suffix = args.output.suffix.lower().lstrip(".")
+            args.format = suffix if suffix in ("pdf", "csv") else "pdf"
     return args

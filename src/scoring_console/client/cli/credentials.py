@@ -11,6 +11,7 @@ from keyring.backend import KeyringBackend
 from .errors import EXIT_USAGE, CliError
 
 PASSWORD_ENV = "SCORING_PASSWORD"
+NEW_PASSWORD_ENV = "SCORING_NEW_PASSWORD"
 KEYRING_ENV = "SCORING_CONSOLE_KEYRING"
 
 
@@ -45,3 +46,24 @@ def read_password(username: str, server: str, stdin: TextIO) -> str:
         return getpass.getpass(f"Password for {username} at {server}: ")
     except (EOFError, KeyboardInterrupt):
         raise CliError(EXIT_USAGE, "no password given") from None
+
+
+def read_new_password(username: str, stdin: TextIO) -> str:
+    """A new password when the server demands one (after an administrator's reset):
+    ``SCORING_NEW_PASSWORD``, else asked twice on a terminal; exit 2 otherwise."""
+    password = os.environ.get(NEW_PASSWORD_ENV)
+    if password:
+        return password
+    if not stdin.isatty():
+        raise CliError(
+            EXIT_USAGE,
+            f"the password of {username} was reset and must be changed: set "
+            f"{NEW_PASSWORD_ENV} (stdin is not a terminal, so it cannot be prompted for)",
+        )
+    try:
+        first = getpass.getpass(f"The password of {username} must be changed. New password: ")
+        if getpass.getpass("Repeat the new password: ") != first:
+            raise CliError(EXIT_USAGE, "the two new passwords differ")
+    except (EOFError, KeyboardInterrupt):
+        raise CliError(EXIT_USAGE, "no new password given") from None
+    return first

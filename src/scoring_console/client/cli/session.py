@@ -14,8 +14,13 @@ from scoring_console.store.outbox import EntryState, OutboxEntry
 
 from ..connection import ConnectionState, ConnectionStatus
 from ..core import ClientCore
-from ..errors import InvalidCredentials, ServerUnreachable, SessionExpired
-from .credentials import keyring_backend_from_env, read_password
+from ..errors import (
+    InvalidCredentials,
+    PasswordChangeRequired,
+    ServerUnreachable,
+    SessionExpired,
+)
+from .credentials import keyring_backend_from_env, read_new_password, read_password
 from .errors import EXIT_AUTH, EXIT_UNREACHABLE, CliError
 from .output import Output
 
@@ -68,7 +73,7 @@ class CliSession:
             if self.password is None:
                 self.password = read_password(self.args.username, self.args.server, self.stdin)
             try:
-                await self.core.login(self.password)
+                await self._login(self.password)
             except InvalidCredentials as exc:
                 raise CliError(EXIT_AUTH, f"login refused: {exc}") from None
             except ServerUnreachable as exc:
@@ -76,6 +81,14 @@ class CliSession:
         self.online = True
         self.offline_reason = None
         return True
+
+    async def _login(self, password: str) -> None:
+        try:
+            await self.core.login(password)
+        except PasswordChangeRequired:
+            new_password = read_new_password(self.args.username, self.stdin)
+            await self.core.login(password, new_password=new_password)
+            self.password = new_password
 
     def _go_offline(self, reason: str) -> bool:
         self.offline_reason = reason or "server unreachable"

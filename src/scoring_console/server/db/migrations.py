@@ -255,12 +255,174 @@ CREATE INDEX idx_refresh_tokens_family ON refresh_tokens (family);
 """
 """Refresh tokens remember their rotation family (the first token's jti): a reused
 rotated token revokes the whole family (issue 12)."""
+_SCORING_RULES = """
+ALTER TABLE criteria ADD COLUMN weight TEXT NOT NULL DEFAULT '1';
+ALTER TABLE categories ADD COLUMN scoring TEXT;
+"""
+"""Criterion weights (exact decimal text) and per-category scoring rules (JSON text;
+NULL means the defaults: sum, nothing dropped, no tie-break, 2 decimals)."""
+
+_SCORING_REVIEWS = """
+CREATE TABLE tie_decisions (
+    id             INTEGER PRIMARY KEY,
+    client_id      TEXT NOT NULL UNIQUE,
+    content_hash   TEXT NOT NULL,
+    category_id    INTEGER NOT NULL REFERENCES categories(id),
+    contestant_ids TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    decided_by     INTEGER NOT NULL REFERENCES users(id),
+    decided_at     TEXT NOT NULL,
+    seq            INTEGER NOT NULL
+);
+CREATE INDEX idx_tie_decisions_category ON tie_decisions (category_id);
+
+CREATE TABLE outlier_reviews (
+    id            INTEGER PRIMARY KEY,
+    client_id     TEXT NOT NULL UNIQUE,
+    content_hash  TEXT NOT NULL,
+    category_id   INTEGER NOT NULL REFERENCES categories(id),
+    contestant_id INTEGER NOT NULL,
+    criterion_id  INTEGER NOT NULL,
+    judge_id      INTEGER NOT NULL,
+    score_version INTEGER NOT NULL,
+    action        TEXT NOT NULL CHECK (action IN ('clear', 'ask_judge')),
+    note          TEXT NOT NULL,
+    reviewed_by   INTEGER NOT NULL REFERENCES users(id),
+    reviewed_at   TEXT NOT NULL,
+    seq           INTEGER NOT NULL
+);
+CREATE INDEX idx_outlier_reviews_category ON outlier_reviews (category_id);
+"""
+"""Manual tie-break orders (contestant ids as a JSON list, best first) and tally
+masters' reviews of outlier flags; both append-only."""
+_SETUP_ACCOUNTS = """
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE announcements ADD COLUMN contest_id INTEGER REFERENCES contests(id);
+"""
+"""Issue 8: a reset or generated password must be changed at the next login; an
+announcement may address one contest."""
+
+_AUDIT_TRAIL = """
+CREATE TABLE audit_log (
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    actor_id        INTEGER,
+    actor_username  TEXT NOT NULL,
+    actor_role      TEXT,
+    action          TEXT NOT NULL,
+    entity_kind     TEXT NOT NULL,
+    entity_id       TEXT,
+    label           TEXT NOT NULL,
+    category_id     INTEGER,
+    contest_id      INTEGER,
+    subject_user_id INTEGER,
+    old_json        TEXT,
+    new_json        TEXT,
+    reason          TEXT,
+    client_id       TEXT
+);
+CREATE INDEX idx_audit_log_category ON audit_log (category_id, id);
+CREATE INDEX idx_audit_log_actor ON audit_log (actor_id, id);
+CREATE INDEX idx_audit_log_subject ON audit_log (subject_user_id, id);
+CREATE INDEX idx_audit_log_entity ON audit_log (entity_kind, entity_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+INSERT INTO audit_log (at, actor_id, actor_username, actor_role, action, entity_kind,
+    entity_id, label, category_id, contest_id, subject_user_id, old_json, new_json, reason,
+    client_id)
+SELECT a.changed_at, a.changed_by, COALESCE(u.username, 'user ' || a.changed_by), u.role,
+    'score.' || CASE a.action WHEN 'create' THEN 'created' WHEN 'update' THEN 'updated'
+        ELSE 'deleted' END,
+    'score', CAST(a.score_id AS TEXT),
+    'score of #' || COALESCE(k.number, a.contestant_id) || ', '
+        || COALESCE(c.name, 'criterion ' || a.criterion_id),
+    a.category_id, g.contest_id, a.judge_id,
+    CASE WHEN a.old_score IS NULL THEN NULL
+        ELSE json_object('score', a.old_score, 'comment', a.old_comment) END,
+    CASE WHEN a.new_score IS NULL THEN NULL
+        ELSE json_object('score', a.new_score, 'comment', a.new_comment) END,
+    NULL, a.client_id
+FROM score_audit a
+LEFT JOIN users u ON u.id = a.changed_by
+LEFT JOIN contestants k ON k.id = a.contestant_id
+LEFT JOIN criteria c ON c.id = a.criterion_id
+LEFT JOIN categories g ON g.id = a.category_id
+ORDER BY a.id;
+"""
+"""The append-only audit trail of every write (:mod:`..service.audit` records into it).
+
+Triggers refuse UPDATE and DELETE. Score history written before this migration (the
+``score_audit`` table, which stays as the score-only detail) is copied in once, in order.
+"""
+
+_SHEET_REOPENS = """
+CREATE TABLE reopen_requests (
+    id                 INTEGER PRIMARY KEY,
+    client_id          TEXT NOT NULL UNIQUE,
+    content_hash       TEXT NOT NULL,
+    category_id        INTEGER NOT NULL REFERENCES categories(id),
+    judge_id           INTEGER NOT NULL REFERENCES users(id),
+    reason             TEXT NOT NULL,
+    status             TEXT NOT NULL,
+    superseded_receipt TEXT,
+    decided_by         INTEGER REFERENCES users(id),
+    decision_note      TEXT,
+    created_at         TEXT NOT NULL,
+    decided_at         TEXT,
+    seq                INTEGER NOT NULL
+);
+CREATE INDEX idx_reopen_requests_category ON reopen_requests (category_id, judge_id);
+
+CREATE TABLE superseded_signoffs (
+    id                 INTEGER PRIMARY KEY,
+    category_id        INTEGER NOT NULL,
+    role               TEXT NOT NULL,
+    user_id            INTEGER NOT NULL,
+    signed_at          TEXT NOT NULL,
+    receipt            TEXT NOT NULL,
+    signed_score_count INTEGER NOT NULL,
+    client_id          TEXT NOT NULL UNIQUE,
+    superseded_at      TEXT NOT NULL,
+    reopen_request_id  INTEGER
+);
+"""
+"""Corrections after sign-off: reopen requests, and the sign-offs an approval superseded
+(their ``clientId`` stays taken, their receipt stays in the audit trail)."""
+
+_PAPER_SHEETS = """
+CREATE TABLE paper_sheets (
+    id            INTEGER PRIMARY KEY,
+    client_id     TEXT NOT NULL UNIQUE,
+    content_hash  TEXT NOT NULL,
+    category_id   INTEGER NOT NULL REFERENCES categories(id),
+    judge_id      INTEGER NOT NULL REFERENCES users(id),
+    entered_by    INTEGER NOT NULL REFERENCES users(id),
+    entries       TEXT NOT NULL,
+    note          TEXT,
+    status        TEXT NOT NULL,
+    decided_by    INTEGER REFERENCES users(id),
+    decision_note TEXT,
+    created_at    TEXT NOT NULL,
+    decided_at    TEXT,
+    seq           INTEGER NOT NULL
+);
+CREATE INDEX idx_paper_sheets_category ON paper_sheets (category_id);
+"""
+"""Paper sheets typed in on a judge's behalf, waiting for a second person's confirmation."""
 
 MIGRATIONS: Final[tuple[str, ...]] = (
     _V1_SCHEMA,
     _V2_INDEXES,
     _REFUSED_WRITES_AND_PENDING_AGE,
     _REFRESH_TOKEN_FAMILIES,
+    _SCORING_RULES,
+    _SCORING_REVIEWS,
+    _AUDIT_TRAIL,
+    _SHEET_REOPENS,
+    _PAPER_SHEETS,
+    _SETUP_ACCOUNTS,
 )
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 

@@ -5,6 +5,7 @@ Timestamps are stored as ISO 8601 strings in UTC; models get aware datetimes bac
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 
@@ -17,9 +18,12 @@ from scoring_console.protocol.entities import (
     Event,
     Notification,
     NotificationType,
+    OutlierAction,
+    OutlierReview,
     RemovalRequest,
     RequestStatus,
     Score,
+    TieDecision,
     UserInfo,
 )
 from scoring_console.protocol.roles import Role
@@ -159,5 +163,38 @@ def announcement(row: sqlite3.Row) -> Announcement:
         type=NotificationType(row["type"]),
         timestamp=from_iso(row["timestamp"]),
         author_id=row["author_id"],
+        contest_id=row["contest_id"],
+        seq=row["seq"],
+    )
+
+
+def tie_decision(row: sqlite3.Row) -> TieDecision:
+    """A ``tie_decisions`` row."""
+    return TieDecision(
+        id=row["id"],
+        client_id=row["client_id"],
+        category_id=row["category_id"],
+        contestant_ids=json.loads(row["contestant_ids"]),
+        reason=row["reason"],
+        decided_by=row["decided_by"],
+        decided_at=from_iso(row["decided_at"]),
+        seq=row["seq"],
+    )
+
+
+def outlier_review(row: sqlite3.Row) -> OutlierReview:
+    """An ``outlier_reviews`` row."""
+    return OutlierReview(
+        id=row["id"],
+        client_id=row["client_id"],
+        category_id=row["category_id"],
+        contestant_id=row["contestant_id"],
+        criterion_id=row["criterion_id"],
+        judge_id=row["judge_id"],
+        score_version=row["score_version"],
+        action=OutlierAction(row["action"]),
+        note=row["note"],
+        reviewed_by=row["reviewed_by"],
+        reviewed_at=from_iso(row["reviewed_at"]),
         seq=row["seq"],
     )

@@ -6,6 +6,7 @@ with the caller's :class:`Actor` and the validated payload model. Each method re
 an :class:`Outcome` (ack data + effects to deliver) or raises a :class:`ServiceError`.
 """
 
+from . import audit
 from .masking import mask_score, view_for
 from .service import ScoringService
 from .types import (
@@ -39,6 +40,7 @@ __all__ = [
     "RoomChange",
     "ScoringService",
     "ServiceError",
+    "audit",
     "mask_score",
     "view_for",
 ]

@@ -24,7 +24,7 @@ its family: the console and scoring-cli share one token and may race to rotate i
 _DUMMY_HASH = hash_password("not-a-real-password")
 
 
-class AccountsMixin(ServiceBase):
+class AccountsArea(ServiceBase):
     """Users, credentials and refresh-token storage."""
 
     def create_user(self, username: str, name: str, role: Role, password: str) -> UserInfo:
@@ -105,6 +105,23 @@ class AccountsMixin(ServiceBase):
         """
         conn.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
         return CloseSessions(user_id, reason)
+
+    def must_change_password(self, user_id: int) -> bool:
+        """Whether the user's password was reset or generated and must be changed."""
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT must_change_password FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+        return row is not None and bool(row["must_change_password"])
+
+    def change_password(self, user_id: int, password: str) -> None:
+        """Set the user's own new password and clear the must-change mark."""
+        hashed = hash_password(password)
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?",
+                (hashed, user_id),
+            )
 
     def store_refresh_token(
         self, jti: str, user_id: int, expires_at: datetime, family: str | None = None

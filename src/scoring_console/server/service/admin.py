@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from datetime import datetime
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     Announcement,
     CertificationStatus,
@@ -22,9 +25,11 @@ from scoring_console.protocol.payloads import (
 )
 from scoring_console.protocol.roles import Role
 
+from ..db import Database
 from ..db import rows as r
 from . import certstate, notices, rooms
-from .scores import ScoresMixin
+from .base import ServiceBase, utc_now
+from .scores import ScoresArea
 from .types import (
     Actor,
     Broadcast,
@@ -41,8 +46,19 @@ _PUBLISH_ROLES = _LOCK_ROLES
 _ANNOUNCE_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 
 
-class AdminMixin(ScoresMixin):
+class AdminArea(ServiceBase):
     """Contest locks, results, announcements and notification read marks."""
+
+    def __init__(
+        self,
+        db: Database,
+        scores: ScoresArea,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(db, clock=clock)
+        self.scores = scores
+        """The scores area: results are published with its totals."""
 
     def lock_contest(self, actor: Actor, payload: ContestLock) -> Outcome[Contest]:
         """``contest:lock`` (board, organizer, admin): lock or unlock a contest.
@@ -73,6 +89,17 @@ class AdminMixin(ScoresMixin):
             row = conn.execute(
                 "SELECT * FROM contests WHERE id = ?", (payload.contest_id,)
             ).fetchone()
+            self._audit(
+                conn,
+                actor,
+                AuditAction.CONTEST_LOCKED if payload.locked else AuditAction.CONTEST_UNLOCKED,
+                AuditEntity.CONTEST,
+                payload.contest_id,
+                f"contest {row['name']}",
+                old={"locked": bool(before["locked"])},
+                new={"locked": bool(row["locked"])},
+                contest_id=payload.contest_id,
+            )
             contest = r.contest(row)
             effects: list[Effect] = []
             if bool(before["locked"]) != contest.locked:
@@ -142,7 +169,23 @@ class AdminMixin(ScoresMixin):
                 "UPDATE categories SET published = 1, published_at = ?, seq = ? WHERE id = ?",
                 (r.to_iso(now), seq, info.id),
             )
-            data = self._totals(conn, info.id)
+            data = self.scores._totals(conn, info.id)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.RESULTS_PUBLISHED,
+                AuditEntity.CATEGORY,
+                info.id,
+                f"results of {info.name}",
+                old={"published": info.published},
+                new={
+                    "published": True,
+                    "publishedAt": r.to_iso(now),
+                    "totals": [t.model_dump(mode="json", by_alias=True) for t in data.totals],
+                },
+                category_id=info.id,
+                contest_id=info.contest_id,
+            )
             told: list[Effect] = []
             if not info.published:  # publishing again re-sends totals, not notifications
                 notice = notices.results_published(info.label)
@@ -155,21 +198,49 @@ class AdminMixin(ScoresMixin):
         return Outcome(data, [effect, *told])
 
     def announce(self, actor: Actor, payload: AnnouncementCreate) -> Outcome[Announcement]:
-        """``system:announcement`` (organizer, admin): persisted, then sent to ``all``."""
+        """``system:announcement`` (organizer, admin): persisted, then sent to ``all`` — or,
+        with ``contestId``, to ``contest:{id}`` and the venue-wide role rooms."""
         if actor.role not in _ANNOUNCE_ROLES:
             raise Forbidden(f"{actor.role.value} cannot send announcements")
+        targets: tuple[str, ...] = (rooms.ALL,)
         with self.db.transaction() as conn:
+            if payload.contest_id is not None:
+                if not conn.execute(
+                    "SELECT 1 FROM contests WHERE id = ?", (payload.contest_id,)
+                ).fetchone():
+                    raise NotFound(
+                        f"contest {payload.contest_id} not found",
+                        {"contestId": payload.contest_id},
+                    )
+                targets = (rooms.contest(payload.contest_id), *rooms.VENUE_ROLE_ROOMS)
             seq = self.db.next_seq(conn)
             cursor = conn.execute(
-                "INSERT INTO announcements (message, type, timestamp, author_id, seq) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (payload.message, payload.type.value, r.to_iso(self.clock()), actor.user_id, seq),
+                "INSERT INTO announcements (message, type, timestamp, author_id, seq, "
+                "contest_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    payload.message,
+                    payload.type.value,
+                    r.to_iso(self.clock()),
+                    actor.user_id,
+                    seq,
+                    payload.contest_id,
+                ),
             )
             row = conn.execute(
                 "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
-        announcement = r.announcement(row)
-        effect = Broadcast(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement, (rooms.ALL,))
+            announcement = r.announcement(row)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.ANNOUNCEMENT_SENT,
+                AuditEntity.ANNOUNCEMENT,
+                announcement.id,
+                f"announcement: {payload.message[:60]}",
+                new={"message": payload.message, "type": payload.type.value}
+                | ({} if payload.contest_id is None else {"contestId": payload.contest_id}),
+            )
+        effect = Broadcast(ServerEvent.SYSTEM_ANNOUNCEMENT, announcement, targets)
         return Outcome(announcement, [effect])
 
     def mark_notifications_read(

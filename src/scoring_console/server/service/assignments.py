@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from datetime import datetime
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import Assignment, NotificationType
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
 
+from ..db import Database
 from ..db import rows as r
 from . import certstate, rooms
-from .base import role_label
+from .base import ServiceBase, role_label, utc_now
 from .types import (
     Actor,
     Broadcast,
@@ -19,17 +23,29 @@ from .types import (
     Effect,
     Forbidden,
     Invalid,
+    Locked,
     NotFound,
     Outcome,
     RoomChange,
 )
-from .views import ViewsMixin
+from .views import ViewsArea
 
 _MANAGER_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 
 
-class AssignmentsMixin(ViewsMixin):
+class AssignmentsArea(ServiceBase):
     """Creating and removing assignments (organizers and admins)."""
+
+    def __init__(
+        self,
+        db: Database,
+        views: ViewsArea,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(db, clock=clock)
+        self.views = views
+        """The views area: an assignment moves the user between its rooms."""
 
     def create_assignment(self, actor: Actor, payload: AssignmentChange) -> Outcome[Assignment]:
         """``assignment:created``: assign a judge or tally master to a category.
@@ -52,7 +68,7 @@ class AssignmentsMixin(ViewsMixin):
             self._require_unlocked(info)
             if role is Role.JUDGE:
                 self._require_judges_step_open(conn, info.id)
-            before = self._rooms(conn, target)
+            before = self.views._rooms(conn, target)
             seq = self.db.next_seq(conn)
             try:
                 cursor = conn.execute(
@@ -71,7 +87,19 @@ class AssignmentsMixin(ViewsMixin):
                 (cursor.lastrowid,),
             ).fetchone()
             assignment = r.assignment(row)
-            after = self._rooms(conn, target)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.ASSIGNMENT_CREATED,
+                AuditEntity.ASSIGNMENT,
+                assignment.id,
+                f"{self._user_name(conn, payload.user_id)} as {role_label(role)} in {info.name}",
+                new={"userId": payload.user_id, "categoryId": info.id, "role": role.value},
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=payload.user_id,
+            )
+            after = self.views._rooms(conn, target)
             note = self._notify(
                 conn,
                 payload.user_id,
@@ -118,12 +146,31 @@ class AssignmentsMixin(ViewsMixin):
             self._require_unlocked(info)
             if row["role"] == Role.JUDGE.value:
                 self._require_judges_step_open(conn, info.id)
+                if self._judge_signed(conn, payload.user_id, info.id):
+                    who = self._user_name(conn, payload.user_id)
+                    raise Locked(
+                        f"judge {who} has signed {info.name}; the judge cannot be removed",
+                        {"userId": payload.user_id, "categoryId": info.id},
+                    )
             target = Actor(payload.user_id, Role(row["user_role"]), "")
-            before = self._rooms(conn, target)
+            before = self.views._rooms(conn, target)
             seq = self.db.next_seq(conn)
             conn.execute("DELETE FROM assignments WHERE id = ?", (row["id"],))
-            after = self._rooms(conn, target)
+            after = self.views._rooms(conn, target)
             assignment = r.assignment(row).model_copy(update={"seq": seq})
+            self._audit(
+                conn,
+                actor,
+                AuditAction.ASSIGNMENT_REMOVED,
+                AuditEntity.ASSIGNMENT,
+                assignment.id,
+                f"{self._user_name(conn, payload.user_id)} as "
+                f"{role_label(Role(row['role']))} in {info.name}",
+                old={"userId": payload.user_id, "categoryId": info.id, "role": row["role"]},
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=payload.user_id,
+            )
             note = self._notify(
                 conn,
                 payload.user_id,

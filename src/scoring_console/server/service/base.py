@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
 from ..db import Database
 from ..db import rows as r
-from . import certstate, rooms
+from . import audit, certstate, rooms
 from .notices import Notice
 from .types import Actor, Broadcast, Conflict, Forbidden, Invalid, Locked, NotFound
 
@@ -76,12 +75,6 @@ class ServiceBase:
     def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.db = db
         self.clock = clock
-        # Live connections per user (in memory: after a restart nobody is online).
-        self._connections: dict[int, int] = {}
-        self._connections_lock = threading.Lock()
-        self._last_beats: dict[int, tuple[datetime, int]] = {}
-        self._pending_beats: dict[int, tuple[Actor, int, datetime]] = {}
-        """The latest heartbeat count per user not stored yet (throttled)."""
 
     # --- lookups --------------------------------------------------------------------
 
@@ -210,6 +203,15 @@ class ServiceBase:
                 {"categoryId": category_id, "judgeId": judge_id},
             )
 
+    def _reason_required(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> bool:
+        """True once the judge's signed sheet of the category was reopened."""
+        row = conn.execute(
+            "SELECT 1 FROM reopen_requests WHERE judge_id = ? AND category_id = ? "
+            "AND status = 'APPROVED'",
+            (judge_id, category_id),
+        ).fetchone()
+        return row is not None
+
     def _user_name(self, conn: sqlite3.Connection, user_id: int) -> str:
         row = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
         return str(row["name"]) if row is not None else "an unknown user"
@@ -236,7 +238,47 @@ class ServiceBase:
             )
         return row
 
+    def _score_label(
+        self, conn: sqlite3.Connection, contestant_id: int, criterion_id: int, judge_id: int
+    ) -> str:
+        """``#12 Anna Berg · Poise · judge Judge One``: a score cell in the users' words."""
+        contestant = conn.execute(
+            "SELECT number, name FROM contestants WHERE id = ?", (contestant_id,)
+        ).fetchone()
+        criterion = conn.execute(
+            "SELECT name FROM criteria WHERE id = ?", (criterion_id,)
+        ).fetchone()
+        who = (
+            f"#{contestant['number']} {contestant['name']}"
+            if contestant is not None
+            else f"contestant {contestant_id}"
+        )
+        what = criterion["name"] if criterion is not None else f"criterion {criterion_id}"
+        return f"{who} · {what} · judge {self._user_name(conn, judge_id)}"
+
     # --- writes shared by several areas ---------------------------------------------
+
+    def _audit(
+        self,
+        conn: sqlite3.Connection,
+        actor: Actor | None,
+        action: str,
+        entity: str,
+        entity_id: int | str | None,
+        label: str,
+        **details: Any,
+    ) -> int:
+        """:func:`audit.record` with the service's clock (``details``: its keyword args)."""
+        return audit.record(
+            conn,
+            at=self.clock(),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            label=label,
+            **details,
+        )
 
     def _tell(
         self, conn: sqlite3.Connection, user_id: int, notice: Notice, category_id: int | None

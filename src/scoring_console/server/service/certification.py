@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     Certification,
     CertificationStatus,
     Score,
+    next_signer_role,
 )
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import CertificationSign, SignResult
@@ -26,13 +28,16 @@ from scoring_console.protocol.receipt import compute_receipt
 from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
 
 from ..db import rows as r
-from . import certstate, notices, rooms
+from . import certstate, notices, rooms, standings
 from .base import CategoryInfo, ServiceBase, role_label
 from .masking import certification_for
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, Outcome, PreconditionFailed
 
+_FLAGS_NAMED = 5
+"""How many open outlier flags a refusal names (all are in ``details.openFlags``)."""
 
-class CertificationMixin(ServiceBase):
+
+class CertificationArea(ServiceBase):
     """Signing a step of a category's certification."""
 
     def sign_certification(self, actor: Actor, payload: CertificationSign) -> Outcome[SignResult]:
@@ -86,6 +91,26 @@ class CertificationMixin(ServiceBase):
                 "UPDATE signoffs SET result = ? WHERE id = ?",
                 (result.model_dump_json(by_alias=True), cursor.lastrowid),
             )
+            self._audit(
+                conn,
+                actor,
+                AuditAction.SIGNOFF_SIGNED,
+                AuditEntity.SIGNOFF,
+                cursor.lastrowid,
+                f"{actor.role.value.replace('_', ' ').lower()} sign-off of {info.name} "
+                f"by {self._user_name(conn, actor.user_id)}",
+                old={"status": before.status.value},
+                new={
+                    "status": after.status.value,
+                    "role": actor.role.value,
+                    "receipt": receipt,
+                    "signedScoreCount": len(signed),
+                },
+                client_id=payload.client_id,
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=actor.user_id,
+            )
             effects.append(
                 Broadcast(ServerEvent.CERTIFICATION_UPDATED, after, rooms.category_viewers(info.id))
             )
@@ -103,6 +128,15 @@ class CertificationMixin(ServiceBase):
             (payload.client_id,),
         ).fetchone()
         if row is None:
+            superseded = conn.execute(
+                "SELECT 1 FROM superseded_signoffs WHERE client_id = ?", (payload.client_id,)
+            ).fetchone()
+            if superseded is not None:
+                raise Conflict(
+                    f"the sign-off {payload.client_id} was superseded when the sheet was "
+                    "reopened; sign again",
+                    {"clientId": payload.client_id},
+                )
             return None
         if row["user_id"] != actor.user_id or row["category_id"] != payload.category_id:
             raise Conflict(
@@ -139,11 +173,47 @@ class CertificationMixin(ServiceBase):
             raise PreconditionFailed(
                 f"no judges are assigned to {info.label}", {"categoryId": info.id}
             )
-        if certstate.next_signer_role(state.status) is not actor.role:
+        if next_signer_role(state.status) is not actor.role:
             raise PreconditionFailed(
                 f"the {role_label(previous)} step of {info.label} is not signed yet",
                 {"categoryId": info.id, "status": state.status.value, "waitingFor": previous.value},
             )
+        if actor.role is Role.TALLY_MASTER:
+            self._require_no_open_flags(conn, info)
+
+    def _require_no_open_flags(self, conn: sqlite3.Connection, info: CategoryInfo) -> None:
+        """A tally master signs only when every outlier flag is cleared."""
+        flags = standings.open_outlier_flags(conn, info.id)
+        if not flags:
+            return
+        described = []
+        for flag in flags[:_FLAGS_NAMED]:
+            row = conn.execute(
+                "SELECT t.number, t.name AS contestant, k.name AS criterion, u.name AS judge "
+                "FROM contestants t, criteria k, users u "
+                "WHERE t.id = ? AND k.id = ? AND u.id = ?",
+                flag.cell,
+            ).fetchone()
+            described.append(
+                f"#{row['number']} {row['contestant']}, {row['criterion']} ({row['judge']})"
+            )
+        if len(flags) > _FLAGS_NAMED:
+            described.append(f"and {len(flags) - _FLAGS_NAMED} more")
+        raise PreconditionFailed(
+            f"{len(flags)} outlier flag(s) open in {info.name}; clear them or ask the judges "
+            "to check: " + "; ".join(described),
+            {
+                "categoryId": info.id,
+                "openFlags": [
+                    {
+                        "contestantId": f.contestant_id,
+                        "criterionId": f.criterion_id,
+                        "judgeId": f.judge_id,
+                    }
+                    for f in flags
+                ],
+            },
+        )
 
     def _missing_cells(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> int:
         row = conn.execute(
@@ -177,7 +247,7 @@ class CertificationMixin(ServiceBase):
         if status is CertificationStatus.CERTIFIED:
             role, notice = Role.BOARD, notices.certified(info.label)
         else:
-            next_role = certstate.next_signer_role(status)
+            next_role = next_signer_role(status)
             if next_role is None or next_role is Role.JUDGE:
                 return []  # judges are still signing: nobody new to tell
             role, notice = next_role, notices.your_turn_to_sign(next_role, info.label)

@@ -10,7 +10,7 @@ from scoring_console.protocol.entities import (
     CertificationSignoff,
     CertificationStatus,
 )
-from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
+from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
 
@@ -71,22 +71,6 @@ def status_of(required: list[int], signed: list[CertificationSignoff]) -> Certif
     if required and set(required) <= judges:
         return CertificationStatus.JUDGES_SIGNED
     return CertificationStatus.JUDGES_SIGNING
-
-
-_NEXT_AFTER: dict[CertificationStatus, Role | None] = {
-    CertificationStatus.NOT_STARTED: Role.JUDGE,
-    CertificationStatus.JUDGES_SIGNING: Role.JUDGE,
-    CertificationStatus.JUDGES_SIGNED: CERTIFICATION_CHAIN[1],
-    CertificationStatus.TALLY_SIGNED: CERTIFICATION_CHAIN[2],
-    CertificationStatus.AUDITOR_SIGNED: CERTIFICATION_CHAIN[3],
-    CertificationStatus.CERTIFIED: None,
-}
-
-
-def next_signer_role(status: CertificationStatus) -> Role | None:
-    """Whose turn it is to sign (``None`` once certified): the one rule for "who signs
-    next", used to refuse a step out of order and to tell the next signers."""
-    return _NEXT_AFTER[status]
 
 
 def signers(conn: sqlite3.Connection, category_id: int, role: Role) -> list[int]:

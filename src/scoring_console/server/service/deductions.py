@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import Deduction, RequestStatus
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import DeductionCreate, DeductionDecision
@@ -24,7 +25,7 @@ _DEDUCTION_DECIDED_ROLES = tuple(
 )
 
 
-class DeductionsMixin(ServiceBase):
+class DeductionsArea(ServiceBase):
     """Deduction requests and their decisions."""
 
     def request_deduction(self, actor: Actor, payload: DeductionCreate) -> Outcome[Deduction]:
@@ -73,6 +74,19 @@ class DeductionsMixin(ServiceBase):
                 ),
             )
             deduction = self._deduction(conn, int(cursor.lastrowid or 0))
+            self._audit(
+                conn,
+                actor,
+                AuditAction.DEDUCTION_REQUESTED,
+                AuditEntity.DEDUCTION,
+                deduction.id,
+                f"deduction for {self._contestant_label(conn, payload.contestant_id)}",
+                new={"amount": float(payload.amount), "status": "PENDING"},
+                reason=payload.reason,
+                client_id=payload.client_id,
+                category_id=info.id,
+                contest_id=info.contest_id,
+            )
         targets = (
             rooms.category_role(info.id, Role.TALLY_MASTER),
             *_DEDUCTION_WATCHERS,
@@ -134,6 +148,21 @@ class DeductionsMixin(ServiceBase):
                 ),
             )
             deduction = self._deduction(conn, payload.deduction_id)
+            self._audit(
+                conn,
+                actor,
+                AuditAction.DEDUCTION_APPROVED
+                if payload.approve
+                else AuditAction.DEDUCTION_REJECTED,
+                AuditEntity.DEDUCTION,
+                deduction.id,
+                f"deduction for {self._contestant_label(conn, row['contestant_id'])}",
+                old={"amount": row["amount"], "status": row["status"]},
+                new={"amount": row["amount"], "status": status.value, "note": payload.note},
+                reason=payload.note,
+                category_id=info.id,
+                contest_id=info.contest_id,
+            )
             told: list[Broadcast] = []
             if deduction.requested_by != actor.user_id:
                 notice = notices.deduction_decided(

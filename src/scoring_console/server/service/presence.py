@@ -13,6 +13,8 @@ board, organizers and admins. Online state lives in memory (connection counts);
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from scoring_console.protocol.entities import Presence
@@ -20,9 +22,10 @@ from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import Heartbeat, HeartbeatResult
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
+from ..db import Database
 from ..db import rows as r
 from . import rooms
-from .base import ServiceBase
+from .base import ServiceBase, utc_now
 from .types import Actor, Broadcast, Outcome
 
 BEAT_PERSIST_INTERVAL = timedelta(seconds=10)
@@ -36,15 +39,24 @@ must see who is offline or still has entries on their laptop."""
 
 
 BEAT_INTERVAL = timedelta(seconds=2)
-"""Default for :attr:`PresenceMixin.beat_interval`: at most one stored beat per user per
+"""Default for :attr:`PresenceArea.beat_interval`: at most one stored beat per user per
 this interval, whatever it carries (alternating counts must not bypass it)."""
 
 
-class PresenceMixin(ServiceBase):
+class PresenceArea(ServiceBase):
     """Heartbeats, online/offline, and the presence list of a snapshot."""
 
     beat_interval: timedelta = BEAT_INTERVAL
     """At most one stored heartbeat per user per this interval (set by the server)."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(db, clock=clock)
+        # Live connections per user (in memory: after a restart nobody is online).
+        self._connections: dict[int, int] = {}
+        self._connections_lock = threading.Lock()
+        self._last_beats: dict[int, tuple[datetime, int]] = {}
+        self._pending_beats: dict[int, tuple[Actor, int, datetime]] = {}
+        """The latest heartbeat count per user not stored yet (throttled)."""
 
     def heartbeat(self, actor: Actor, payload: Heartbeat) -> Outcome[HeartbeatResult]:
         """``user:active``: store ``last_seen`` and ``pending_count``.

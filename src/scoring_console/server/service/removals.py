@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import RemovalRequest, RequestStatus, ScoreDeleted
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import RemovalDecision, RemovalRequestCreate
@@ -21,7 +22,7 @@ from .base import ServiceBase, content_hash
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, NotFound, Outcome
 
 
-class RemovalsMixin(ServiceBase):
+class RemovalsArea(ServiceBase):
     """Score removal requests and their decisions."""
 
     def request_removal(
@@ -86,6 +87,23 @@ class RemovalsMixin(ServiceBase):
                 ),
             )
             request = self._removal(conn, int(cursor.lastrowid or 0))
+            self._audit(
+                conn,
+                actor,
+                AuditAction.REMOVAL_REQUESTED,
+                AuditEntity.REMOVAL,
+                request.id,
+                "removal of "
+                + self._score_label(
+                    conn, score["contestant_id"], score["criterion_id"], score["judge_id"]
+                ),
+                new={"scoreId": payload.score_id, "score": score["score"], "status": "PENDING"},
+                reason=payload.reason,
+                client_id=payload.client_id,
+                category_id=category_id,
+                contest_id=info.contest_id,
+                subject_user_id=score["judge_id"],
+            )
         targets = (rooms.role(Role.ADMIN), rooms.user(actor.user_id))
         return Outcome(request, [Broadcast(ServerEvent.SCORE_REMOVAL_PENDING, request, targets)])
 
@@ -127,8 +145,25 @@ class RemovalsMixin(ServiceBase):
                 "decided_at = ?, seq = ? WHERE id = ?",
                 (status.value, actor.user_id, payload.note, now, seq, payload.request_id),
             )
+            self._audit(
+                conn,
+                actor,
+                AuditAction.REMOVAL_APPROVED if payload.approve else AuditAction.REMOVAL_REJECTED,
+                AuditEntity.REMOVAL,
+                payload.request_id,
+                "removal of "
+                + self._score_label(
+                    conn, row["contestant_id"], row["criterion_id"], row["judge_id"]
+                ),
+                old={"status": row["status"]},
+                new={"status": status.value, "note": payload.note},
+                reason=payload.note,
+                category_id=info.id,
+                contest_id=info.contest_id,
+                subject_user_id=row["judge_id"],
+            )
             if payload.approve:
-                deleted = self._delete_score(conn, actor, row["score_id"], now)
+                deleted = self._delete_score(conn, actor, row["score_id"], now, row["reason"])
                 if deleted is not None:
                     effects.append(
                         Broadcast(
@@ -167,12 +202,25 @@ class RemovalsMixin(ServiceBase):
         return r.removal_request(row)
 
     def _delete_score(
-        self, conn: sqlite3.Connection, actor: Actor, score_id: int, now: str
+        self, conn: sqlite3.Connection, actor: Actor, score_id: int, now: str, reason: str
     ) -> ScoreDeleted | None:
         """Delete a score with an audit row; ``None`` if it is already gone."""
         row = conn.execute("SELECT * FROM scores WHERE id = ?", (score_id,)).fetchone()
         if row is None:
             return None
+        self._audit(
+            conn,
+            actor,
+            AuditAction.SCORE_DELETED,
+            AuditEntity.SCORE,
+            score_id,
+            self._score_label(conn, row["contestant_id"], row["criterion_id"], row["judge_id"]),
+            old={"score": row["score"], "comment": row["comment"]},
+            reason=reason,
+            category_id=row["category_id"],
+            contest_id=self._category(conn, row["category_id"]).contest_id,
+            subject_user_id=row["judge_id"],
+        )
         seq = self.db.next_seq(conn)
         conn.execute(
             "INSERT INTO score_audit (score_id, action, category_id, contestant_id, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import Score
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import (
@@ -18,11 +19,10 @@ from scoring_console.protocol.payloads import (
     TotalsData,
     TotalsRequest,
 )
-from scoring_console.protocol.ranking import rank_totals
 from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
-from . import certstate, rooms
+from . import rooms, standings
 from .base import CategoryInfo, content_hash
 from .masking import scores_for
 from .refusals import RefusalsMixin
@@ -39,7 +39,7 @@ from .types import (
 )
 
 
-class ScoresMixin(RefusalsMixin):
+class ScoresArea(RefusalsMixin):
     """Score submission, score reads and totals."""
 
     def submit_score(self, actor: Actor, payload: ScoreSubmit) -> Outcome[Score]:
@@ -105,6 +105,8 @@ class ScoresMixin(RefusalsMixin):
             criterion=payload.criterion_id,
             score=float(payload.score),
             comment=payload.comment,
+            # absent from the hash when absent, so replays of older writes still match
+            **({} if payload.reason is None else {"reason": payload.reason}),
         )
         stored = self._replayed_score(conn, payload.client_id, digest)
         if stored is not None:
@@ -166,29 +168,9 @@ class ScoresMixin(RefusalsMixin):
     # --- helpers --------------------------------------------------------------------
 
     def _totals(self, conn: sqlite3.Connection, category_id: int) -> TotalsData:
-        contestant_ids = [
-            row[0]
-            for row in conn.execute(
-                "SELECT contestant_id FROM category_contestants WHERE category_id = ? "
-                "ORDER BY contestant_id",
-                (category_id,),
-            )
-        ]
-        scores = [
-            (row["contestant_id"], float(row["score"]))
-            for row in conn.execute(certstate.PANEL_SCORES_SQL, (category_id,))
-        ]
-        deductions = [
-            (row[0], float(row[1]))
-            for row in conn.execute(
-                "SELECT contestant_id, amount FROM deductions "
-                "WHERE category_id = ? AND status = 'APPROVED'",
-                (category_id,),
-            )
-        ]
-        return TotalsData(
-            category_id=category_id, totals=rank_totals(contestant_ids, scores, deductions)
-        )
+        """Ranked totals by the category's scoring rules (see ``protocol.scoring``)."""
+        result = standings.category_result(conn, category_id)
+        return TotalsData(category_id=category_id, totals=result.ranked_totals())
 
     def _replayed_score(
         self, conn: sqlite3.Connection, client_id: str, digest: str
@@ -231,8 +213,26 @@ class ScoresMixin(RefusalsMixin):
             )
         self._require_unlocked(info)
         self._require_sheet_open(conn, actor.user_id, info.id)
+        if payload.reason is None and self._reason_required(conn, actor.user_id, info.id):
+            raise Invalid(
+                f"your signed sheet of {info.name} was reopened: every change needs a reason",
+                {"categoryId": info.id, "reasonRequired": True},
+            )
 
-    def _upsert_score(self, conn: sqlite3.Connection, actor: Actor, payload: ScoreSubmit) -> Score:
+    def _upsert_score(
+        self,
+        conn: sqlite3.Connection,
+        actor: Actor,
+        payload: ScoreSubmit,
+        *,
+        recorded_by: Actor | None = None,
+    ) -> Score:
+        """Create or replace ``actor``'s score of one cell (``actor`` is the judge).
+
+        ``recorded_by``: who made the change when it is not the judge themself (a paper
+        sheet confirmed on the judge's behalf); the audit names them.
+        """
+        writer = recorded_by or actor
         now = r.to_iso(self.clock())
         seq = self.db.next_seq(conn)
         old = conn.execute(
@@ -281,11 +281,26 @@ class ScoresMixin(RefusalsMixin):
                 float(payload.score),
                 None if old is None else old["comment"],
                 payload.comment,
-                actor.user_id,
+                writer.user_id,
                 now,
                 payload.client_id,
                 seq,
             ),
+        )
+        self._audit(
+            conn,
+            writer,
+            AuditAction.SCORE_CREATED if old is None else AuditAction.SCORE_UPDATED,
+            AuditEntity.SCORE,
+            score_id,
+            self._score_label(conn, payload.contestant_id, payload.criterion_id, actor.user_id),
+            old=None if old is None else {"score": old["score"], "comment": old["comment"]},
+            new={"score": float(payload.score), "comment": payload.comment},
+            reason=payload.reason,
+            client_id=payload.client_id,
+            category_id=payload.category_id,
+            contest_id=self._category(conn, payload.category_id).contest_id,
+            subject_user_id=actor.user_id,
         )
         row = conn.execute("SELECT * FROM scores WHERE id = ?", (score_id,)).fetchone()
         return r.score(row)

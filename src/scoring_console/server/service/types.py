@@ -61,7 +61,7 @@ class CloseSessions:
 
     Emitted when a user is deactivated, changes role or gets a new password; the
     service revokes the user's refresh tokens in the same transaction
-    (:meth:`~scoring_console.server.service.accounts.AccountsMixin._end_sessions`).
+    (:meth:`~scoring_console.server.service.accounts.AccountsArea._end_sessions`).
     ``reason`` is logged and shown to nobody.
     """
 

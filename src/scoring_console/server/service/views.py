@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from datetime import datetime
 
 from scoring_console.protocol.entities import (
-    Category,
-    Criterion,
     Deduction,
     RemovalRequest,
     Snapshot,
 )
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
+from ..db import Database
 from ..db import rows as r
-from . import certstate, rooms
+from . import certstate, rooms, standings
+from .base import ServiceBase, utc_now
 from .masking import certification_for, scores_for
-from .presence import PresenceMixin
+from .presence import PresenceArea
 from .refusals import visible_refusals
 from .types import Actor, NotFound
 
@@ -27,8 +29,19 @@ def _marks(count: int) -> str:
     return ",".join("?" * count)
 
 
-class ViewsMixin(PresenceMixin):
+class ViewsArea(ServiceBase):
     """Visibility, rooms and snapshots."""
+
+    def __init__(
+        self,
+        db: Database,
+        presence: PresenceArea,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(db, clock=clock)
+        self.presence = presence
+        """The presence area: snapshots carry its presence list."""
 
     def current_seq(self) -> int:
         """The last server-wide ``seq`` handed out."""
@@ -96,7 +109,8 @@ class ViewsMixin(PresenceMixin):
                     f"WHERE id IN ({marks}))) ORDER BY id",
                     ids,
                 ).fetchall()
-            categories = [self._category_model(conn, cid) for cid in ids]
+            categories = [standings.category_model(conn, cid) for cid in ids]
+            reviewers = [] if actor.role is Role.JUDGE else ids
             contestant_rows = conn.execute(
                 "SELECT * FROM contestants WHERE id IN (SELECT contestant_id FROM "
                 f"category_contestants WHERE category_id IN ({marks})) ORDER BY number, id",
@@ -114,10 +128,16 @@ class ViewsMixin(PresenceMixin):
             notification_rows = conn.execute(
                 "SELECT * FROM notifications WHERE user_id = ? ORDER BY id", (actor.user_id,)
             ).fetchall()
-            announcement_rows = conn.execute(
-                "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) ORDER BY id",
-                (_ANNOUNCEMENTS_IN_SNAPSHOT,),
-            ).fetchall()
+            contest_ids = {row["id"] for row in contest_rows}
+            announcement_rows = [
+                row
+                for row in conn.execute(
+                    "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) "
+                    "ORDER BY id",
+                    (_ANNOUNCEMENTS_IN_SNAPSHOT,),
+                ).fetchall()
+                if row["contest_id"] is None or row["contest_id"] in contest_ids
+            ]
             return Snapshot(
                 seq=seq,
                 server_time=self.clock(),
@@ -136,36 +156,11 @@ class ViewsMixin(PresenceMixin):
                 removal_requests=removals,
                 notifications=[r.notification(row) for row in notification_rows],
                 announcements=[r.announcement(row) for row in announcement_rows],
-                presence=self._presence_list(conn, actor),
+                presence=self.presence._presence_list(conn, actor),
+                tie_decisions=standings.tie_decisions(conn, reviewers),
+                outlier_reviews=standings.outlier_reviews(conn, reviewers),
                 refused_writes=visible_refusals(conn, actor, ids),
             )
-
-    def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:
-        row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
-        criteria = [
-            Criterion(id=c["id"], name=c["name"], max_score=c["max_score"])
-            for c in conn.execute(
-                "SELECT * FROM criteria WHERE category_id = ? ORDER BY position, id",
-                (category_id,),
-            )
-        ]
-        contestant_ids = [
-            c[0]
-            for c in conn.execute(
-                "SELECT cc.contestant_id FROM category_contestants cc "
-                "JOIN contestants t ON t.id = cc.contestant_id "
-                "WHERE cc.category_id = ? ORDER BY t.number, t.id",
-                (category_id,),
-            )
-        ]
-        return Category(
-            id=row["id"],
-            contest_id=row["contest_id"],
-            name=row["name"],
-            criteria=criteria,
-            contestant_ids=contestant_ids,
-            published=bool(row["published"]),
-        )
 
     def _requests_visible(
         self, conn: sqlite3.Connection, actor: Actor, ids: list[int]

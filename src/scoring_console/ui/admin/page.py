@@ -1,0 +1,113 @@
+"""What every Competition page shares: the admin client, background calls and the inline
+message line that shows the server's refusal (or what changed)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from scoring_console.client.admin import AdminClient
+from scoring_console.protocol.competition import validation_problems
+
+from ..bridge import CoreBridge
+from ..notifications.failures import describe_failure
+from ..tasks import TaskSet
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+ERROR_STYLE = "color: #b3261e;"
+INFO_STYLE = "color: #1b5e20;"
+
+
+class MessageLine(QLabel):
+    """One line under an editor: the last refusal (red) or result (green)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.is_error = False
+
+    def show_error(self, text: str) -> None:
+        """Show why something was refused."""
+        self.is_error = True
+        self.setStyleSheet(ERROR_STYLE)
+        self.setText(text)
+
+    def show_info(self, text: str) -> None:
+        """Show what was done."""
+        self.is_error = False
+        self.setStyleSheet(INFO_STYLE)
+        self.setText(text)
+
+
+class AdminPage(QWidget):
+    """Base of the workspace pages.
+
+    Signals:
+        call_finished(bool): a server call of this page ended (ok or refused).
+    """
+
+    call_finished = Signal(bool)
+
+    def __init__(self, bridge: CoreBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.admin = AdminClient(bridge.core)
+        self.tasks = TaskSet()
+        self.message = MessageLine(self)
+        self.message.setObjectName("message")
+
+    @property
+    def state(self) -> Any:
+        """The client state (what the last sync showed)."""
+        return self.bridge.core.state
+
+    def validated(self, model: type[M], **fields: Any) -> M | None:
+        """``model`` built from ``fields`` as the server would validate it; on a problem the
+        message line lists it (``criteria[1].maxScore: must be > 0``) and ``None``."""
+        try:
+            return model.model_validate(fields)
+        except ValidationError as exc:
+            self.message.show_error("Not sent: " + "; ".join(validation_problems(exc)))
+            return None
+
+    def run(
+        self,
+        action: str,
+        call: Callable[[], Awaitable[Any]],
+        done: Callable[[Any], str] | None = None,
+    ) -> None:
+        """Run a server call in the background; show its refusal or ``done(result)``."""
+        self.message.show_info(f"{action}…")
+        self.tasks.spawn(self._run(action, call, done), action)
+
+    async def _run(
+        self, action: str, call: Callable[[], Awaitable[Any]], done: Callable[[Any], str] | None
+    ) -> None:
+        try:
+            result = await call()
+        except Exception as exc:
+            log.info("%s refused: %s", action, exc)
+            self.message.show_error(describe_failure(action, exc))
+            self.call_finished.emit(False)
+            return
+        self.message.show_info(done(result) if done else f"{action}: done.")
+        self.call_finished.emit(True)
+        self.after_call()
+
+    def after_call(self) -> None:
+        """Refresh what the page shows after a successful call (pages override it)."""
+
+
+def changes_text(changes: list[str]) -> str:
+    """What a set-up write changed, for the message line."""
+    if not changes:
+        return "Nothing to change."
+    return "Saved: " + "; ".join(changes[:6]) + (" …" if len(changes) > 6 else "")

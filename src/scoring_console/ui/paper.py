@@ -1,0 +1,292 @@
+"""Paper sheets in the console: a tally master types in a judge's paper sheet; a second
+person (another tally master, an auditor, an admin) confirms it before it counts."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scoring_console.export.text import when
+from scoring_console.protocol.entities import Category, RequestStatus
+from scoring_console.protocol.paper import PaperScore, PaperSheet
+from scoring_console.protocol.roles import Role
+
+from .tasks import TaskSet
+
+if TYPE_CHECKING:
+    from .bridge import CoreBridge
+
+log = logging.getLogger(__name__)
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class PaperGridModel(QAbstractTableModel):
+    """The paper sheet's grid: contestants × criteria, each box empty or a number."""
+
+    def __init__(self, bridge: CoreBridge, category: Category, parent: Any = None) -> None:
+        super().__init__(parent)
+        state = bridge.core.state
+        self.category = category
+        self.contestants = state.contestants_in(category.id)
+        self.values: dict[tuple[int, int], float] = {}
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.contestants)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.category.criteria)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            criterion = self.category.criteria[section]
+            return f"{criterion.name} (max {criterion.max_score:g})"
+        person = self.contestants[section]
+        return f"{person.number} {person.name}"
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        return super().flags(index) | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return None
+        value = self.values.get((index.row(), index.column()))
+        return "" if value is None else f"{value:g}"
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        text = str(value).strip().replace(",", ".")
+        key = (index.row(), index.column())
+        if not text:
+            self.values.pop(key, None)
+        else:
+            try:
+                number = float(text)
+            except ValueError:
+                return False
+            if not 0 <= number <= self.category.criteria[index.column()].max_score:
+                return False
+            self.values[key] = number
+        self.dataChanged.emit(index, index)
+        return True
+
+    def entries(self) -> list[PaperScore]:
+        """The filled boxes, in sheet order."""
+        return [
+            PaperScore(
+                contestant_id=self.contestants[row].id,
+                criterion_id=self.category.criteria[column].id,
+                score=value,
+            )
+            for (row, column), value in sorted(self.values.items())
+        ]
+
+
+class PaperEntryDialog(QDialog):
+    """Type in one judge's paper sheet of a category; send it for confirmation.
+
+    Signals:
+        submitted(object): the server stored the sheet (a PaperSheet, still pending).
+    """
+
+    submitted = Signal(object)
+
+    def __init__(self, bridge: CoreBridge, category_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("paperEntryDialog")
+        state = bridge.core.state
+        category = state.categories[category_id]
+        self.setWindowTitle(f"Enter a paper sheet — {category.name}")
+        self.resize(720, 420)
+        self.core = bridge.core
+        self.category = category
+        self.tasks = TaskSet()
+        self.judge_box = QComboBox(self)
+        for assignment in sorted(state.assignments.values(), key=lambda a: a.user_name or ""):
+            if assignment.category_id == category_id and assignment.role is Role.JUDGE:
+                self.judge_box.addItem(assignment.user_name or "judge", assignment.user_id)
+        self.model = PaperGridModel(bridge, category, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("paperGrid")
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setPlaceholderText("Why from paper (e.g. the judge's laptop failed)")
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.send_button = QPushButton("Send for confirmation", self)
+        close = QPushButton("Close", self)
+        form = QFormLayout()
+        form.addRow("Judge:", self.judge_box)
+        form.addRow("Note:", self.note_edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status_label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.send_button)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.send_button.clicked.connect(self.on_send_clicked)
+        close.clicked.connect(self.accept)
+
+    def on_send_clicked(self) -> None:
+        entries = self.model.entries()
+        if not entries or self.judge_box.currentData() is None:
+            self.status_label.setText("Choose the judge and fill at least one box.")
+            return
+        self.send_button.setEnabled(False)
+        note = self.note_edit.text().strip() or None
+        judge_id = int(self.judge_box.currentData())
+        self.tasks.spawn(self._send(judge_id, entries, note), "paper_submit")
+
+    async def _send(self, judge_id: int, entries: list[PaperScore], note: str | None) -> None:
+        try:
+            sheet = await self.core.submit_paper(self.category.id, judge_id, entries, note)
+        except Exception as exc:  # refused or offline: show why, keep what was typed
+            log.info("paper sheet refused: %s", exc)
+            self.status_label.setText(f"Not sent: {exc}")
+            self.send_button.setEnabled(True)
+            return
+        self.status_label.setText(
+            f"Sent: {len(sheet.entries)} scores of {sheet.judge_name}. They count once a "
+            "second person confirms them."
+        )
+        self.submitted.emit(sheet)
+
+
+class PaperListModel(QAbstractTableModel):
+    """Paper sheets, one row each."""
+
+    HEADERS = ("Judge", "Scores", "Entered by", "Entered at", "Note", "Status")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.sheets: list[PaperSheet] = []
+
+    def set_sheets(self, sheets: list[PaperSheet]) -> None:
+        self.beginResetModel()
+        self.sheets = list(sheets)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.sheets)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        sheet = self.sheets[index.row()]
+        return (
+            sheet.judge_name,
+            str(len(sheet.entries)),
+            sheet.entered_by_name,
+            when(sheet.created_at),
+            sheet.note or "",
+            sheet.status.value.lower(),
+        )[index.column()]
+
+
+class PaperConfirmDialog(QDialog):
+    """Paper sheets of a category; confirm or reject one somebody else entered.
+
+    Signals:
+        decided(object): a decision was recorded (the updated PaperSheet).
+    """
+
+    decided = Signal(object)
+
+    def __init__(self, bridge: CoreBridge, category_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("paperConfirmDialog")
+        state = bridge.core.state
+        self.setWindowTitle(f"Paper sheets — {state.categories[category_id].name}")
+        self.resize(760, 360)
+        self.core = bridge.core
+        self.category_id = category_id
+        self.tasks = TaskSet()
+        self.model = PaperListModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("paperSheets")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.count_label = QLabel(self)
+        self.confirm_button = QPushButton("Confirm — the scores count", self)
+        self.reject_button = QPushButton("Reject", self)
+        close = QPushButton("Close", self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status_label)
+        row = QHBoxLayout()
+        row.addWidget(self.count_label)
+        row.addStretch(1)
+        row.addWidget(self.confirm_button)
+        row.addWidget(self.reject_button)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.confirm_button.clicked.connect(lambda: self.on_decide_clicked(True))
+        self.reject_button.clicked.connect(lambda: self.on_decide_clicked(False))
+        close.clicked.connect(self.accept)
+        self.tasks.spawn(self._load(), "paper_list")
+
+    async def _load(self) -> None:
+        try:
+            sheets = await self.core.list_paper(self.category_id)
+        except Exception as exc:
+            self.status_label.setText(f"Paper sheets not available: {exc}")
+            return
+        self.model.set_sheets(sheets)
+        pending = [i for i, s in enumerate(sheets) if s.status is RequestStatus.PENDING]
+        if pending:
+            self.table.selectRow(pending[0])
+        self.count_label.setText(f"{len(pending)} to confirm")
+
+    def on_decide_clicked(self, approve: bool) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        sheet = self.model.sheets[rows[0].row()] if rows else None
+        if sheet is None or sheet.status is not RequestStatus.PENDING:
+            self.status_label.setText("Select a paper sheet waiting for confirmation.")
+            return
+        self.tasks.spawn(self._decide(sheet, approve), "paper_decide")
+
+    async def _decide(self, sheet: PaperSheet, approve: bool) -> None:
+        try:
+            result = await self.core.decide_paper(sheet.id, approve)
+        except Exception as exc:
+            self.status_label.setText(f"Not recorded: {exc}")
+            return
+        verb = "confirmed: its scores count now" if approve else "rejected"
+        self.status_label.setText(f"{result.judge_name}'s paper sheet is {verb}.")
+        self.decided.emit(result)
+        await self._load()

@@ -1,0 +1,226 @@
+"""The Competition workspace through a real server: an admin logs in, adds a contestant with
+real key clicks, and a connected judge's core has it at once; refusals and validation show
+inline in the admin's words; judges get no such workspace."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from scoring_console.ui.admin import CompetitionWorkspace
+from tests.helpers.server_process import ServerProcess
+
+from .consoles import Console, open_console
+from .helpers import eventually, run
+
+
+def _workspace(console: Console) -> CompetitionWorkspace:
+    workspace = getattr(console.window, "competition", None)
+    assert isinstance(workspace, CompetitionWorkspace)
+    return workspace
+
+
+def _click(widget: QWidget) -> None:
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def _type(widget: QWidget, text: str) -> None:
+    _click(widget)
+    QTest.keyClicks(widget, text)
+
+
+def _click_tree(workspace: CompetitionWorkspace, label: str) -> None:
+    tree = workspace.structure.tree
+    (item,) = tree.findItems(label, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    tree.scrollToItem(item)
+    QTest.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center()
+    )
+
+
+def test_admin_adds_a_contestant_and_the_judge_sees_it_live(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        judge = await open_console(server_process.url, "judge1", tmp_path)
+        try:
+            assert getattr(judge.window, "competition", None) is None
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            workspace.setCurrentWidget(workspace.structure)
+            _click_tree(workspace, "Vocal Performance")
+            editor = workspace.structure.category
+            assert workspace.structure.editors.currentWidget() is editor
+            vocal = editor.category_id
+            assert vocal is not None
+            _type(editor.number, "150")
+            _type(editor.person, "Priya Nair")
+            _click(editor.add_contestant)
+            await eventually(
+                lambda: any(
+                    p.number == 150 and p.name == "Priya Nair"
+                    for p in judge.core.state.contestants_in(vocal)
+                ),
+                15,
+                "the new contestant in the judge's core",
+            )
+            await eventually(
+                lambda: (
+                    "contestant 150 Priya Nair added to Vocal Performance" in editor.message.text()
+                ),
+                what="the admin's confirmation",
+            )
+            await eventually(lambda: editor.contestants.rowCount() == 7, what="admin's list")
+        finally:
+            await judge.close()
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_refusals_and_validation_show_inline(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        judge = await open_console(server_process.url, "judge1", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            _click_tree(workspace, "Vocal Performance")
+            editor = workspace.structure.category
+            vocal = judge.core.state.categories[editor.category_id]
+            await judge.core.submit_score(
+                vocal.id, vocal.contestant_ids[0], vocal.criteria[0].id, 7
+            )
+            await eventually(lambda: judge.core.pending_count() == 0, what="score synced")
+            # client-side validation: the same model the server uses
+            editor.criteria.setCurrentCell(1, 1)
+            editor.criteria.item(1, 1).setText("0")
+            _click(editor.save)
+            assert editor.message.is_error
+            assert editor.message.text() == "Not sent: criteria[1].maxScore: must be > 0"
+            editor.criteria.item(1, 1).setText("10")
+            # the server's refusal, in names
+            editor.criteria.setCurrentCell(0, 0)
+            _click(editor.remove_criterion)
+            _click(editor.save)
+            await eventually(
+                lambda: (
+                    "criterion 'Technique' in Vocal Performance (Senior Showcase) has 1 "
+                    "score(s)" in editor.message.text()
+                ),
+                what="the refusal in names",
+            )
+            assert editor.message.is_error
+            # announcement composer: one contest only
+            composer = workspace.announcements
+            workspace.setCurrentWidget(composer)
+            _type(composer.text, "Seniors: judges' meeting at 18:00")
+            composer.target.setCurrentIndex(composer.target.findText("Senior Showcase only"))
+            _click(composer.send)
+            await eventually(
+                lambda: any(
+                    a.message == "Seniors: judges' meeting at 18:00"
+                    for a in judge.core.state.announcements.values()
+                ),
+                what="the announcement at the judge",
+            )
+        finally:
+            await judge.close()
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_assignment_pick_list_moves_a_judge_live(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "organizer1", tmp_path)
+        judge = await open_console(server_process.url, "judge5", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            page = workspace.assignments
+            workspace.setCurrentWidget(page)
+            page.category.setCurrentIndex(
+                page.category.findText("Variety Talent (Junior Showcase)")
+            )
+            junior = page.category.currentData()
+            assert junior not in judge.core.state.categories
+            await eventually(lambda: page.available.count() > 0, what="judges listed")
+            (item,) = page.available.findItems("Sofia Rossi (judge5)", Qt.MatchFlag.MatchExactly)
+            page.available.setCurrentItem(item)
+            _click(page.assign)
+            await eventually(
+                lambda: junior in judge.core.state.categories, 15, "the judge's new category"
+            )
+            await eventually(
+                lambda: page.assigned.findItems("Sofia Rossi (judge5)", Qt.MatchFlag.MatchExactly),
+                what="the pick list updated",
+            )
+        finally:
+            await judge.close()
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_new_category_rename_account_and_delete(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            structure = workspace.structure
+            _click_tree(workspace, "Junior Showcase")
+            nodes = structure.nodes
+            _type(nodes.child_name, "Magic")
+            _click(nodes.add_child)  # opens the editor of a new category
+            editor = structure.category
+            assert structure.editors.currentWidget() is editor and editor.name.text() == "Magic"
+            editor.criteria.item(0, 0).setText("Illusion")
+            _click(editor.save)
+            await eventually(
+                lambda: any(c.name == "Magic" for c in admin.core.state.categories.values()),
+                what="the new category",
+            )
+            await eventually(lambda: editor.category_id is not None, what="its id")
+            _click(editor.delete)
+            await eventually(
+                lambda: all(c.name != "Magic" for c in admin.core.state.categories.values()),
+                what="the category deleted",
+            )
+            # accounts: select judge2, rename in the form, save
+            accounts = workspace.accounts
+            workspace.setCurrentWidget(accounts)
+            await eventually(lambda: accounts.table.rowCount() == 10, what="accounts listed")
+            row = next(i for i, a in enumerate(accounts.accounts) if a.username == "judge2")
+            accounts.table.setCurrentCell(row, 0)
+            assert accounts.name.text() == "Kenji Watanabe"
+            accounts.name.clear()
+            _type(accounts.name, "Kenji W.")
+            _click(accounts.update_button)
+            await eventually(
+                lambda: accounts.message.text() == "judge2: Kenji W., Judge.",
+                what="the rename confirmed",
+            )
+            # deleting a contest that still has categories is refused inline
+            _click_tree(workspace, "Junior Showcase")
+            workspace.setCurrentWidget(structure)
+            _click(nodes.delete)
+            await eventually(lambda: nodes.message.is_error, what="the refusal")
+            assert "contest 'Junior Showcase' still has categories" in nodes.message.text()
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())
