@@ -193,7 +193,15 @@ async def cells_of(url: str) -> list[dict[str, Any]]:
 
 def run_loadgen(target: Target, scenario: dict[str, Any]) -> dict[str, Any]:
     """One scenario against one server; adds the server's CPU seconds."""
-    cfg = {"url": target.url, "judges": target.judges, "viewers": target.viewers, **scenario}
+    assert target.proc is not None
+    cfg = {
+        "url": target.url,
+        "judges": target.judges,
+        "viewers": target.viewers,
+        "serverPid": target.proc.pid,
+        "clockTicks": os.sysconf("SC_CLK_TCK"),
+        **scenario,
+    }
     cpu0 = target.cpu_seconds()
     done = subprocess.run(
         ["node", str(NODE / "loadgen.js"), json.dumps(cfg)],
@@ -204,7 +212,8 @@ def run_loadgen(target: Target, scenario: dict[str, Any]) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"loadgen {scenario['scenario']} on {target.name}: {done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    result["serverCpuSeconds"] = target.cpu_seconds() - cpu0
+    # the fan-out run measures the server's CPU itself, without the connection phase
+    result.setdefault("serverCpuSeconds", target.cpu_seconds() - cpu0)
     return result
 
 

@@ -123,6 +123,11 @@ class Deliverer:
             [_Frame(sid, eio_sid, str(event), frames.packet(self._stamp(connection, payload.seq)))]
         )
 
+    @property
+    def written_at_once(self) -> int:
+        """Frames written straight to an idle websocket (the rest went through queues)."""
+        return self._writer.direct
+
     def mark_synced(self, sid: str, seq: int) -> None:
         """A ``sync`` answered as of ``seq``: the next event chains from it."""
         connection = self._index.get(sid)

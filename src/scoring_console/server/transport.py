@@ -31,6 +31,7 @@ from typing import Any
 
 import engineio
 import socketio
+from aiohttp import WSMsgType
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
@@ -127,11 +128,44 @@ class GuardedSocket(AsyncSocket):  # type: ignore[misc]
     _dropping: asyncio.Task[None] | None = None
 
     async def send(self, pkt: Any) -> None:
-        """Queue a packet, or drop the connection when its queue is over the limits."""
+        """Write or queue a packet; drop the connection when its queue is over the limits."""
         if self.over_limits():
             await self._drop()
             return
-        await super().send(pkt)
+        if not await self.check_ping_timeout():
+            return
+        if not self.write_now(pkt):
+            await self.queue.put(pkt)
+
+    def write_now(self, pkt: Any) -> bool:
+        """Write a text packet straight to an idle websocket; ``False``: queue it instead.
+
+        Idle means: an upgraded websocket, not upgrading, nothing in the send queue,
+        nothing buffered in the TCP transport, no permessage-deflate. Then nothing sent
+        earlier can still be on its way through the writer task (it takes packets from
+        the queue and writes them in the same step, and yields only while the transport
+        is paused, i.e. holds data), so writing now keeps the order, skips a task
+        wake-up per packet, and leaves at most this one frame in the transport's buffer.
+        Whenever aiohttp's internals are not as expected, the answer is ``False``.
+        """
+        if not self.upgraded or self.upgrading or self.closing or self.closed:
+            return False
+        if getattr(pkt, "binary", True) or not self.queue.empty():
+            return False
+        writer = getattr(getattr(self._guard_ws, "_sock", None), "_writer", None)
+        if writer is None or writer._closing or writer.compress:
+            return False
+        transport = writer.transport
+        if transport is None or transport.is_closing() or transport.get_write_buffer_size():
+            return False
+        if getattr(writer.protocol, "_paused", True):
+            return False
+        wire = getattr(pkt, "wire", None) or pkt.encode().encode("utf-8")
+        try:
+            writer._write_websocket_frame(wire, WSMsgType.TEXT, 0)
+        except Exception:  # closing under us, or another aiohttp: the queue path decides
+            return False
+        return True
 
     def over_limits(self) -> bool:
         """True when this open socket's queue holds more than the limits allow."""

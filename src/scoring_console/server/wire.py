@@ -10,13 +10,15 @@ there. Here instead:
   same ``prevSeq`` — nearly all of them — share one Engine.IO packet object, whose
   encoding python-engineio caches, so the websocket writer and the long-poll answer
   reuse the same string.
-* :class:`QueueWriter` puts a packet into the recipient's Engine.IO send queue
-  synchronously (what python-engineio's ``AsyncSocket.send`` does after its checks):
-  no task and no ``await`` per recipient. The socket's own writer — the websocket
-  writer task or the pending long-poll GET — sends it, so websocket and polling
+* :class:`QueueWriter` hands a frame to one socket synchronously: no task and no
+  ``await`` per recipient. An idle websocket gets it written to its transport at once
+  (:meth:`~.transport.GuardedSocket.write_now`, as the ``websockets`` library's
+  ``broadcast()`` does); any other socket gets it in its Engine.IO send queue (what
+  ``AsyncSocket.send`` does after its checks), and its own writer — the websocket
+  writer task or the pending long-poll GET — sends it in order. Websocket and polling
   clients (stock ``socket.io-client`` included) see exactly the frames ``emit`` would
-  have produced. The send-queue limits of :mod:`.transport` hold: a socket over them
-  is dropped instead of growing.
+  have produced. The limits of :mod:`.transport` hold: a socket whose queue is over
+  them is dropped instead of growing.
 
 The frame format is Socket.IO v5 over Engine.IO v4, default namespace: an Engine.IO
 MESSAGE (``4``) carrying a Socket.IO EVENT (``2``) ``["event",{payload}]``.
@@ -41,6 +43,12 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+class Frame(eio_packet.Packet):  # type: ignore[misc]
+    """An Engine.IO MESSAGE packet that also keeps its websocket payload bytes."""
+
+    wire: bytes = b""
+
+
 class EventFrames:
     """One event's payload, encoded once, with a frame per ``prevSeq``."""
 
@@ -54,14 +62,15 @@ class EventFrames:
         separator = "," if body else ""
         # 2["event",{…,"prevSeq":   — the frame ends with  <prevSeq>}]
         self._head = "2" + dumps([event])[:-1] + "," + text[:-1] + separator + '"prevSeq":'
-        self._frames: dict[int | None, eio_packet.Packet] = {}
+        self._frames: dict[int | None, Frame] = {}
 
-    def packet(self, prev_seq: int | None) -> eio_packet.Packet:
+    def packet(self, prev_seq: int | None) -> Frame:
         """The Engine.IO MESSAGE packet carrying the event with this ``prevSeq``."""
         packet = self._frames.get(prev_seq)
         if packet is None:
             text = self._head + ("null" if prev_seq is None else str(prev_seq)) + "}]"
-            packet = eio_packet.Packet(eio_packet.MESSAGE, data=text)
+            packet = Frame(eio_packet.MESSAGE, data=text)
+            packet.wire = packet.encode().encode("utf-8")
             self._frames[prev_seq] = packet
         return packet
 
@@ -76,14 +85,19 @@ class QueueWriter:
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
+        self.direct = 0
+        """Frames written straight to an idle websocket's transport."""
+        self.queued = 0
+        """Frames put into a send queue (busy socket, polling, upgrade, compression)."""
 
     def eio_sid(self, sid: str, namespace: str = "/") -> str | None:
         """The Engine.IO session behind a Socket.IO ``sid`` (``None`` once it is gone)."""
         found = self._sio.manager.eio_sid_from_sid(sid, namespace)
         return None if found is None else str(found)
 
-    def push(self, eio_sid: str, packet: eio_packet.Packet) -> bool:
-        """Queue ``packet`` for one socket; ``False`` if it is gone, closing or dropped.
+    def push(self, eio_sid: str, packet: Frame) -> bool:
+        """Send or queue ``packet`` for one socket; ``False`` if it is gone, closing or
+        dropped.
 
         A socket whose queue is over the limits is dropped (as
         :meth:`~.transport.GuardedSocket.send` does) and gets nothing more.
@@ -91,8 +105,13 @@ class QueueWriter:
         socket = self._sio.eio.sockets.get(eio_sid)
         if socket is None or socket.closed or socket.closing:
             return False
-        if isinstance(socket, GuardedSocket) and socket.over_limits():
-            socket.drop_unread()
-            return False
+        if isinstance(socket, GuardedSocket):
+            if socket.over_limits():
+                socket.drop_unread()
+                return False
+            if socket.write_now(packet):
+                self.direct += 1
+                return True
         socket.queue.put_nowait(packet)
+        self.queued += 1
         return True

@@ -7,6 +7,7 @@
 "use strict";
 
 const crypto = require("crypto");
+const fs = require("fs");
 const WebSocket = require("ws");
 
 const cfg = JSON.parse(process.argv[2]);
@@ -69,6 +70,13 @@ async function submit(judge, index) {
   return ack;
 }
 
+// CPU seconds the server process used so far (only the measured phase is counted)
+function serverCpu() {
+  const stat = fs.readFileSync(`/proc/${cfg.serverPid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / cfg.clockTicks;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => {
   if (!xs.length) return null;
@@ -100,6 +108,7 @@ async function fanout() {
   const judge = await connect(cfg.judges[0]);
   await sleep(200);
   const cpu0 = process.cpuUsage();
+  const server0 = serverCpu();
   const t0 = performance.now();
   let acked = 0;
   while (performance.now() - t0 < cfg.seconds * 1000) {
@@ -110,6 +119,7 @@ async function fanout() {
   const deadline = performance.now() + 10000;
   while (received < expected && performance.now() < deadline) await sleep(5);
   const cpu = process.cpuUsage(cpu0);
+  const serverCpuSeconds = serverCpu() - server0;
   const elapsed = (lastAt - t0) / 1000;
   close([...subs, judge]);
   return {
@@ -119,6 +129,7 @@ async function fanout() {
     deliveriesPerSecond: received / elapsed,
     elapsed,
     loadgenCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    serverCpuSeconds,
   };
 }
 

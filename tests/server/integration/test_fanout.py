@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from aiohttp._websocket.writer import WebSocketWriter
+
 from scoring_console.protocol.entities import (
     Certification,
     CertificationSignoff,
@@ -22,7 +24,6 @@ from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.roles import Role
 from scoring_console.server.service import rooms
 from scoring_console.server.service.types import Broadcast
-from scoring_console.server.transport import MeteredQueue
 from tests.helpers.raw_eio import StalledSocket
 from tests.helpers.sio_client import SioClient
 from tests.server.integration.conftest import CategoryInfo, Live
@@ -88,6 +89,7 @@ async def test_concurrent_writes_reach_each_socket_in_order_with_unbroken_prev_s
         got = await watcher.events.wait_count("scores:updated", expected)
         assert len(got) == expected
         assert not chain_problems(watcher, starts[id(watcher)])
+    assert live.running.parts.deliverer.written_at_once > 0, "idle sockets were written at once"
     for judge in judges:
         own = await judge.events.wait_count("scores:updated", expected // len(judges))
         assert {s["judgeId"] for s in own} == {judge.user_id}, "a judge sees only their own"
@@ -134,46 +136,49 @@ async def test_each_judge_gets_only_their_own_receipt_from_one_broadcast(live: L
 
 
 @contextmanager
-def queued_order() -> Iterator[list[tuple[int, str]]]:
-    """Every packet put into any socket's send queue: (id of the queue, text), in order."""
+def wire_order() -> Iterator[list[tuple[int, str]]]:
+    """Every websocket frame the server writes: (id of the writer, text), in order.
+
+    Both ways out go through aiohttp's frame writer: a frame written at once to an
+    idle socket, and a packet the Engine.IO writer task takes from a send queue.
+    """
     seen: list[tuple[int, str]] = []
-    original = MeteredQueue._put
+    original = WebSocketWriter._write_websocket_frame
 
-    def record(self: MeteredQueue, item: Any) -> None:
-        data = getattr(item, "data", None)
-        seen.append((id(self), data if isinstance(data, str) else ""))
-        original(self, item)
+    def record(self: WebSocketWriter, message: bytes, opcode: int, rsv: int) -> None:
+        seen.append((id(self), bytes(message).decode("utf-8", "replace")))
+        original(self, message, opcode, rsv)
 
-    MeteredQueue._put = record  # type: ignore[method-assign]
+    WebSocketWriter._write_websocket_frame = record  # type: ignore[method-assign]
     try:
         yield seen
     finally:
-        MeteredQueue._put = original  # type: ignore[method-assign]
+        WebSocketWriter._write_websocket_frame = original  # type: ignore[method-assign]
 
 
-def queue_of(live: Live, client: SioClient) -> int:
-    """id() of the server-side send queue of ``client``'s socket."""
+def writer_of(live: Live, client: SioClient) -> int:
+    """id() of the server-side frame writer of ``client``'s websocket."""
     sio = live.running.sio
     eio_sid = sio.manager.eio_sid_from_sid(client.sio.get_sid("/"), "/")
-    return id(sio.eio.sockets[eio_sid].queue)
+    return id(sio.eio.sockets[eio_sid]._guard_ws._sock._writer)
 
 
-async def test_the_ack_is_queued_before_the_fan_out_to_others(live: Live) -> None:
+async def test_the_ack_is_written_before_the_fan_out_to_others(live: Live) -> None:
     layout = await live.layout()
     cat = layout.cat1
     judge = await live.connect("judge1")
     others = [await live.connect(name) for name in ("tally1", "auditor1", "board1", "admin")]
     for client in [judge, *others]:
         await client.sync()
-    mine = queue_of(live, judge)
-    with queued_order() as seen:
+    mine = writer_of(live, judge)
+    with wire_order() as seen:
         score = await judge.ok("scores:submit", submit(cat, cat.cells[0], 7))
         for other in others:
             await other.events.wait_for("scores:updated", lambda s: s["id"] == score["id"])
     marker = f'"seq":{score["seq"]},'
-    ack = next(i for i, (q, text) in enumerate(seen) if q == mine and text.startswith("3"))
-    own_event = [i for i, (q, text) in enumerate(seen) if q == mine and marker in text]
-    to_others = [i for i, (q, text) in enumerate(seen) if q != mine and marker in text]
+    ack = next(i for i, (w, text) in enumerate(seen) if w == mine and text.startswith("43"))
+    own_event = [i for i, (w, text) in enumerate(seen) if w == mine and marker in text]
+    to_others = [i for i, (w, text) in enumerate(seen) if w != mine and marker in text]
     assert len(to_others) >= len(others)
     assert own_event and own_event[0] < ack, "the caller's own event comes before its ack"
     assert ack < min(to_others), "the ack waited for other sockets' deliveries"
