@@ -111,7 +111,9 @@ class Target:
                 self.proc.kill()
 
 
-def python_target(name: str, data_dir: Path, src: Path | None = None) -> Target:
+def python_target(
+    name: str, data_dir: Path, src: Path | None = None, extra: tuple[str, ...] = ()
+) -> Target:
     """The bundled server (from ``src`` instead of the installed package if given)."""
     command = [
         sys.executable,
@@ -134,6 +136,7 @@ def python_target(name: str, data_dir: Path, src: Path | None = None) -> Target:
         "5000",
         "--log-level",
         "warning",
+        *extra,
     ]
     env = {"PYTHONPATH": str(src)} if src is not None else {}
     return Target(name, command, env)
@@ -329,6 +332,11 @@ def main() -> int:
     parser.add_argument("--roundtrips", type=int, default=200)
     parser.add_argument("--baseline", help="git revision of the server for a 'before' column")
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--without-group-commit",
+        action="store_true",
+        help="add a column: this server with --no-group-commit",
+    )
     args = parser.parse_args()
     ensure_node_deps()
     load_before = os.getloadavg()
@@ -336,6 +344,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
         root = Path(tmp)
         targets = [python_target("this server", root / "py")]
+        if args.without_group_commit:
+            targets.append(
+                python_target("no group commit", root / "pyng", extra=("--no-group-commit",))
+            )
         if args.baseline:
             src = export_revision(args.baseline, root / "base")
             targets.append(python_target(f"before ({args.baseline})", root / "pybase", src))

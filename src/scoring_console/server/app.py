@@ -21,6 +21,7 @@ from aiohttp import web
 
 from .config import ServerConfig
 from .db import Database, DatabaseError, open_database
+from .db.group import GroupCommit
 from .delivery import Deliverer
 from .demo_data import seed_demo
 from .handlers import SocketHandlers
@@ -58,6 +59,7 @@ class ServerParts:
     db: Database
     closer: SessionCloser
     handlers: SocketHandlers | None = None
+    group: GroupCommit | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -141,6 +143,8 @@ def create_app(config: ServerConfig) -> web.Application:
     parts = ServerParts(
         config, sio, service, tokens, index, deliverer, limiter, metrics_, db, closer
     )
+    if config.group_commit:
+        parts.group = GroupCommit(db)
     parts.handlers = SocketHandlers(
         sio,
         service,
@@ -152,6 +156,7 @@ def create_app(config: ServerConfig) -> web.Application:
         config.max_payload_bytes,
         renew_grace=config.token_renew_grace,
         guard=guard,
+        group=parts.group,
         reads=RateLimiter(config.read_rate_per_minute),
         max_sockets_per_user=config.max_sockets_per_user,
     )
@@ -202,6 +207,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         for task in list(parts.background):
             task.cancel()
         parts.db.close()
+        if parts.group is not None:
+            parts.group.close()
 
 
 async def _flush_heartbeats(parts: ServerParts) -> None:
@@ -210,7 +217,11 @@ async def _flush_heartbeats(parts: ServerParts) -> None:
     while True:
         await asyncio.sleep(interval / 2)
         try:
-            await parts.deliverer.deliver(parts.service.flush_beats())
+            if parts.group is not None:
+                beats = await parts.group.run(parts.service.flush_beats)
+            else:
+                beats = parts.service.flush_beats()
+            await parts.deliverer.deliver(beats)
         except Exception:
             log.exception("storing throttled heartbeats failed")
 

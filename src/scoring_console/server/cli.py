@@ -159,11 +159,17 @@ def _add_limit_options(parser: argparse.ArgumentParser) -> None:
         help=f"bearer token for /metrics (or ${METRICS_TOKEN_ENV}; default: none, and only "
         "loopback clients may read /metrics)",
     )
+    group.add_argument(
+        "--no-group-commit",
+        action="store_true",
+        help="one transaction and fsync per call instead of shared ones (for measuring)",
+    )
 
 
 def _limit_settings(args: argparse.Namespace) -> dict[str, object]:
     settings: dict[str, object] = {f: getattr(args, f) for _, f, _, _ in _LIMIT_OPTIONS}
     settings["metrics_token"] = args.metrics_token
+    settings["group_commit"] = not args.no_group_commit
     return settings
 
 

@@ -51,6 +51,9 @@ class ServerConfig:
     """Messages waiting to be written to one socket; past it the connection is dropped."""
     max_queued_bytes: int = 16 * 1024 * 1024
     """Bytes waiting to be written to one socket; past it the connection is dropped."""
+    group_commit: bool = True
+    """Concurrent calls share one transaction and one fsync (``server/db/group.py``);
+    every ack still follows the commit of what it acknowledges."""
     session_sweep_interval: float = 5.0
     """How often sockets whose token expired past the renew grace are looked for."""
     login_failures_per_address_per_minute: int = 30

@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import socketio
 from pydantic import BaseModel, ValidationError
@@ -51,6 +51,7 @@ from scoring_console.protocol.payloads import (
 )
 from scoring_console.protocol.version import PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS
 
+from .db.group import GroupCommit
 from .delivery import NAMESPACE, Deliverer
 from .lockout import LoginGuard
 from .metrics import ServerMetrics
@@ -63,6 +64,7 @@ from .transport import GuardedSocketIO
 log = logging.getLogger(__name__)
 
 Ack = dict[str, Any]
+T = TypeVar("T")
 _UNKNOWN_LABEL = "<unknown>"
 
 
@@ -100,6 +102,7 @@ class SocketHandlers:
         *,
         renew_grace: int = RENEW_GRACE,
         guard: LoginGuard | None = None,
+        group: GroupCommit | None = None,
         reads: RateLimiter | None = None,
         max_sockets_per_user: int = 3,
     ) -> None:
@@ -113,6 +116,7 @@ class SocketHandlers:
         self._max_payload = max_payload_bytes
         self._renew_grace = renew_grace
         self._guard = guard or LoginGuard()
+        self._group = group
         self._reads = reads or RateLimiter(300)
         self._max_sockets = max_sockets_per_user
         self.closed = False
@@ -151,7 +155,7 @@ class SocketHandlers:
         try:
             for room in sorted(self._service.rooms_for(actor)):
                 await self._sio.enter_room(sid, room, namespace=NAMESPACE)
-            presence = self._service.set_online(actor, True)
+            presence = await self._committed(lambda: self._service.set_online(actor, True))
         except Exception:
             log.exception("handshake of user %s failed", actor.user_id)
             raise Refused("Internal server error") from None
@@ -192,7 +196,9 @@ class SocketHandlers:
         if self.closed:
             return
         try:
-            await self._deliver(self._service.set_online(connection.actor, False))
+            await self._deliver(
+                await self._committed(lambda: self._service.set_online(connection.actor, False))
+            )
         except Exception:
             log.exception("presence update on disconnect failed")
 
@@ -251,7 +257,7 @@ class SocketHandlers:
         if spec.route == "transport.unlock" and isinstance(payload, AccountUnlock):
             was_locked = self._guard.unlock(payload.username, by=actor.username)
             return ack_ok(AccountUnlocked(username=payload.username, was_locked=was_locked))
-        outcome = self._service.dispatch(actor, spec.name, payload)
+        outcome = await self._committed(lambda: self._service.dispatch(actor, spec.name, payload))
         if isinstance(outcome.result, Snapshot):
             # a snapshot restarts this connection's prevSeq chain at its seq
             self._deliverer.mark_synced(sid, outcome.result.seq)
@@ -333,6 +339,17 @@ class SocketHandlers:
         except Exception:
             log.exception("could not send the error event to %s", sid)
         return ack_error(ErrorCode.INVALID_EVENT, INVALID_EVENT_MESSAGE, {"event": name})
+
+    async def _committed(self, call: Callable[[], T]) -> T:
+        """Run a service call; return once what it wrote (or saw) is committed.
+
+        With group commit, concurrent calls share one transaction and one fsync
+        (:class:`~scoring_console.server.db.group.GroupCommit`); the call's own error
+        is raised after the commit too, so a refusal's record is durable as well.
+        """
+        if self._group is None:
+            return call()
+        return await self._group.run(call)
 
     async def _deliver(self, effects: Any) -> None:
         # The write is committed whatever happens here: a delivery failure is logged and

@@ -8,6 +8,7 @@ each socket received, and "not delayed" on what the server had queued where.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -217,3 +218,29 @@ async def test_a_stalled_subscriber_delays_neither_the_others_nor_the_ack(live: 
         assert len(judge.acks) >= sent // len(cat.cells)
     finally:
         stalled.close()
+
+
+async def test_every_acked_submit_is_committed_when_its_ack_arrives(live: Live) -> None:
+    layout = await live.layout()
+    cat = layout.cat1
+    judges = [await live.connect(f"judge{i}") for i in range(1, 6)]
+    db_path = live.running.parts.db.path
+    assert db_path is not None and live.running.parts.group is not None
+
+    async def submit_and_look(judge: SioClient, cell: tuple[int, int]) -> bool:
+        payload = submit(cat, cell, 4)
+        await judge.ok("scores:submit", payload)
+        other = sqlite3.connect(db_path)  # another connection sees committed rows only
+        try:
+            row = other.execute(
+                "SELECT 1 FROM score_writes WHERE client_id = ?", (payload["clientId"],)
+            ).fetchone()
+        finally:
+            other.close()
+        return row is not None
+
+    seen = await asyncio.gather(
+        *(submit_and_look(judge, cell) for judge in judges for cell in cat.cells[:4])
+    )
+    assert all(seen), f"{seen.count(False)} acks arrived before their commit"
+    assert live.running.parts.group.calls >= len(seen)

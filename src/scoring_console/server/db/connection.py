@@ -4,6 +4,12 @@ The database runs in WAL mode with ``synchronous=FULL``: a committed transaction
 survives a power cut, so an acknowledgement (sent after commit) means the write is
 durable. Every state change bumps the persisted server-wide ``seq`` inside the same
 transaction (:meth:`Database.next_seq`).
+
+With a :class:`~.group.GroupCommit` attached, calls it runs share one outer write
+transaction (a *batch*): each :meth:`Database.transaction` becomes a savepoint inside
+it, and the batch is committed once, off the event loop, for all of them. A write
+outside a grouped call that finds a batch open commits it first (synchronously), so
+every ``with db.transaction()`` that returned outside a group is durable as before.
 """
 
 from __future__ import annotations
@@ -13,9 +19,23 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from .errors import DatabaseError
 from .migrations import migrate
+
+
+class BatchOwner(Protocol):
+    """What a :class:`Database` asks of the group committer that owns its batches."""
+
+    grouping: bool
+    """True while a grouped call runs: its writes join (or open) the batch."""
+
+    def batch_opened(self) -> None:
+        """A batch was just opened (``BEGIN IMMEDIATE``): schedule its commit."""
+
+    def batch_committed(self, error: BaseException | None) -> None:
+        """The open batch was committed (or rolled back on ``error``) synchronously."""
 
 
 class Database:
@@ -25,6 +45,11 @@ class Database:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        self.owner: BatchOwner | None = None
+        """The group committer, if one is attached (:class:`~.group.GroupCommit`)."""
+        self.batch_open = False
+        """An outer write transaction is open and waits for its group commit."""
+        self._depth = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -33,21 +58,77 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction committed on success, rolled back on error."""
+        """A ``BEGIN IMMEDIATE`` transaction committed on success, rolled back on error.
+
+        Inside a grouped call (or nested) it is a savepoint of the open batch, rolled
+        back alone on error and committed with the batch.
+        """
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            owner = self.owner
+            grouping = owner is not None and owner.grouping
+            if self.batch_open and not grouping and self._depth == 0:
+                self.commit_batch()  # a write outside the group: durable on return
+            if grouping and not self.batch_open:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self.batch_open = True
+                assert owner is not None
+                owner.batch_opened()
+            if not self.batch_open:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._depth += 1
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                else:
+                    self._conn.execute("COMMIT")
+                finally:
+                    self._depth -= 1
+                return
+            name = f"sc_write_{self._depth}"
+            self._conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute(f"ROLLBACK TO {name}")
+                self._conn.execute(f"RELEASE {name}")
                 raise
             else:
+                self._conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+
+    def commit_batch(self) -> None:
+        """Commit the open batch now (rolled back if the commit fails); tell its owner."""
+        with self._lock:
+            if not self.batch_open:
+                return
+            self.batch_open = False
+            error: BaseException | None = None
+            try:
                 self._conn.execute("COMMIT")
+            except BaseException as exc:
+                error = exc
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+            if self.owner is not None:
+                self.owner.batch_committed(error)
+            if error is not None:
+                raise error
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: one consistent view for several queries."""
+        """A read transaction: one consistent view for several queries.
+
+        With a batch open the reads see it (the grouped caller waits for its commit
+        before answering).
+        """
         with self._lock:
+            if self.batch_open:
+                yield self._conn
+                return
             self._conn.execute("BEGIN")
             try:
                 yield self._conn
@@ -73,8 +154,10 @@ class Database:
         return int(row[0])
 
     def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connection (idempotent), committing an open batch first."""
         with self._lock:
+            if self.batch_open:
+                self.commit_batch()
             self._conn.close()
 
 
