@@ -333,9 +333,12 @@ def main() -> int:
     parser.add_argument("--baseline", help="git revision of the server for a 'before' column")
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument(
-        "--without-group-commit",
-        action="store_true",
-        help="add a column: this server with --no-group-commit",
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:ARGS",
+        help="add a column: this server with extra server arguments, e.g. "
+        "'no group commit:--no-group-commit'",
     )
     args = parser.parse_args()
     ensure_node_deps()
@@ -344,10 +347,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
         root = Path(tmp)
         targets = [python_target("this server", root / "py")]
-        if args.without_group_commit:
-            targets.append(
-                python_target("no group commit", root / "pyng", extra=("--no-group-commit",))
-            )
+        for number, variant in enumerate(args.variant):
+            name, _, extra = variant.partition(":")
+            targets.append(python_target(name, root / f"pyv{number}", extra=tuple(extra.split())))
         if args.baseline:
             src = export_revision(args.baseline, root / "base")
             targets.append(python_target(f"before ({args.baseline})", root / "pybase", src))
