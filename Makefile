@@ -6,7 +6,11 @@ STAMP  := $(VENV)/.installed
 DEMO_DIR ?= .demo-data
 DEMO_PORT ?= 8765
 
-.PHONY: all venv install test lint typecheck check demo server bench docs screenshots clean
+PREREQS = $(PYTHON) packaging/tools/check_prereqs.py
+
+.PHONY: all venv install test lint typecheck check demo server bench docs screenshots clean \
+	prereqs-test prereqs-demo
+
 
 all: test
 
@@ -20,7 +24,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 venv install: $(STAMP)
 
-test: $(STAMP)
+# What the system must provide (Python >= 3.11 with venv, Qt's libraries, node/npm):
+# checked first, with the exact install command printed for whatever is missing.
+prereqs-test:
+	@$(PREREQS) test --python $(PYTHON)
+
+prereqs-demo:
+	@$(PREREQS) demo --python $(PYTHON)
+
+test: prereqs-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
@@ -38,7 +50,7 @@ docs: $(STAMP)
 server: $(STAMP)
 	$(BIN)/scoring-server --host 127.0.0.1 --port $(DEMO_PORT) --data-dir $(DEMO_DIR) --demo --simulate
 
-demo: $(STAMP)
+demo: prereqs-demo $(STAMP)
 	$(BIN)/python -m scoring_console.demo --port $(DEMO_PORT) --data-dir $(DEMO_DIR)
 
 bench: $(STAMP)

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from scoring_console import __version__
+
 from .app import StartupError, start_server
 from .config import ConfigError, ServerConfig
 from .demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -28,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scoring-server", description="The bundled real-time scoring server."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port)")
     parser.add_argument(

@@ -7,6 +7,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from scoring_console import __version__
+
 from .credentials import KEYRING_ENV, PASSWORD_ENV
 
 SERVER_ENV = "SCORING_SERVER"
@@ -73,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--server",
         default=os.environ.get(SERVER_ENV, DEFAULT_SERVER),
