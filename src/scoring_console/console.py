@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .client.keyring_choice import KeyringChoiceError, keyring_choice
 
 PASSWORD_ENV = "SCORING_PASSWORD"
 CAFILE_ENV = "SSL_CERT_FILE"
@@ -88,6 +89,10 @@ def parse_args(argv: list[str] | None = None) -> Options:
     args = parser.parse_args(argv)
     if args.cafile is not None and not args.cafile.is_file():
         parser.error(f"--cafile {args.cafile}: no such file")
+    try:
+        keyring_choice()
+    except KeyringChoiceError as exc:
+        parser.error(str(exc))
     return Options(
         server=args.server,
         username=args.username,

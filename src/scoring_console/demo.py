@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Opening the console as {args.username} (password {DEMO_PASSWORD}).\n\n"
         "Open more consoles in other terminals, e.g. as a judge:\n"
         f"  {console} --server {url} --username judge1\n"
-        f"  (judge1 … judge5, password {DEMO_PASSWORD}; also auditor1, board1, organizer1)\n",
+        f"  (judge1 … judge5, password {DEMO_PASSWORD}, are free: bot-judge1 … 5 score;\n"
+        "   also auditor1, board1, organizer1)\n",
         flush=True,
     )
     os.environ.setdefault("SCORING_PASSWORD", DEMO_PASSWORD)

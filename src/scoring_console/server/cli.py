@@ -20,7 +20,7 @@ from scoring_console import __version__
 
 from .app import StartupError, start_server
 from .config import ConfigError, ServerConfig
-from .demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from .demo_data import BOT_USERS, DEMO_ACCOUNTS, DEMO_PASSWORD
 
 LISTENING_LINE = "Scoring server listening on {url}"
 
@@ -103,7 +103,11 @@ async def serve(config: ServerConfig) -> int:
         if config.demo:
             print(demo_accounts_table(), flush=True)
         if config.simulate:
-            print(f"Simulating bot judges at {config.simulate_rate:g} scores/s", flush=True)
+            print(
+                f"Simulating bot judges ({BOT_USERS[0][0]} … {BOT_USERS[-1][0]}) at "
+                f"{config.simulate_rate:g} scores/s; judge1 … judge5 are left to people",
+                flush=True,
+            )
         await stop.wait()
     finally:
         await running.stop()

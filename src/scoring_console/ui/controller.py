@@ -16,6 +16,7 @@ from keyring.backend import KeyringBackend
 
 from scoring_console.client.core import ClientCore
 from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
+from scoring_console.client.keyring_choice import keyring_usable
 
 from .bridge import CoreBridge
 from .login_dialog import LoginDialog, LoginRequest
@@ -109,7 +110,10 @@ class ConsoleApp:
 
     async def _login_interactively(self) -> ClientCore | None:
         dialog = LoginDialog(
-            self.settings.server_url, self.settings.username, self.settings.remember_me
+            self.settings.server_url,
+            self.settings.username,
+            self.settings.remember_me,
+            remember_possible=keyring_usable(self.keyring_backend),
         )
         self.dialog = dialog
         if self.notice:
