@@ -9,7 +9,7 @@ DEMO_PORT ?= 8765
 PREREQS = $(PYTHON) packaging/tools/check_prereqs.py
 
 .PHONY: all venv install test lint typecheck check demo server bench docs screenshots clean \
-	prereqs-test prereqs-demo
+	prereqs-test prereqs-demo icons
 
 
 all: test
@@ -62,3 +62,8 @@ clean:
 # README screenshots from the real app (packaging/tools/screenshots.sh).
 screenshots: $(STAMP)
 	BIN=$(BIN) bash packaging/tools/screenshots.sh
+
+# The app icon at 16-512 px (hicolor PNGs), .ico and .icns, rendered from
+# resources/icons/app.svg into build/icons (not committed).
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/tools/make_icons.py build/icons

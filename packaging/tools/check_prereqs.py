@@ -4,7 +4,7 @@
 Run by the Makefile with the system Python (so this file keeps to old syntax and the
 standard library). It checks the Python version, ``venv``/``ensurepip``, the shared
 libraries Qt loads (the offscreen set for tests, plus the xcb set for a window) and,
-for the tests, ``node``/``npm``. For whatever is missing it prints the exact install
+for the tests, ``node``/``npm`` and the desktop metadata validators. For whatever is missing it prints the exact install
 command for this distribution (apt-get on Debian/Ubuntu, dnf on Fedora) and exits 1.
 
     python3 packaging/tools/check_prereqs.py test|demo|bundle [--python PYTHON]
@@ -45,6 +45,11 @@ XCB_LIBS = {
     "libxcb-shm.so.0": ("libxcb-shm0", "libxcb"),
     "libxcb-sync.so.1": ("libxcb-sync1", "libxcb"),
     "libX11-xcb.so.1": ("libx11-xcb1", "libX11-xcb"),
+}
+# command -> packages: the metadata validators run by tests/packaging (Linux)
+TEST_TOOLS = {
+    "desktop-file-validate": ("desktop-file-utils", "desktop-file-utils"),
+    "appstreamcli": ("appstream", "appstream"),
 }
 VENV_PACKAGE = ("python3-venv", "python3")
 NODE_PACKAGES = ("nodejs npm", "nodejs npm")
@@ -142,6 +147,11 @@ def check(purpose, python):
             for name, pkgs in missing_libs(wanted, sonames):
                 problems.append("Qt needs %s (not installed)" % name)
                 packages.append(pkgs)
+        if purpose == "test":
+            for tool, pkgs in sorted(TEST_TOOLS.items()):
+                if shutil.which(tool) is None:
+                    problems.append("%s is missing (desktop metadata tests)" % tool)
+                    packages.append(pkgs)
     if purpose == "test":
         for tool in ("node", "npm"):
             if shutil.which(tool) is None:

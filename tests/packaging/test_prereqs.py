@@ -60,7 +60,7 @@ def test_fedora_names_and_node(prereqs: ModuleType, monkeypatch: pytest.MonkeyPa
     assert any("node is missing" in p for p in problems)
     assert not any("xcb-cursor" in p for p in problems), "tests need no window system"
     assert prereqs.install_command("fedora", packages) == (
-        "sudo dnf install -y libglvnd-egl nodejs npm"
+        "sudo dnf install -y libglvnd-egl appstream desktop-file-utils nodejs npm"
     )
 
 
