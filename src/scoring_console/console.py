@@ -15,9 +15,9 @@ from pathlib import Path
 
 from . import __version__
 from .client.keyring_choice import KeyringChoiceError, keyring_choice
+from .client.tls import CAFILE_ENV
 
 PASSWORD_ENV = "SCORING_PASSWORD"
-CAFILE_ENV = "SSL_CERT_FILE"
 
 
 @dataclass
@@ -83,12 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_cafile(parser: argparse.ArgumentParser, cafile: Path) -> None:
+    """Refuse a ``--cafile`` that is not a readable PEM certificate (exit 2)."""
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=str(cafile))
+    except (OSError, ssl.SSLError) as exc:
+        parser.error(f"--cafile {cafile}: not a readable PEM certificate ({exc})")
+
+
 def parse_args(argv: list[str] | None = None) -> Options:
     """Parse the command line (exits on ``--help``, ``--version`` or a bad option)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.cafile is not None and not args.cafile.is_file():
-        parser.error(f"--cafile {args.cafile}: no such file")
+    if args.cafile is not None:
+        check_cafile(parser, args.cafile)
     try:
         keyring_choice()
     except KeyringChoiceError as exc:
@@ -105,11 +115,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
 
 
 def apply_cafile(cafile: Path | None) -> None:
-    """Make every TLS connection of this process trust ``cafile`` only.
-
-    OpenSSL's default verify paths honour ``SSL_CERT_FILE``; aiohttp builds its default
-    context when first imported, so this runs before any networking module is imported.
-    """
+    """Pin ``cafile`` for every https:// connection of this process (see client/tls.py)."""
     if cafile is not None:
         os.environ[CAFILE_ENV] = str(cafile.resolve())
 

@@ -35,7 +35,7 @@ No display: the console is a desktop window and this session has none
 """
 _PR_SET_PDEATHSIG = 1
 
-LISTEN_RE = re.compile(r"listening on (http://[\w.\-]+:\d+)")
+LISTEN_RE = re.compile(r"listening on (https?://[\w.\-]+:\d+)")
 DEMO_PASSWORD = "demo"
 
 

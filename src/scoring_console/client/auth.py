@@ -27,6 +27,7 @@ from scoring_console.protocol.rest import (
     RefreshResponse,
 )
 
+from . import tls
 from .errors import AuthError, InvalidCredentials, NotLoggedIn, ServerUnreachable, SessionExpired
 from .vault import TokenVault
 
@@ -186,9 +187,7 @@ class Session:
 
     async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.http_timeout)
-            )
+            self._http = tls.http_session(aiohttp.ClientTimeout(total=self.http_timeout))
         try:
             async with self._http.post(self.server_url + path, json=body) as resp:
                 try:

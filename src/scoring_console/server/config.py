@@ -40,6 +40,10 @@ class ServerConfig:
     ping_timeout: float = 10.0
     cors_allowed_origins: str | list[str] = "*"
     """``"*"`` suits a venue LAN; a list restricts browser origins."""
+    certfile: Path | None = None
+    """PEM certificate (chain): with it the server speaks TLS (``https://``)."""
+    keyfile: Path | None = None
+    """PEM private key, when it is not in :attr:`certfile`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -66,6 +70,13 @@ class ServerConfig:
             raise ConfigError("max_payload_bytes must be at least 1024")
         if self.ping_interval <= 0 or self.ping_timeout <= 0:
             raise ConfigError("ping_interval and ping_timeout must be positive")
+        if self.keyfile is not None and self.certfile is None:
+            raise ConfigError("a keyfile needs a certfile")
+
+    @property
+    def scheme(self) -> str:
+        """``https`` with a certificate, else ``http``."""
+        return "https" if self.certfile is not None else "http"
 
     @property
     def db_path(self) -> Path:

@@ -10,10 +10,12 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from .. import tls
 from ..errors import ClientError
+from ..tls import CAFILE_ENV
 from .args import parse_args
 from .commands import COMMANDS
-from .errors import EXIT_INTERRUPTED, CliError, from_client_error
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError, from_client_error
 from .output import Output
 from .session import CliSession
 
@@ -33,6 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     _configure_logging(args.verbose)
     output = Output(args.json, sys.stdout, sys.stderr)
+    if args.cafile is not None:
+        os.environ[CAFILE_ENV] = str(args.cafile.resolve())
+    try:
+        tls.ssl_context()  # a bad pinned certificate is a usage error, said up front
+    except tls.TlsConfigError as exc:
+        return output.failure(EXIT_USAGE, str(exc))
     try:
         return asyncio.run(run(args, output, sys.stdin))
     except CliError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scoring_console import __version__
 
+from ..tls import CAFILE_ENV
 from .credentials import KEYRING_ENV, PASSWORD_ENV
 
 SERVER_ENV = "SCORING_SERVER"
@@ -30,6 +31,7 @@ environment:
                            "memory" (in-process only: nothing persists between runs, so
                            every run logs in with the password; meant for tests), or
                            "none" (never store the refresh token)
+  {CAFILE_ENV}   a PEM certificate to pin for https:// servers (as --cafile)
   SCORING_CONSOLE_HOME     put every per-user folder under this directory
 
 exit codes:
@@ -94,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="folder holding the per-user profiles (default: the desktop app's data dir)",
+    )
+    parser.add_argument(
+        "--cafile",
+        type=Path,
+        metavar="PEM",
+        help="trust only this certificate for an https:// server (pins a venue's "
+        f"self-signed certificate; default: ${CAFILE_ENV} or the system's CAs)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
     parser.add_argument(
