@@ -9,7 +9,7 @@ DEMO_PORT ?= 8765
 PREREQS = $(PYTHON) packaging/tools/check_prereqs.py
 
 .PHONY: all venv install test lint typecheck check demo server bench docs screenshots clean \
-	prereqs-test prereqs-demo icons
+	prereqs-test prereqs-demo prereqs-bundle icons bundle bundle-smoke deb deb-smoke
 
 
 all: test
@@ -31,6 +31,9 @@ prereqs-test:
 
 prereqs-demo:
 	@$(PREREQS) demo --python $(PYTHON)
+
+prereqs-bundle:
+	@$(PREREQS) bundle --python $(PYTHON)
 
 test: prereqs-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
@@ -67,3 +70,23 @@ screenshots: $(STAMP)
 # resources/icons/app.svg into build/icons (not committed).
 icons: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/tools/make_icons.py build/icons
+
+# A PyInstaller onedir bundle with the three programs (dist/scoring-console), then its
+# smoke test: bundled server --demo, bundled console --screenshot under xvfb-run, keyring.
+BUNDLE_DIR := dist/scoring-console
+bundle: prereqs-bundle icons
+	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/pyinstaller/scoring-console.spec
+	$(MAKE) bundle-smoke
+
+bundle-smoke:
+	bash packaging/tools/smoke_bundle.sh $(BUNDLE_DIR)
+
+# dist/scoring-console_<version>_<arch>.deb from the bundle (dpkg-deb); install it with
+# `sudo apt-get install ./dist/scoring-console_*.deb`, then `make deb-smoke` checks it.
+deb: bundle
+	bash packaging/linux/build_deb.sh $(BUNDLE_DIR) build/icons dist
+
+deb-smoke:
+	bash packaging/linux/smoke_deb.sh

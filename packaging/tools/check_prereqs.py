@@ -51,6 +51,11 @@ TEST_TOOLS = {
     "desktop-file-validate": ("desktop-file-utils", "desktop-file-utils"),
     "appstreamcli": ("appstream", "appstream"),
 }
+# command -> packages: what `make bundle` / `make deb` run besides Python
+BUNDLE_TOOLS = {
+    "xvfb-run": ("xvfb xauth", "xorg-x11-server-Xvfb xauth"),
+    "dpkg-deb": ("dpkg", "dpkg"),
+}
 VENV_PACKAGE = ("python3-venv", "python3")
 NODE_PACKAGES = ("nodejs npm", "nodejs npm")
 
@@ -147,6 +152,11 @@ def check(purpose, python):
             for name, pkgs in missing_libs(wanted, sonames):
                 problems.append("Qt needs %s (not installed)" % name)
                 packages.append(pkgs)
+        if purpose == "bundle":
+            for tool, pkgs in sorted(BUNDLE_TOOLS.items()):
+                if shutil.which(tool) is None:
+                    problems.append("%s is missing (make bundle / make deb)" % tool)
+                    packages.append(pkgs)
         if purpose == "test":
             for tool, pkgs in sorted(TEST_TOOLS.items()):
                 if shutil.which(tool) is None:

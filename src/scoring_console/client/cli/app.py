@@ -15,6 +15,7 @@ from ..errors import ClientError
 from ..tls import CAFILE_ENV
 from .args import parse_args
 from .commands import COMMANDS
+from .doctor import run_doctor
 from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError, from_client_error
 from .output import Output
 from .session import CliSession
@@ -41,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tls.ssl_context()  # a bad pinned certificate is a usage error, said up front
     except tls.TlsConfigError as exc:
         return output.failure(EXIT_USAGE, str(exc))
+    if args.command == "doctor":
+        return run_doctor(output)
     try:
         return asyncio.run(run(args, output, sys.stdin))
     except CliError as exc:

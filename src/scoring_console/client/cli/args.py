@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("status", help="connection state, user, role, pending/rejected counts")
+    sub.add_parser(
+        "doctor", help="version, keyring backend and TLS pin of this installation (no login)"
+    )
     sub.add_parser("sync", help="fetch the snapshot and print a summary (--json: the snapshot)")
 
     submit = sub.add_parser(
@@ -167,7 +170,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse and complete the arguments (defaults that depend on the command)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.username:
+    if not args.username and args.command != "doctor":
         parser.error(f"--username is required (or set {USERNAME_ENV})")
     flush_timeout = getattr(args, "flush_timeout", None)
     if args.command == "flush":
