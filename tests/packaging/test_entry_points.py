@@ -70,3 +70,34 @@ def test_a_bad_console_option_is_refused_before_qt(env_without_qt: dict[str, str
     )
     assert result.returncode == 2
     assert "WIDTHxHEIGHT" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "backend", "usable"),
+    [
+        ("memory", "scoring_console.client.memory_keyring.MemoryKeyring", True),
+        ("none", "keyring.backends.fail.Keyring", False),
+    ],
+)
+def test_cli_doctor_names_the_keyring_backend(
+    setting: str, backend: str, usable: bool, tmp_path: Path
+) -> None:
+    import json
+
+    from tests.server.ops.certs import self_signed
+
+    pem, _ = self_signed(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "SCORING_USERNAME"}
+    env.update(SCORING_CONSOLE_KEYRING=setting, SCORING_CONSOLE_CAFILE=str(pem))
+    result = subprocess.run(
+        [str(BIN / "scoring-cli"), "--json", "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["keyringBackend"] == backend and report["keyringUsable"] is usable
+    assert report["keyringSetting"] == setting and report["frozen"] is False
+    assert report["pinnedCertificate"] == str(pem)
