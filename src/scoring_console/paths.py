@@ -37,6 +37,16 @@ def config_dir() -> Path:
     return _base("config")
 
 
+def settings_dir(data_dir: Path | None = None) -> Path:
+    """Where the console keeps user settings and window state.
+
+    With ``--data-dir`` the settings live inside that folder, beside the caches, so a
+    profile folder (a venue workstation's, a test's) carries its whole state and never
+    touches the machine-wide ``config_dir()``.
+    """
+    return data_dir / "settings" if data_dir is not None else config_dir()
+
+
 def log_dir() -> Path:
     """Per-user logs."""
     return _base("logs")

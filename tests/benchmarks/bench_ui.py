@@ -104,11 +104,13 @@ class BenchCore:
     server_url = "http://bench.invalid"
 
     def __init__(self) -> None:
+        from scoring_console.client.clock import utc_now
         from scoring_console.client.connection import ConnectionState, ConnectionStatus
         from scoring_console.client.observable import Observable
         from scoring_console.client.state import StateStore
 
         self.state = StateStore()
+        self.clock = utc_now
         self.connection_changed: Observable[Any] = Observable("connection")
         self.outbox_changed: Observable[Any] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("removed")

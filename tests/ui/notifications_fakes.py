@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -201,6 +202,8 @@ class FakeCore:
 
     def __init__(self, snapshot: Snapshot | None = None) -> None:
         self.state = StateStore()
+        self.clock = lambda: NOW  # a fixed "now": tests run on any date
+        self.profile_dir = Path(tempfile.mkdtemp(prefix="fake-profile-"))
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[Any] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("outbox_removed")

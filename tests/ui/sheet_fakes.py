@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import tempfile
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
@@ -30,6 +32,8 @@ class SheetFakeCore:
     def __init__(self, snapshot: Snapshot) -> None:
         self.state = StateStore()
         self.state.apply_snapshot(snapshot)
+        self.clock = lambda: snapshot.server_time  # a fixed "now": tests run on any date
+        self.profile_dir = Path(tempfile.mkdtemp(prefix="fake-profile-"))
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[OutboxEntry] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("outbox_removed")
@@ -103,6 +107,7 @@ class SheetFakeCore:
                     criterion_id=entry.criterion_id,
                     judge_id=self.state.user.id,
                     score=float(entry.payload["score"]),
+                    comment=entry.payload.get("comment"),
                     version=1,
                     updated_at=datetime.now(UTC),
                 ),

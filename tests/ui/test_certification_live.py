@@ -37,6 +37,7 @@ class Seat:
         self.core = core
         self.bridge = CoreBridge(core)
         self.questions: list[str] = []
+        self.texts: list[str] = []
         self.panel = CertificationPanel(self.bridge, confirm=self._confirm)
         qtbot.addWidget(self.panel)
         self.panel.set_category(category_id)
@@ -46,6 +47,7 @@ class Seat:
 
     def _confirm(self, parent: QWidget, title: str, question: str) -> bool:
         self.questions.append(title)
+        self.texts.append(question)
         return True
 
     def status(self) -> str:
@@ -128,7 +130,17 @@ def test_certification_chain_through_the_panels(
                 await eventually(
                     lambda s=seat: s.panel.results_model.rowCount() == 4, 10, "the ranking"
                 )
-            assert board.questions == ["Publish results"]
+            # every signer was shown what they sign (category, contest, score count)
+            # before anything was queued; the board then confirmed publishing
+            assert board.questions[0].startswith("Sign Variety Talent (")
+            assert board.questions[-1] == "Publish results"
+            assert "covers 24 of 24 scores" in board.texts[0]
+            assert "covers 12 of 12 scores" in judge1.texts[-1]
+            for seat in (judge1, judge2, tally, auditor, board):
+                assert seat.panel.receipt_dialog is not None
+                kept = seat.panel.receipt_dialog.saved_path
+                assert kept is not None
+                assert seat.panel.receipt_dialog.receipt in kept.read_text()
             ranking = judge1.panel.results_model
             assert [ranking.index(r, 0).data() for r in range(4)] == [1, 2, 3, 4]
             assert "Results published" in judge1.panel.published_label.text()

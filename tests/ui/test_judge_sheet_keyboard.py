@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from scoring_console.protocol import ServerEvent
 from scoring_console.protocol.roles import Role
 from scoring_console.ui.bridge import CoreBridge
 from scoring_console.ui.judge_sheet_model import FIRST_CRITERION_COL, SYNC_ROLE
@@ -16,8 +17,11 @@ from scoring_console.ui.judge_sheet_view import JudgeSheetView
 from scoring_console.ui.sync_state import CellSync
 
 from .helpers import eventually, run
+from .judge_input import FAIL_ON_QT_WARNINGS
 from .sheet_fakes import SheetFakeCore
-from .snapshots import CATEGORY_ID, CONTESTANTS, CRITERIA, make_snapshot
+from .snapshots import CATEGORY_ID, CONTESTANTS, CRITERIA, make_score, make_snapshot
+
+pytestmark = FAIL_ON_QT_WARNINGS
 
 
 def type_keys(text: str) -> None:
@@ -107,6 +111,11 @@ def test_implausible_value_needs_confirmation(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     sheet, core, asked = make_sheet(qtbot, confirm_answer=False)
+    for contestant, value in zip(CONTESTANTS[1:], (7, 8, 7.5), strict=True):
+        # a zero is unusual only for a judge whose other scores are far from it
+        core.state.apply(
+            ServerEvent.SCORES_UPDATED, make_score(contestant.id, CRITERIA[0].id, 11, value)
+        )
 
     async def scenario() -> None:
         type_keys("0\n")  # a zero: asks, the judge declines

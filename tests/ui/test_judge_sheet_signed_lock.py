@@ -22,11 +22,14 @@ from scoring_console.ui.bridge import CoreBridge
 from scoring_console.ui.judge_sheet_model import FIRST_CRITERION_COL
 from scoring_console.ui.judge_sheet_view import JudgeSheetView
 
+from .judge_input import FAIL_ON_QT_WARNINGS
 from .sheet_fakes import SheetFakeCore
 from .snapshots import CATEGORY_ID, JUDGES, NOW, make_snapshot
 
 JUDGE_ID = 11
 RECEIPT = "ab" * 32
+
+pytestmark = FAIL_ON_QT_WARNINGS
 
 
 def certification(signers: tuple[int, ...], version: int) -> Certification:

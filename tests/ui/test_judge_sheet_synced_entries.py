@@ -18,11 +18,14 @@ from scoring_console.ui.judge_sheet_model import (
 )
 from scoring_console.ui.sync_state import CellSync
 
+from .judge_input import FAIL_ON_QT_WARNINGS
 from .snapshots import CATEGORY_ID, make_score, make_snapshot
 
 JUDGE_ID = 11
 CONTESTANT_ID = 101
 CRITERION_ID = 1
+
+pytestmark = FAIL_ON_QT_WARNINGS
 
 
 def sheet() -> JudgeSheetModel:

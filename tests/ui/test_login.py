@@ -9,6 +9,7 @@ from pathlib import Path
 from keyring.backends.fail import Keyring as FailKeyring
 from pytestqt.qtbot import QtBot
 
+from scoring_console import paths
 from scoring_console.client.core import ClientCore
 from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.ui.controller import ConsoleApp
@@ -51,9 +52,11 @@ def test_wrong_password_then_right_one(
         await core.stop()
 
     run(qloop, scenario(), timeout=30)
-    remembered = UserSettings.load()
+    # settings follow the profile folder (--data-dir), not the machine-wide config
+    remembered = UserSettings.load(paths.settings_dir(tmp_path / "d"))
     assert remembered.server_url == server_process.url
     assert remembered.username == "judge1"
+    assert UserSettings.load().username != "judge1"
 
 
 def test_password_from_the_environment_and_silent_resume(

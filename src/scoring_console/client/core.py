@@ -34,6 +34,7 @@ from scoring_console.store.outbox import EntryKind, OutboxEntry
 from .auth import Session
 from .backoff import Backoff
 from .calls import OnlineCalls
+from .clock import Clock, utc_now
 from .connection import ConnectionState, ConnectionStatus
 from .errors import (
     NotConnected,
@@ -77,7 +78,10 @@ class ClientCore(OnlineCalls):
         http_timeout: float = 10.0,
         prune_after: float = 600.0,
         transports: tuple[str, ...] = ("websocket", "polling"),
+        clock: Clock = utc_now,
     ) -> None:
+        self.clock = clock
+        """What "now" is for everything that decides by time (injected in tests)."""
         self.server_url = server_url.rstrip("/")
         self.username = username
         self.state = StateStore()
@@ -131,6 +135,11 @@ class ClientCore(OnlineCalls):
     def connection(self) -> ConnectionState:
         """The current connection state."""
         return self.link.state
+
+    @property
+    def profile_dir(self) -> Path:
+        """This (server, user) profile's folder: cache, outbox, kept receipts."""
+        return self.store.path.parent
 
     @property
     def keyring_available(self) -> bool:

@@ -287,6 +287,18 @@ class StateStore:
             judges.update(cert.required_judge_ids)
         return sorted(judges)
 
+    def user_name(self, user_id: int) -> str | None:
+        """A user's display name from presence, an assignment or the own user, if known."""
+        presence = self.presence.get(user_id)
+        if presence is not None:
+            return presence.name
+        if self.user is not None and self.user.id == user_id:
+            return self.user.name
+        for assignment in self.assignments.values():
+            if assignment.user_id == user_id and assignment.user_name:
+                return assignment.user_name
+        return None
+
     def contestants_in(self, category_id: int) -> list[Contestant]:
         """The category's contestants in sheet order (by number); unknown ids skipped."""
         category = self.categories.get(category_id)

@@ -379,3 +379,13 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
         ),
     )
 }
+
+
+def may_call(role: Role | None, event: ClientEvent) -> bool:
+    """Whether a user of ``role`` may send ``event`` at all (the catalog's role list).
+
+    The one permission rule the console shows its buttons by, and the server's first
+    check before the service's own assignment checks. ``None`` (no user yet) may
+    call nothing.
+    """
+    return role is not None and role in CLIENT_EVENTS[event].roles

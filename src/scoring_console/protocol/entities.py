@@ -71,6 +71,8 @@ class Assignment(ServerMessage):
     user_id: Id
     category_id: Id
     role: Role
+    user_name: Name | None = None
+    """The assigned user's display name, so every role can label a judge's column."""
 
 
 class Score(ServerMessage):

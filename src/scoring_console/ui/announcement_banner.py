@@ -48,6 +48,7 @@ class AnnouncementBanner(QWidget):
     ) -> None:
         super().__init__(parent)
         self._state = bridge.core.state
+        self._clock = bridge.clock
         self._max_age = max_age
         self._dismissed: set[int] = set(dismissed_ids)
         self._queue: dict[int, Announcement] = {}
@@ -85,7 +86,7 @@ class AnnouncementBanner(QWidget):
         row.addWidget(self.dismiss_button)
 
         bridge.state_changed.connect(self.on_state_changed)
-        self._load(self._state.announcements.values(), datetime.now(UTC))
+        self._load(self._state.announcements.values(), self._clock())
 
     # -- reading ------------------------------------------------------------------
 
@@ -114,7 +115,7 @@ class AnnouncementBanner(QWidget):
                 self._refresh()
         elif change.kind is ChangeKind.SNAPSHOT:
             now = change.value.server_time if isinstance(change.value, Snapshot) else None
-            self._load(self._state.announcements.values(), now or datetime.now(UTC))
+            self._load(self._state.announcements.values(), now or self._clock())
 
     @Slot()
     def on_dismiss_clicked(self) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from scoring_console.client.clock import Clock
 from scoring_console.client.state import ChangeKind
 from scoring_console.protocol import ServerEvent
 
@@ -84,6 +85,8 @@ class CoreBridge(QObject):
     def __init__(self, core: ClientCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.core = core
+        self.clock: Clock = core.clock
+        """The core's clock: what "now" is for every widget (injected in tests)."""
         self._pending = -1
         self._unsubscribers: list[Callable[[], None]] = [
             core.connection_changed.connect(self._on_core_connection_changed),

@@ -11,6 +11,7 @@ published ranking, with lock and publish actions for board, organizers and admin
 from __future__ import annotations
 
 import logging
+import re
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -28,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.client.state import ChangeKind, StateChange
+from scoring_console.protocol.catalog import may_call
 from scoring_console.protocol.entities import Category, CertificationStatus
+from scoring_console.protocol.events import ClientEvent
 from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
@@ -44,10 +47,13 @@ from .certification_publication import ConfirmAction, PublicationSection, ask_qu
 from .icons import icon
 from .notifications.aio import async_slot
 from .notifications.failures import describe_failure, describe_refusal
+from .signoff import ReceiptDialog, signoff_question, summarize_signoff
 
 log = logging.getLogger(__name__)
 
-SIGNING_ROLES = frozenset({Role.JUDGE, Role.TALLY_MASTER, Role.AUDITOR, Role.BOARD})
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "category"
 
 STATUS_TEXT = {
     CertificationStatus.NOT_STARTED: "Not started",
@@ -90,6 +96,8 @@ class CertificationPanel(QWidget):
         self._category_id: int | None = None
         self._sign_entries: dict[int, int] = {}  # category id -> outbox entry id
         self._busy = False
+        self.confirm = confirm or ask_question
+        self.receipt_dialog: ReceiptDialog | None = None
 
         self.chain_model = CertificationChainModel(self)
         self.publication = PublicationSection(self._core, confirm or ask_question, self)
@@ -112,6 +120,11 @@ class CertificationPanel(QWidget):
     def _build(self) -> None:
         self.category_combo = QComboBox()
         self.category_combo.setAccessibleName("Category")
+        # long "name — status" texts must not widen the dock past the window
+        self.category_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.category_combo.setMinimumContentsLength(14)
         self.category_combo.currentIndexChanged.connect(self._on_category_chosen)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)  # a narrow dock wraps rather than scrolls
@@ -122,6 +135,7 @@ class CertificationPanel(QWidget):
         self.chain_view.setAccessibleName("Sign-off chain")
         self.chain_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.chain_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.chain_view.setTabKeyNavigation(False)  # Tab leaves a read-only table
         self.chain_view.verticalHeader().hide()
         header = self.chain_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -147,8 +161,6 @@ class CertificationPanel(QWidget):
         layout.addWidget(self.chain_view)
         layout.addLayout(sign)
         layout.addWidget(self.publication, 1)
-        user = self._state.user
-        self.sign_button.setVisible(user is not None and user.role in SIGNING_ROLES)
 
     # -- public -------------------------------------------------------------------
 
@@ -189,19 +201,33 @@ class CertificationPanel(QWidget):
             self._show_entry(entry)
         if entry.state is EntryState.SYNCED:
             receipt = str((entry.result or {}).get("receipt", ""))
+            if receipt:
+                self._show_receipt(entry.category_id, receipt)
             self.sign_finished.emit(entry.category_id, receipt)
         elif entry.state is EntryState.REJECTED:
             self.sign_finished.emit(entry.category_id, "")
 
     # -- signing ------------------------------------------------------------------
 
-    @async_slot()
-    async def on_sign_clicked(self) -> None:
-        """Queue the current user's sign-off of the category on show."""
+    @Slot()
+    def on_sign_clicked(self) -> None:
+        """Show what is about to be signed; queue the sign-off once confirmed.
+
+        The confirmation runs here, in a plain slot: a modal dialog's nested event loop
+        inside an asyncio task would run other tasks re-entrantly.
+        """
         category_id = self._category_id
         if category_id is None or self._busy:
             return
+        summary = summarize_signoff(self._state, category_id)
+        if not self.confirm(self, f"Sign {summary.title}", signoff_question(summary)):
+            self._show_message("Not signed.", False)
+            return
         self._set_busy(True)
+        self._sign(category_id)
+
+    @async_slot(int)
+    async def _sign(self, category_id: int) -> None:
         try:
             entry = await self._core.sign_certification(category_id)
         except Exception as exc:
@@ -232,6 +258,21 @@ class CertificationPanel(QWidget):
         else:
             text = describe_refusal("Sign-off", entry.error_code, entry.error_message or "")
             self._show_message(text, True)
+
+    def _show_receipt(self, category_id: int, receipt: str) -> None:
+        """Keep the receipt: save it beside the profile's data and show it to copy."""
+        summary = summarize_signoff(self._state, category_id)
+        user = self._state.user
+        signer = user.name if user is not None else self._core.username
+        now = self._core.clock()
+        folder = self._core.profile_dir / "receipts"
+        dialog = ReceiptDialog(summary.title, receipt, signer, now, save_dir=folder, parent=self)
+        name = f"{now:%Y%m%d-%H%M%S}-{_slug(summary.title)}-{receipt[:8]}.txt"
+        dialog.save_to(folder / name)  # kept with the sheet, whatever the user does next
+        if self.receipt_dialog is not None:
+            self.receipt_dialog.close()
+        self.receipt_dialog = dialog
+        dialog.show()
 
     def _last_sign_entry(self) -> OutboxEntry | None:
         if self._category_id is None:
@@ -295,6 +336,10 @@ class CertificationPanel(QWidget):
         user = self._state.user
         self.chain_model.current_user_id = user.id if user else None
         self.chain_model.current_role = user.role if user else None
+        # the user (and role) is known only after the first sync, and may change later
+        self.sign_button.setVisible(
+            may_call(user.role if user else None, ClientEvent.CERTIFICATION_SIGN)
+        )
         if category is None:
             self.chain_model.set_rows([])
             self.status_label.setText("No category to certify yet.")
@@ -325,13 +370,7 @@ class CertificationPanel(QWidget):
         ]
 
     def _name_of(self, user_id: int) -> str:
-        presence = self._state.presence.get(user_id)
-        if presence is not None:
-            return presence.name
-        user = self._state.user
-        if user is not None and user.id == user_id:
-            return user.name
-        return f"Judge #{user_id}"
+        return self._state.user_name(user_id) or f"Judge #{user_id}"
 
     @Slot(str, bool)
     def _show_message(self, text: str, error: bool) -> None:

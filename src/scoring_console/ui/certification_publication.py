@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.client.core import ClientCore
+from scoring_console.protocol.catalog import may_call
 from scoring_console.protocol.entities import Category, CertificationStatus, RankedTotal
-from scoring_console.protocol.roles import FULL_VIEW_ROLES, Role
+from scoring_console.protocol.events import ClientEvent
+from scoring_console.protocol.roles import FULL_VIEW_ROLES
 
 from .certification_models import ResultsTableModel
 from .icons import icon, icon_path
@@ -35,8 +37,6 @@ from .notifications.failures import describe_failure
 
 ConfirmAction = Callable[[QWidget, str, str], bool]
 """``confirm(parent, title, question) -> bool``: a seam for the confirmation dialogs."""
-
-LOCK_PUBLISH_ROLES = frozenset({Role.BOARD, Role.ORGANIZER, Role.ADMIN})
 
 
 def ask_question(parent: QWidget, title: str, question: str) -> bool:
@@ -92,6 +92,7 @@ class PublicationSection(QWidget):
         self.results_view.setAccessibleName("Published results")
         self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.setTabKeyNavigation(False)  # Tab leaves a read-only table
         self.results_view.verticalHeader().hide()
         header = self.results_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -110,10 +111,15 @@ class PublicationSection(QWidget):
         layout.addWidget(self.results_caption)
         layout.addWidget(self.results_view, 10)
         layout.addStretch(1)  # keeps the labels together while no results are shown
+        self._show_role_actions()
+
+    def _show_role_actions(self) -> None:
+        """Lock and publish buttons for the roles that may use them (re-read every refresh:
+        the user is known only after the first sync and the role may change)."""
         user = self._state.user
-        allowed = user is not None and user.role in LOCK_PUBLISH_ROLES
-        self.lock_button.setVisible(allowed)
-        self.publish_button.setVisible(allowed)
+        role = user.role if user is not None else None
+        self.lock_button.setVisible(may_call(role, ClientEvent.CONTEST_LOCK))
+        self.publish_button.setVisible(may_call(role, ClientEvent.RESULTS_PUBLISH))
 
     def show_category(self, category: Category | None, status: CertificationStatus) -> None:
         """Show the lock and publication state of ``category`` at ``status``."""
@@ -123,6 +129,7 @@ class PublicationSection(QWidget):
 
     def refresh(self) -> None:
         """Re-read the contest, the publication and the results from the state."""
+        self._show_role_actions()
         category = self._category
         if category is None:
             self.results_model.set_rows([])
@@ -153,12 +160,41 @@ class PublicationSection(QWidget):
         question = (
             f"Lock the contest “{contest.name}”?\n\nJudges can no longer enter or change "
             "scores in any of its categories until it is unlocked."
+            + self._judges_at_risk(contest.id)
             if lock
             else f"Unlock the contest “{contest.name}”?\n\nJudges can change scores again."
         )
         if self.confirm(self, "Lock contest" if lock else "Unlock contest", question):
             self._set_busy(True)
             self._lock(contest.id, contest.name, lock)
+
+    def _judges_at_risk(self, contest_id: int) -> str:
+        """A warning listing the contest's judges who are offline or still hold entries."""
+        state = self._state
+        categories = {c.id for c in state.categories.values() if c.contest_id == contest_id}
+        judges = sorted({j for c in categories for j in state.judges_of(c)})
+        lines: list[str] = []
+        for judge_id in judges:
+            presence = state.presence.get(judge_id)
+            if presence is None:
+                continue
+            if not presence.online:
+                held = (
+                    f", {presence.pending_count} entries unsent when last seen"
+                    if presence.pending_count
+                    else ""
+                )
+                lines.append(f"• {presence.name} is offline{held}")
+            elif presence.pending_count:
+                lines.append(
+                    f"• {presence.name} still has {presence.pending_count} entries "
+                    "not on the server"
+                )
+        if not lines:
+            return ""
+        return (
+            "\n\nWarning — entries that arrive after the lock are refused:\n" + "\n".join(lines)
+        )
 
     @async_slot(int, str, bool)
     async def _lock(self, contest_id: int, name: str, lock: bool) -> None:
@@ -178,19 +214,39 @@ class PublicationSection(QWidget):
             self.contest_label.clear()
             self.lock_button.setEnabled(False)
             return
+        public = [
+            c.name
+            for c in self._state.categories.values()
+            if c.contest_id == contest.id and (c.published or c.id in self._state.results)
+        ]
         if contest.locked:
             self.contest_label.setText(
                 f"{_img('lock')} <b>Contest “{contest.name}” is locked</b> — "
                 "no score changes accepted."
+                + (
+                    f" Results of {', '.join(sorted(public))} are public: it stays locked."
+                    if public
+                    else ""
+                )
             )
             self.lock_button.setText("Un&lock contest")
             self.lock_button.setIcon(icon("unlock"))
+            # published results are final: unlocking would let scores drift from them (the
+            # server refuses it too); say so rather than offer a button that cannot work
+            self.lock_button.setEnabled(not public and not self._busy)
+            self.lock_button.setToolTip(
+                "Results are already public, so the contest cannot be unlocked."
+                if public
+                else "Let judges change scores again."
+            )
+            return
         else:
             self.contest_label.setText(
                 f"{_img('unlock')} Contest “{contest.name}” is open for scoring."
             )
             self.lock_button.setText("&Lock contest")
             self.lock_button.setIcon(icon("lock"))
+            self.lock_button.setToolTip("Stop all score changes in this contest.")
         self.lock_button.setEnabled(not self._busy)
 
     # -- publish --------------------------------------------------------------------

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 from keyring.backend import KeyringBackend
 
+from scoring_console import paths
 from scoring_console.client.core import ClientCore
 from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
 from scoring_console.client.keyring_choice import keyring_usable
 
 from .bridge import CoreBridge
 from .login_dialog import LoginDialog, LoginRequest
-from .main_window import MainWindow
+from .main_window import MainWindow, ask_quit_with_pending
 from .options import Options
 from .settings import UserSettings, WindowState
 from .tasks import TaskSet
@@ -47,7 +48,8 @@ class ConsoleApp:
         self.options = options
         self.password = password
         self.keyring_backend = keyring_backend
-        self.settings = UserSettings.load()
+        self.settings_dir = paths.settings_dir(options.data_dir)
+        self.settings = UserSettings.load(self.settings_dir)
         if options.server:
             self.settings.server_url = options.server.rstrip("/")
         if options.username:
@@ -200,8 +202,11 @@ class ConsoleApp:
             return 0 if self.options.screenshot is None else 3
         self.core = core
         self.bridge = CoreBridge(core)
-        window = MainWindow(self.bridge, self.settings, WindowState())
+        window = MainWindow(
+            self.bridge, self.settings, WindowState(self.settings_dir), password=self.password
+        )
         self.window = window
+        window.quit_guard = ask_quit_with_pending
         window.close_requested.connect(self.on_window_close_requested)
         if self.options.size is not None:
             window.resize(*self.options.size)
@@ -231,6 +236,7 @@ class ConsoleApp:
         if self.dialog is not None:
             self.dialog.reject()
         if self.window is not None:
+            self.window.quit_guard = None  # a signal to quit is not a question
             self.window.close()
         elif self._closed is not None and not self._closed.done():
             self._closed.set_result(None)

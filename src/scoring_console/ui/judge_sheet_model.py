@@ -3,8 +3,9 @@
 Rows are the category's contestants in sheet order; columns are the contestant number,
 the name, one column per criterion and the judge's own total. Each score cell knows
 its sync state (saved locally / synced / rejected with the server's reason), fed from
-the judge's own scores in the state store and from outbox entries. Other judges'
-scores never enter this model.
+the judge's own scores in the state store and from outbox entries. A cell also keeps
+the judge's comment on the score (sent with it; shown as a tooltip and a corner mark).
+Other judges' scores never enter this model.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole + 2
 """The cell's value as a float, or ``None``."""
 MAX_SCORE_ROLE = Qt.ItemDataRole.UserRole + 3
 """The criterion's ``maxScore`` (score columns)."""
+COMMENT_ROLE = Qt.ItemDataRole.UserRole + 4
+"""The judge's comment on the cell's score, or ``None``."""
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -52,6 +55,8 @@ class SheetCell:
     reason: str | None = None
     server_value: float | None = None
     entry_id: int = 0
+    comment: str | None = None
+    server_comment: str | None = None
 
 
 class JudgeSheetModel(QAbstractTableModel):
@@ -170,8 +175,10 @@ class JudgeSheetModel(QAbstractTableModel):
         key = (score.contestant_id, score.criterion_id)
         cell = self._cells.setdefault(key, SheetCell())
         cell.server_value = score.score
+        cell.server_comment = score.comment
         if cell.sync in (CellSync.EMPTY, CellSync.SYNCED):
             cell.value = score.score
+            cell.comment = score.comment
             cell.sync = CellSync.SYNCED if score.score is not None else CellSync.EMPTY
         self._cell_changed(*key)
 
@@ -182,8 +189,10 @@ class JudgeSheetModel(QAbstractTableModel):
         if cell is None:
             return
         cell.server_value = None
+        cell.server_comment = None
         if cell.sync is CellSync.SYNCED:
             cell.value = None
+            cell.comment = None
             cell.sync = CellSync.EMPTY
         self._cell_changed(*key)
 
@@ -204,6 +213,7 @@ class JudgeSheetModel(QAbstractTableModel):
             # deleted (approved removal) or changed. Live, the ack's Score has already
             # reached the state (and ``server_value``) when the entry resolves.
             cell.value = cell.server_value
+            cell.comment = cell.server_comment
             cell.sync = CellSync.SYNCED if cell.server_value is not None else CellSync.EMPTY
             cell.reason = None
             self._cell_changed(*key)
@@ -211,6 +221,8 @@ class JudgeSheetModel(QAbstractTableModel):
         raw = entry.payload.get("score")
         value = float(raw) if isinstance(raw, int | float) else cell.value
         cell.value = value
+        comment = entry.payload.get("comment")
+        cell.comment = comment if isinstance(comment, str) and comment else None
         if entry.state is EntryState.REJECTED:
             cell.sync = CellSync.REJECTED
             cell.reason = entry.error_message or entry.error_code or "refused by the server"
@@ -233,6 +245,7 @@ class JudgeSheetModel(QAbstractTableModel):
         if cell is None or cell.sync is not CellSync.SAVING:
             return
         cell.value = cell.server_value
+        cell.comment = cell.server_comment
         cell.sync = CellSync.SYNCED if cell.server_value is not None else CellSync.EMPTY
         self._cell_changed(contestant_id, criterion_id)
 
@@ -242,9 +255,27 @@ class JudgeSheetModel(QAbstractTableModel):
         if cell is None or cell.sync is not CellSync.REJECTED:
             return
         cell.value = cell.server_value
+        cell.comment = cell.server_comment
         cell.sync = CellSync.SYNCED if cell.server_value is not None else CellSync.EMPTY
         cell.reason = None
         self._cell_changed(contestant_id, criterion_id)
+
+    def set_comment(self, contestant_id: int, criterion_id: int, comment: str | None) -> bool:
+        """The judge changed the comment of a scored cell: save it with the score.
+
+        False (nothing saved) when the cell has no score to carry the comment, when the
+        sheet is locked, or when the comment did not change.
+        """
+        cell = self._cells.get((contestant_id, criterion_id))
+        comment = comment.strip() if comment else None
+        if self.locked or cell is None or cell.value is None:
+            return False
+        if cell.comment == (comment or None) and cell.sync is not CellSync.REJECTED:
+            return False
+        cell.comment = comment or None
+        self.mark_saving(contestant_id, criterion_id, cell.value)
+        self.score_entered.emit(contestant_id, criterion_id, cell.value)
+        return True
 
     def rejected_entry_at(self, row: int, column: int) -> int | None:
         """The outbox entry id of a rejected cell (to dismiss it), else ``None``."""
@@ -357,12 +388,18 @@ class JudgeSheetModel(QAbstractTableModel):
             return cell.sync
         if role == MAX_SCORE_ROLE:
             return criterion.max_score
+        if role == COMMENT_ROLE:
+            return cell.comment
         if role == Qt.ItemDataRole.ToolTipRole:
             text = LABELS[cell.sync]
             if cell.sync is CellSync.REJECTED:
                 text += f": {cell.reason}"
                 if cell.server_value is not None:
                     text += f"\nThe server keeps {format_score(cell.server_value)}."
+            if cell.comment:
+                text += f"\nComment: {cell.comment}"
+            elif cell.value is not None and not self.locked:
+                text += "\nShift+Enter adds a comment."
             return text
         if role == Qt.ItemDataRole.DecorationRole:
             name = ICON_NAMES.get(cell.sync)

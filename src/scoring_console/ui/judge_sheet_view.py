@@ -5,7 +5,8 @@ outbox (``submit_score``); each cell then follows its entry from "saved locally"
 "synced" or "rejected". Certification is offered only when every cell is filled and
 nothing for the category still waits in the outbox; the server's receipt hash is
 shown once it is signed, and the sheet is then read-only (the server refuses writes
-to a signed sheet), as it is when the contest is locked.
+to a signed sheet), as it is when the contest is locked. Shift+Enter (or "Comment…"
+in the cell's context menu) adds a comment to a score; it is sent with the score.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
 from .icons import icon
+from .judge_sheet_comments import SheetComments
 from .judge_sheet_model import COL_NAME, COL_NUMBER, FIRST_CRITERION_COL, JudgeSheetModel
-from .plausibility import format_score
+from .plausibility import PlausibilityRule, format_score
 from .score_delegate import Confirm, ScoreDelegate
 from .score_table import ScoreTable
 from .sync_state import ICON_NAMES, CellSync
@@ -74,6 +76,7 @@ class JudgeSheetView(QWidget):
         category_id: int,
         confirm: Confirm | None = None,
         parent: QWidget | None = None,
+        rule: PlausibilityRule | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
@@ -98,11 +101,13 @@ class JudgeSheetView(QWidget):
 
         self.table = ScoreTable(self)
         self.table.setModel(self.model)
-        self.delegate = ScoreDelegate(self.table, confirm)
+        self.delegate = ScoreDelegate(self.table, confirm, rule)
+        self.delegate.panel_scores = self.panel_scores
         for column in range(FIRST_CRITERION_COL, self.model.total_col):
             self.table.setItemDelegateForColumn(column, self.delegate)
         self.delegate.input_refused.connect(self.on_input_refused)
         self.delegate.input_confirmed.connect(self.on_input_confirmed)
+        self.delegate.input_accepted.connect(self.on_input_accepted)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(48)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # the criteria share
@@ -113,12 +118,16 @@ class JudgeSheetView(QWidget):
         dismiss.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         dismiss.triggered.connect(self.on_dismiss_triggered)
         self.table.addAction(dismiss)
+        self.comments = SheetComments(self.table, self.model, self.delegate, self.show_message)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.table.setToolTip("Type a score; Enter or Tab moves to the next cell")
+        self.table.setToolTip(
+            "Type a score; Enter or Tab moves to the next cell; Shift+Enter adds a comment"
+        )
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("sheetMessage")
         self.message_label.setWordWrap(True)
+        self._message_is_error = False
         self.progress_label = QLabel(self)
         self.certify_button = QPushButton("Certify my scores", self)
         self.certify_button.setToolTip(
@@ -190,15 +199,21 @@ class JudgeSheetView(QWidget):
 
         A durable task: shutdown waits for it (an editor committed by closing the
         window must still reach the outbox).
+        The cell's comment goes with the value (the server replaces both at once).
         """
+        comment = self.model.cell(contestant_id, criterion_id).comment
         self.tasks.spawn(
-            self._submit(contestant_id, criterion_id, value), "submit_score", durable=True
+            self._submit(contestant_id, criterion_id, value, comment),
+            "submit_score",
+            durable=True,
         )
 
-    async def _submit(self, contestant_id: int, criterion_id: int, value: float) -> None:
+    async def _submit(
+        self, contestant_id: int, criterion_id: int, value: float, comment: str | None
+    ) -> None:
         try:
             entry = await self.core.submit_score(
-                self.category_id, contestant_id, criterion_id, value
+                self.category_id, contestant_id, criterion_id, value, comment=comment
             )
         except Exception as exc:  # the outbox could not store it: say so, loudly
             log.exception("submit_score failed")
@@ -289,6 +304,26 @@ class JudgeSheetView(QWidget):
         """An unusual value was saved after confirmation."""
         self.show_message("Saved after confirmation: " + message)
 
+    def on_input_accepted(self) -> None:
+        """A typed value passed the checks: an earlier refusal no longer applies."""
+        if self._message_is_error:
+            self.show_message("")
+
+    def set_rule(self, rule: PlausibilityRule) -> None:
+        """Use ``rule`` to decide which values need a confirmation."""
+        self.delegate.rule = rule
+
+    def panel_scores(self, contestant_id: int, criterion_id: int) -> list[float]:
+        """Other judges' values for one cell that this user may see (usually none)."""
+        return [
+            s.score
+            for s in self.core.state.scores_in(self.category_id)
+            if s.judge_id != self.judge_id
+            and s.contestant_id == contestant_id
+            and s.criterion_id == criterion_id
+            and s.score is not None
+        ]
+
     def on_certify_clicked(self) -> None:
         """Sign the judge's scores of this category."""
         self._signing = True
@@ -377,6 +412,7 @@ class JudgeSheetView(QWidget):
     def show_message(self, text: str, error: bool = False) -> None:
         """A one-line note under the sheet (refusals, confirmations)."""
         escaped = html.escape(text)
+        self._message_is_error = error and bool(text)
         self.message_label.setText(f"<b>{escaped}</b>" if error else escaped)
 
     def _update_progress(self) -> None:

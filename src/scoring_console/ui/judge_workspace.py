@@ -1,4 +1,9 @@
-"""The judge's workspace: assigned categories on the left, the chosen sheet on the right."""
+"""The judge's workspace: assigned categories on the left, the chosen sheet on the right.
+
+Picking a category (click or arrow keys) shows its sheet and leaves the keyboard focus
+in the list; Enter or Tab then moves into the sheet, onto its marked current cell —
+so the first digit typed lands where the judge sees the frame, never one cell further.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ from PySide6.QtWidgets import (
 from scoring_console.protocol.roles import Role
 
 from .judge_sheet_view import JudgeSheetView
+from .plausibility import PlausibilityRule
 from .score_delegate import Confirm
+from .settings import UserSettings
 
 if TYPE_CHECKING:
     from .bridge import CoreBridge
@@ -36,16 +43,22 @@ class JudgeWorkspace(QWidget):
     category_shown = Signal(int)
 
     def __init__(
-        self, bridge: CoreBridge, confirm: Confirm | None = None, parent: QWidget | None = None
+        self,
+        bridge: CoreBridge,
+        confirm: Confirm | None = None,
+        parent: QWidget | None = None,
+        settings: UserSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.confirm = confirm
+        self.rule = rule_from(settings) if settings is not None else PlausibilityRule()
         self.sheets: dict[int, JudgeSheetView] = {}
         self.category_list = QListWidget(self)
         self.category_list.setObjectName("categoryList")
         self.category_list.setMinimumWidth(160)
         self.category_list.currentItemChanged.connect(self.on_category_list_current_changed)
+        self.category_list.itemActivated.connect(self.on_category_list_item_activated)
         self.stack = QStackedWidget(self)
         self.empty_label = QLabel("No category is assigned to you yet.", self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -125,13 +138,14 @@ class JudgeWorkspace(QWidget):
         """Show (and build on first use) the sheet of ``category_id``."""
         sheet = self.sheets.get(category_id)
         if sheet is None:
-            sheet = JudgeSheetView(self.bridge, category_id, self.confirm, self.stack)
+            sheet = JudgeSheetView(self.bridge, category_id, self.confirm, self.stack, self.rule)
             sheet.progress_changed.connect(lambda *_: self._update_labels())
             self.sheets[category_id] = sheet
             self.stack.addWidget(sheet)
             self._update_labels()
         changed = self.stack.currentWidget() is not sheet
         self.stack.setCurrentWidget(sheet)
+        QWidget.setTabOrder(self.category_list, sheet.table)  # Tab: list → the sheet's cells
         if changed:
             self.category_shown.emit(category_id)
         for row in range(self.category_list.count()):
@@ -164,12 +178,29 @@ class JudgeWorkspace(QWidget):
                 )
             item.setText(f"{category.name}  ({filled}/{total})")
 
+    def apply_settings(self, settings: UserSettings) -> None:
+        """Use changed user settings (the unusual-score question) on every sheet."""
+        self.rule = rule_from(settings)
+        for sheet in self.sheets.values():
+            sheet.set_rule(self.rule)
+
     def on_category_list_current_changed(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
     ) -> None:
-        """The judge picked another category."""
+        """The judge picked another category: show it, the focus stays in the list.
+
+        Moving the focus here made the judge's next Tab (meant to leave the list) move
+        one cell on inside the sheet, and the next arrow key move in the sheet.
+        """
         if current is not None:
             self.show_category(current.data(CATEGORY_ROLE))
-            sheet = self.current_sheet()
-            if sheet is not None:
-                sheet.table.setFocus()
+
+    def on_category_list_item_activated(self, item: QListWidgetItem) -> None:
+        """Enter (or a double click) on a category: into its sheet, at the current cell."""
+        sheet = self.show_category(item.data(CATEGORY_ROLE))
+        sheet.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def rule_from(settings: UserSettings) -> PlausibilityRule:
+    """The unusual-score rule the user chose in the settings."""
+    return PlausibilityRule(gap_percent=settings.unusual_score_gap)

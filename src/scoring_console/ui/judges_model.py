@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from scoring_console.client.clock import Clock, utc_now
 from scoring_console.client.state import StateStore
 
 from .frame_coalescer import FrameCoalescer
@@ -30,10 +31,10 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-def _ago(when: datetime | None) -> str:
+def _ago(when: datetime | None, now: datetime) -> str:
     if when is None:
         return "never"
-    delta = datetime.now(when.tzinfo).timestamp() - when.timestamp()
+    delta = now.timestamp() - when.timestamp()
     if delta < 60:
         return "just now"
     if delta < 3600:
@@ -44,9 +45,17 @@ def _ago(when: datetime | None) -> str:
 class JudgesModel(QAbstractTableModel):
     """Presence and progress of the judges of one category."""
 
-    def __init__(self, state: StateStore, category_id: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        state: StateStore,
+        category_id: int,
+        parent: QObject | None = None,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
         super().__init__(parent)
         self.state = state
+        self.clock = clock
         self.category_id = category_id
         self._judges: list[int] = []
         self._rows: dict[int, tuple[str, ...]] = {}
@@ -90,12 +99,12 @@ class JudgesModel(QAbstractTableModel):
         category = self.state.categories.get(self.category_id)
         per_judge = len(category.criteria) * len(category.contestant_ids) if category else 0
         count = sum(1 for s in self.state.scores_in(self.category_id) if s.judge_id == judge_id)
-        name = presence.name if presence else f"Judge {judge_id}"
+        name = self.state.user_name(judge_id) or f"Judge {judge_id}"
         online = bool(presence and presence.online)
         return (
             name,
             "Online" if online else "Offline",
-            "now" if online else _ago(presence.last_seen if presence else None),
+            "now" if online else _ago(presence.last_seen if presence else None, self.clock()),
             str(presence.pending_count) if presence else "–",
             f"{count} / {per_judge}",
         )

@@ -10,6 +10,7 @@ the core cleanly and quits.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -55,6 +56,30 @@ log = logging.getLogger(__name__)
 
 DOCK_WIDTH = 330
 
+QuitGuard = Callable[[QWidget, int], bool]
+"""``guard(window, pending) -> bool``: may the window close with ``pending`` unsent entries?"""
+
+
+def ask_quit_with_pending(window: QWidget, pending: int) -> bool:
+    """The default guard: say how many entries wait and that they are sent at next start."""
+    entries = "1 entry is" if pending == 1 else f"{pending} entries are"
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Unsent entries",
+        f"{entries} saved on this computer but not on the server yet.",
+        QMessageBox.StandardButton.NoButton,
+        window,
+    )
+    box.setInformativeText(
+        "Nothing is lost: they are sent the next time you start the console on this "
+        "computer with the same user. Quit now?"
+    )
+    quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton("&Keep working", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    return box.clickedButton() is quit_button
+
 
 def _scrollable(panel: QWidget) -> QScrollArea:
     """A side panel that may scroll rather than force a wide window."""
@@ -83,35 +108,35 @@ class MainWindow(QMainWindow):
         window_state: WindowState | None = None,
         confirm: Confirm | None = None,
         parent: QWidget | None = None,
+        password: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.core = bridge.core
+        self._password = password  # given at start: "Login needed" retries it by itself
+        self.quit_guard: QuitGuard | None = None
+        """Asked before closing while entries are unsent (the app sets it; SIGTERM does not)."""
         self.settings = settings
         self.window_state = window_state or WindowState()
         user = self.core.state.user or self.core.user
         self.role = user.role if user is not None else Role.JUDGE
-        role_label = ROLE_LABELS.get(str(self.role), str(self.role))
-        self.setWindowTitle(f"Scoring Console — {role_label}")
+        self._set_title()
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")
         self.resize(1180, 720)
 
-        central = QWidget(self)
-        self.workspace: JudgeWorkspace | TallyWorkspace
-        if self.role is Role.JUDGE:
-            self.workspace = JudgeWorkspace(bridge, confirm, central)
-        else:
-            self.workspace = TallyWorkspace(bridge, central)
+        central = self._central = QWidget(self)
+        self._confirm = confirm
+        self.workspace = self._make_workspace(central)
         self.banner = AnnouncementBanner(
             bridge, central, dismissed_ids=self.window_state.load_ids(self._banner_key())
         )
         self.banner.dismissed.connect(self.on_banner_dismissed)
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.banner)
-        column.addWidget(self.workspace, 1)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
+        self._column.addWidget(self.banner)
+        self._column.addWidget(self.workspace, 1)
         self.setCentralWidget(central)
 
         self.status = ConnectionStatusBar(self.core.server_url, self)
@@ -203,7 +228,9 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.on_settings_triggered)
         file_menu.addAction(settings_action)
-        self.relogin = Relogin(self.bridge, self, remember=self.settings.remember_me)
+        self.relogin = Relogin(
+            self.bridge, self, remember=self.settings.remember_me, password=self._password
+        )
         self.relogin.finished.connect(lambda _ok, text: self.status.showMessage(text, 10000))
         file_menu.addAction(self.relogin.action)
         file_menu.addSeparator()
@@ -233,6 +260,8 @@ class MainWindow(QMainWindow):
         settings.save()
         self.sound.enabled = settings.sound_enabled
         self.notifier.tray_messages_enabled = settings.tray_messages
+        if isinstance(self.workspace, JudgeWorkspace):
+            self.workspace.apply_settings(settings)
         self.settings_changed.emit(settings)
 
     def on_about_triggered(self) -> None:
@@ -246,8 +275,40 @@ class MainWindow(QMainWindow):
     # -- state -------------------------------------------------------------------------------
 
     def on_snapshot_loaded(self) -> None:
-        """A snapshot arrived: the user's name and role may be known only now."""
-        self.status.set_user(self.core.state.user)
+        """A snapshot arrived: the user's name and role may be known only now, or changed.
+
+        The side panels re-read the role on every refresh; the workspace itself is
+        rebuilt when the role needs the other kind (a judge made tally master or back).
+        """
+        user = self.core.state.user
+        self.status.set_user(user)
+        if user is None or user.role is self.role:
+            return
+        judge_before = self.role is Role.JUDGE
+        self.role = user.role
+        self._set_title()
+        if judge_before != (user.role is Role.JUDGE):
+            self._replace_workspace()
+
+    def _set_title(self) -> None:
+        role_label = ROLE_LABELS.get(str(self.role), str(self.role))
+        self.setWindowTitle(f"Scoring Console — {role_label}")
+
+    def _make_workspace(self, parent: QWidget) -> JudgeWorkspace | TallyWorkspace:
+        if self.role is Role.JUDGE:
+            return JudgeWorkspace(self.bridge, self._confirm, parent, settings=self.settings)
+        return TallyWorkspace(self.bridge, parent)
+
+    def _replace_workspace(self) -> None:
+        old = self.workspace
+        self.workspace = self._make_workspace(self._central)
+        self._column.replaceWidget(old, self.workspace)
+        old.hide()
+        old.deleteLater()
+        self.workspace.category_shown.connect(self.on_workspace_category_shown)
+        current = self.workspace.current_category_id()
+        if current is not None:
+            self.on_workspace_category_shown(current)
 
     def is_filled(self) -> bool:
         """True once the workspace shows synced data (used by ``--screenshot``)."""
@@ -271,11 +332,14 @@ class MainWindow(QMainWindow):
     # -- layout persistence ------------------------------------------------------------------
 
     def _layout_key(self, name: str) -> str:
-        return f"{'judge' if self.role is Role.JUDGE else 'tally'}/{name}"
+        # per user and workspace kind: one user's floated dock never crushes another's table
+        username = getattr(self.core, "username", "")  # test doubles may not carry it
+        profile = paths.profile_key(self.core.server_url, username)
+        return f"layout/{profile}/{'judge' if self.role is Role.JUDGE else 'tally'}/{name}"
 
     def restore_layout(self) -> None:
         """Geometry, docks and splitters from the window-state file."""
-        geometry = self.window_state.load("main/geometry")
+        geometry = self.window_state.load(self._layout_key("geometry"))
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.window_state.load(self._layout_key("state"))
@@ -301,7 +365,7 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         """Write geometry, docks, splitters and header layouts."""
         store = self.window_state
-        store.save("main/geometry", self.saveGeometry())
+        store.save(self._layout_key("geometry"), self.saveGeometry())
         store.save(self._layout_key("state"), self.saveState())
         for splitter in self.findChildren(QSplitter):
             if splitter.objectName():
@@ -324,7 +388,11 @@ class MainWindow(QMainWindow):
             self.resizeDocks(docks, [200, 400], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Persist the layout and ask the controller to shut down."""
+        """Warn about unsent entries, persist the layout and ask the controller to shut down."""
+        pending = self.core.pending_count()
+        if pending and self.quit_guard is not None and not self.quit_guard(self, pending):
+            event.ignore()
+            return
         try:
             self.save_layout()
         except Exception:  # a layout that cannot be saved must not block quitting

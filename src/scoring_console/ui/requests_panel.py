@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.client.state import StateChange
+from scoring_console.protocol.catalog import may_call
 from scoring_console.protocol.entities import (
     Category,
     Contestant,
@@ -36,6 +37,7 @@ from scoring_console.protocol.entities import (
     RemovalRequest,
     RequestStatus,
 )
+from scoring_console.protocol.events import ClientEvent
 from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
@@ -47,9 +49,6 @@ from .requests_models import DeductionTableModel, RemovalTableModel, RequestTabl
 
 log = logging.getLogger(__name__)
 
-DEDUCTION_DECIDERS = frozenset({Role.TALLY_MASTER, Role.AUDITOR, Role.ADMIN})
-REMOVAL_DECIDERS = frozenset({Role.ADMIN})
-DEDUCTION_REQUESTERS = frozenset({Role.JUDGE, Role.TALLY_MASTER, Role.ORGANIZER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -165,18 +164,21 @@ class RequestsPanel(QWidget):
         for view in (self.deductions_view, self.removals_view):
             view.selectionModel().selectionChanged.connect(self._refresh)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.approve_button)
-        actions.addWidget(self.reject_button)
-        actions.addStretch(1)
-        actions.addWidget(self.show_decided_box)
-        actions.addWidget(self.request_button)
+        # two short rows rather than one long one: the dock is narrow (330 px at 1366×768)
+        # and every control must stay reachable without scrolling sideways
+        decide = QHBoxLayout()
+        decide.addWidget(self.approve_button)
+        decide.addWidget(self.reject_button)
+        decide.addStretch(1)
+        more = QHBoxLayout()
+        more.addWidget(self.show_decided_box)
+        more.addStretch(1)
+        more.addWidget(self.request_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
-        layout.addLayout(actions)
+        layout.addLayout(decide)
+        layout.addLayout(more)
         layout.addWidget(self.feedback_label)
-        user = self._state.user
-        self.request_button.setVisible(user is not None and user.role in DEDUCTION_REQUESTERS)
 
     # -- public -------------------------------------------------------------------
 
@@ -314,10 +316,12 @@ class RequestsPanel(QWidget):
 
     def _may_decide(self, item: Deduction | RemovalRequest) -> bool:
         user = self._state.user
-        if user is None:
-            return False
-        deciders = DEDUCTION_DECIDERS if isinstance(item, Deduction) else REMOVAL_DECIDERS
-        return user.role in deciders
+        decide = (
+            ClientEvent.DEDUCTION_DECIDE
+            if isinstance(item, Deduction)
+            else ClientEvent.SCORE_REMOVAL_DECIDE
+        )
+        return may_call(user.role if user is not None else None, decide)
 
     def _summary(self, item: Deduction | RemovalRequest) -> str:
         names = self.deductions_model.names
@@ -343,11 +347,17 @@ class RequestsPanel(QWidget):
         may = item is not None and item.status is RequestStatus.PENDING and self._may_decide(item)
         for button in (self.approve_button, self.reject_button):
             button.setEnabled(may and not self._busy)
+        # the user (and role) is known only after the first sync, and may change later
         user = self._state.user
         role = user.role if user is not None else None
-        deciders = DEDUCTION_DECIDERS if self.tabs.currentIndex() == 0 else REMOVAL_DECIDERS
+        decide = (
+            ClientEvent.DEDUCTION_DECIDE
+            if self.tabs.currentIndex() == 0
+            else ClientEvent.SCORE_REMOVAL_DECIDE
+        )
         for button in (self.approve_button, self.reject_button):
-            button.setVisible(role in deciders)
+            button.setVisible(may_call(role, decide))
+        self.request_button.setVisible(may_call(role, ClientEvent.DEDUCTION_REQUESTED))
         self.request_button.setEnabled(not self._busy)
         total = deductions + removals
         if total != self._pending:
@@ -377,6 +387,7 @@ def _table(
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)  # Tab leaves a read-only table
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)

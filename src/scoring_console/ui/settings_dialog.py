@@ -6,6 +6,8 @@ palette (every colour in the UI is a palette role or a translucent tint).
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +42,12 @@ class SettingsDialog(QDialog):
         self.sound_box.setChecked(settings.sound_enabled)
         self.tray_box = QCheckBox("Show tray messages when the window is in the background", self)
         self.tray_box.setChecked(settings.tray_messages)
+        self.gap_spin = QSpinBox(self)
+        self.gap_spin.setRange(0, 100)
+        self.gap_spin.setSuffix(" % of the maximum")
+        self.gap_spin.setSpecialValueText("Never ask")
+        self.gap_spin.setValue(settings.unusual_score_gap)
+        self.gap_spin.setAccessibleName("Unusual score gap")
         form = QFormLayout()
         form.addRow("Server", self.server_edit)
         hint = QLabel("Takes effect at the next login.", self)
@@ -51,6 +60,15 @@ class SettingsDialog(QDialog):
             note.setEnabled(False)
             form.addRow("", note)
         form.addRow("", self.tray_box)
+        form.addRow("Ask about a score", self.gap_spin)
+        gap_hint = QLabel(
+            "…this far outside the range you already used for that criterion "
+            "(after 3 scores).",
+            self,
+        )
+        gap_hint.setWordWrap(True)
+        gap_hint.setEnabled(False)
+        form.addRow("", gap_hint)
         if tray_note:
             note = QLabel(tray_note, self)
             note.setWordWrap(True)
@@ -70,10 +88,10 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> UserSettings:
         """The settings as edited."""
         url = self.server_edit.text().strip().rstrip("/") or self._settings.server_url
-        return UserSettings(
+        return dataclasses.replace(
+            self._settings,
             server_url=url,
-            username=self._settings.username,
-            remember_me=self._settings.remember_me,
             sound_enabled=self.sound_box.isChecked(),
+            unusual_score_gap=self.gap_spin.value(),
             tray_messages=self.tray_box.isChecked(),
         )

@@ -252,6 +252,9 @@ class TallyTableModel(QAbstractTableModel):
         presence = self.state.presence.get(judge_id)
         if presence is not None:
             return presence.name
+        named = self.state.user_name(judge_id)
+        if named is not None:
+            return named
         return self.judge_names.get(judge_id, f"Judge {judge_id}")
 
     def headerData(

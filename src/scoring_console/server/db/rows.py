@@ -74,6 +74,7 @@ def assignment(row: sqlite3.Row) -> Assignment:
         user_id=row["user_id"],
         category_id=row["category_id"],
         role=Role(row["role"]),
+        user_name=row["user_name"] if "user_name" in row.keys() else None,  # noqa: SIM118
         seq=row["seq"],
     )
 

@@ -67,7 +67,9 @@ class AssignmentsMixin(ViewsMixin):
                     {"userId": payload.user_id, "categoryId": info.id},
                 ) from exc
             row = conn.execute(
-                "SELECT * FROM assignments WHERE id = ?", (cursor.lastrowid,)
+                "SELECT a.*, u.name AS user_name FROM assignments a "
+                "JOIN users u ON u.id = a.user_id WHERE a.id = ?",
+                (cursor.lastrowid,),
             ).fetchone()
             assignment = r.assignment(row)
             after = self._rooms(conn, target)
@@ -102,7 +104,7 @@ class AssignmentsMixin(ViewsMixin):
         self._require_manager(actor)
         with self.db.transaction() as conn:
             row = conn.execute(
-                "SELECT a.*, u.role AS user_role FROM assignments a "
+                "SELECT a.*, u.role AS user_role, u.name AS user_name FROM assignments a "
                 "JOIN users u ON u.id = a.user_id WHERE a.user_id = ? AND a.category_id = ?",
                 (payload.user_id, payload.category_id),
             ).fetchone()

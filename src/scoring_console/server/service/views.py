@@ -102,7 +102,9 @@ class ViewsMixin(PresenceMixin):
                 ids,
             ).fetchall()
             assignment_rows = conn.execute(
-                f"SELECT * FROM assignments WHERE category_id IN ({marks}) ORDER BY id", ids
+                "SELECT a.*, u.name AS user_name FROM assignments a "
+                f"JOIN users u ON u.id = a.user_id WHERE a.category_id IN ({marks}) ORDER BY a.id",
+                ids,
             ).fetchall()
             score_rows = conn.execute(
                 f"SELECT * FROM scores WHERE category_id IN ({marks}) ORDER BY id", ids

@@ -58,6 +58,12 @@ class NoticeKind(StrEnum):
     CERTIFICATION = "certification"
     ASSIGNMENT = "assignment"
     SUMMARY = "summary"
+    CONNECTION = "connection"
+
+
+CONNECTION_LOST = "Connection lost. Reconnecting..."
+CONNECTION_RESTORED = "Connection restored"
+LOGIN_NEEDED = "Login needed"
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,9 @@ class TrayNotifier(QObject):
         self._certified: set[int] = set()
         self._assignments: set[int] = set()
         self._online = _is_online(getattr(bridge.core, "connection", None))
+        self._was_connected = self._online
+        self._lost = False
+        self._lost_login = False
         self._tray_state: tuple[str, str] | None = None
         self._clock = clock
         self._recent: dict[tuple[str, int], float] = {}
@@ -178,9 +187,52 @@ class TrayNotifier(QObject):
 
     @Slot(object)
     def on_connection_changed(self, state: ConnectionState) -> None:
-        """Show the offline tray icon while the link is down."""
-        self._online = _is_online(state)
+        """Show the offline tray icon while the link is down; say when it drops and returns.
+
+        The seed's client messages: "Connection lost. Reconnecting..." when a link that
+        was up goes down, "Connection restored" when it is back; "Login needed" when the
+        server refuses the saved session (the window asks for the password).
+        """
+        online = _is_online(state)
+        self._online = online
         self._update_tray_state()
+        notice = self._connection_notice(state)
+        if notice is not None:
+            self.post(notice)
+
+    def _connection_notice(self, state: ConnectionState) -> Notice | None:
+        if state.status is ConnectionStatus.CONNECTED:
+            self._was_connected = True
+            self._lost_login = False
+            if self._lost:
+                self._lost = False
+                return Notice(
+                    NoticeKind.CONNECTION,
+                    CONNECTION_RESTORED,
+                    "Scores saved on this computer are being sent.",
+                    NotificationType.SUCCESS,
+                )
+            return None
+        if state.status is ConnectionStatus.AUTH_FAILED and not self._lost_login:
+            self._lost_login = True
+            return Notice(
+                NoticeKind.CONNECTION,
+                LOGIN_NEEDED,
+                "The server asks you to log in again. Your scores stay saved on this "
+                "computer and are sent once you are logged in.",
+                NotificationType.WARNING,
+            )
+        if state.status is ConnectionStatus.RECONNECTING and self._was_connected:
+            self._was_connected = False
+            self._lost = True
+            return Notice(
+                NoticeKind.CONNECTION,
+                CONNECTION_LOST,
+                "Keep scoring: entries are saved on this computer and sent when the "
+                "connection is back.",
+                NotificationType.WARNING,
+            )
+        return None
 
     def _seed(self) -> None:
         self._seeded = True
