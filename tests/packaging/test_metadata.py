@@ -63,7 +63,8 @@ def test_metainfo_names_the_app_its_desktop_file_and_real_screenshots() -> None:
 
 
 @pytest.fixture(scope="module")
-def icons(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def icons(tmp_path_factory: pytest.TempPathFactory, qapp: object) -> Path:
+    # a QApplication first (pytest-qt), so make_icons does not create a bare QGuiApplication
     out = tmp_path_factory.mktemp("icons")
     load_tool("make_icons").build(out)
     return out
