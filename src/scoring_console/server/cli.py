@@ -23,7 +23,7 @@ from pathlib import Path
 
 from scoring_console import __version__
 
-from .app import StartupError, start_server
+from .app import StartupError, prepare_data_dir, start_server
 from .backup import BackupError, DataDirLock, backup, restore
 from .config import ConfigError, ServerConfig
 from .demo_data import BOT_USERS, DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -119,6 +119,7 @@ async def serve(config: ServerConfig) -> int:
             loop.add_signal_handler(sig, stop.set)
     lock = DataDirLock(config.data_dir)
     try:
+        prepare_data_dir(config.data_dir)  # a clear error for an unusable data dir
         if not lock.acquire():
             raise StartupError(f"another scoring server is running on {config.data_dir}")
         running = await start_server(config)
