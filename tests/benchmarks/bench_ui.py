@@ -111,6 +111,7 @@ class BenchCore:
 
         self.state = StateStore()
         self.clock = utc_now
+        self.server_now = utc_now
         self.connection_changed: Observable[Any] = Observable("connection")
         self.outbox_changed: Observable[Any] = Observable("outbox")
         self.outbox_removed: Observable[int] = Observable("removed")

@@ -10,6 +10,8 @@ as the installed app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +99,16 @@ def answer_next_question(
             QTimer.singleShot(20, attempt)
 
     QTimer.singleShot(0, attempt)
+
+
+@contextlib.asynccontextmanager
+async def closing(session: AppSession) -> AsyncIterator[AppSession]:
+    """Quit the session at the end whatever happened (no window left to ask questions)."""
+    try:
+        yield session
+    finally:
+        if not session.task.done():
+            await session.quit()
 
 
 def press_in_next_box(qtbot: QtBot, label: str, seen: list[str] | None = None) -> None:

@@ -25,6 +25,7 @@ import pytest
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
 from scoring_console.client.core import ClientCore
+from scoring_console.client.judges import LockCheck, lock_check
 from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.client.observable import Observable
 from scoring_console.client.state import StateStore
@@ -200,9 +201,14 @@ class FakeCore:
     makes that call raise; ``answers[name]`` is what it returns.
     """
 
+    def lock_check(self, contest_id: int) -> LockCheck:
+        """As the core: judges to warn about before locking, at the fixed "now"."""
+        return lock_check(self.state, contest_id, self.clock())
+
     def __init__(self, snapshot: Snapshot | None = None) -> None:
         self.state = StateStore()
         self.clock = lambda: NOW  # a fixed "now": tests run on any date
+        self.server_now = self.clock
         self.profile_dir = Path(tempfile.mkdtemp(prefix="fake-profile-"))
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[Any] = Observable("outbox")

@@ -33,6 +33,7 @@ class SheetFakeCore:
         self.state = StateStore()
         self.state.apply_snapshot(snapshot)
         self.clock = lambda: snapshot.server_time  # a fixed "now": tests run on any date
+        self.server_now = self.clock
         self.profile_dir = Path(tempfile.mkdtemp(prefix="fake-profile-"))
         self.connection_changed: Observable[ConnectionState] = Observable("connection")
         self.outbox_changed: Observable[OutboxEntry] = Observable("outbox")

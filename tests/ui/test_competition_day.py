@@ -14,11 +14,13 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from scoring_console.client.core import ClientCore
+from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.ui.judge_workspace import CATEGORY_ROLE, JudgeWorkspace
+from scoring_console.ui.sync_state import CellSync
 from scoring_console.ui.tally_workspace import TallyWorkspace
 from tests.helpers.server_process import ServerProcess
 
@@ -26,6 +28,7 @@ from .app_sessions import (
     AppSession,
     answer_next_question,
     click_soon,
+    closing,
     fully_reachable,
     press_in_next_box,
     start_app,
@@ -99,7 +102,6 @@ def test_every_role_completes_the_chain_after_an_online_login(
         try:
             for name in ("judge1", "judge2", "tally1", "auditor1", "board1"):
                 sessions[name] = await start_app(url, name, tmp_path / "apps")
-                qtbot.addWidget(sessions[name].window)
             for session in sessions.values():
                 assert show_category(qtbot, session, "Variety Talent") == variety.id
                 await eventually(
@@ -170,8 +172,10 @@ def test_every_role_completes_the_chain_after_an_online_login(
                 "the lock reaches the judges",
             )
             # published results are final: the console does not offer to unlock
-            await eventually(lambda: not board_panel.lock_button.isEnabled(), 5, "unlock off")
-            assert "are public" in board_panel.contest_label.text()
+            await eventually(
+                lambda: "are public" in board_panel.contest_label.text(), 10, "the board's lock"
+            )
+            assert not board_panel.lock_button.isEnabled()
             assert "Publish the results" in board.questions[-2]
             assert "Lock the contest" in board.questions[-1]
         finally:
@@ -189,7 +193,10 @@ def test_connection_toasts_and_the_quit_warning(
 
     async def scenario() -> None:
         judge = await start_app(url, "judge1", tmp_path)
-        qtbot.addWidget(judge.window)
+        async with closing(judge):
+            await steps(judge)
+
+    async def steps(judge: AppSession) -> None:
         window = judge.window
         window.activateWindow()
 
@@ -228,3 +235,104 @@ def test_connection_toasts_and_the_quit_warning(
         assert len(seen) == 2
 
     run(qloop, scenario(), timeout=120)
+
+
+def test_offline_start_shows_what_was_shown_and_reconnects_by_itself(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """11 scores online, 4 offline, quit, start offline: all 15 show; back online by itself."""
+    url = server_process.url
+    keyring = MemoryKeyring()  # the "OS keyring" both starts share
+
+    async def scenario() -> None:
+        first = await start_app(url, "judge1", tmp_path, keyring=keyring)
+        async with closing(first):
+            await steps(first)
+
+    async def steps(first: AppSession) -> None:
+        core = first.core
+        category = next(c for c in core.state.categories.values() if c.name == "Vocal Performance")
+        cells = [(c, k.id) for c in category.contestant_ids for k in category.criteria]
+        for n, (contestant_id, criterion_id) in enumerate(cells[:11]):
+            await core.submit_score(category.id, contestant_id, criterion_id, 5.0 + n % 4)
+        assert await core.flush(15)
+        server_process.kill()
+        await eventually(lambda: not core.connection.connected, 15, "offline")
+        for contestant_id, criterion_id in cells[11:15]:
+            await core.submit_score(category.id, contestant_id, criterion_id, 4.0)
+        assert await first.quit() == 0
+
+        second = await start_app(url, "judge1", tmp_path, keyring=keyring, wait_connected=False)
+        async with closing(second):
+            await check_second(second)
+
+    async def check_second(second: AppSession) -> None:
+        category = next(
+            c for c in second.core.state.categories.values() if c.name == "Vocal Performance"
+        )
+        cells = [(c, k.id) for c in category.contestant_ids for k in category.criteria]
+        assert show_category(qtbot, second, "Vocal Performance") == category.id
+        sheet = second.window.workspace.current_sheet()  # type: ignore[union-attr]
+        assert sheet is not None
+        model = sheet.model
+        shown = [model.cell(c, k) for c, k in cells[:15]]
+        assert [cell.value for cell in shown[:11]] == [5.0 + n % 4 for n in range(11)]
+        assert {cell.sync for cell in shown[:11]} == {CellSync.SYNCED}
+        assert [cell.value for cell in shown[11:]] == [4.0] * 4
+        assert {cell.sync for cell in shown[11:]} == {CellSync.SAVED_LOCALLY}
+        assert model.filled_count() == 15
+
+        server_process.restart()  # the same port: the console finds it by itself
+        await eventually(lambda: second.core.connection.connected, 30, "reconnected")
+        await eventually(lambda: second.core.pending_count() == 0, 15, "the 4 sent")
+        await eventually(
+            lambda: {model.cell(c, k).sync for c, k in cells[:15]} == {CellSync.SYNCED},
+            10,
+            "every cell synced",
+        )
+        assert await second.quit() == 0
+
+    run(qloop, scenario(), timeout=150)
+
+
+def test_login_needed_asks_at_once_and_sends_what_waited(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """The server comes back with every session void: the password dialog opens by itself."""
+    url = server_process.url
+    keyring = MemoryKeyring()  # "Remember me": the refresh token is kept here
+
+    async def scenario() -> None:
+        first = await start_app(url, "judge2", tmp_path, keyring=keyring)
+        assert await first.quit() == 0
+        judge = await start_app(url, "judge2", tmp_path, keyring=keyring, password=None)
+        async with closing(judge):
+            await steps(judge)
+
+    async def steps(judge: AppSession) -> None:
+        server_process.stop()
+        (server_process.data_dir / "jwt-secret").unlink()  # every token it issued is void
+        await eventually(lambda: not judge.core.connection.connected, 15, "offline")
+        category = next(iter(judge.core.state.categories.values()))
+        await judge.core.submit_score(
+            category.id, category.contestant_ids[0], category.criteria[0].id, 8.0
+        )
+        server_process.restart()
+        relogin = judge.window.relogin
+        await eventually(
+            lambda: relogin.dialog is not None and relogin.dialog.isVisible(), 30, "the prompt"
+        )
+        dialog = relogin.dialog
+        assert dialog is not None
+        text = dialog.labelText()
+        assert "saved sign-in expired" in text and "judge2" in text
+        assert "1 entry is saved on this computer" in text
+        assert not judge.core.connection.connected
+        field = dialog.findChild(QLineEdit)
+        assert field is not None
+        qtbot.keyClicks(field, "demo")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        await eventually(lambda: judge.core.connection.connected, 20, "logged in again")
+        await eventually(lambda: judge.core.pending_count() == 0, 15, "the score sent")
+
+    run(qloop, scenario(), timeout=150)

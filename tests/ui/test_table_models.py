@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from scoring_console.client.state import StateStore
 from scoring_console.protocol import ServerEvent
-from scoring_console.protocol.entities import Deduction, RequestStatus
+from scoring_console.protocol.entities import Deduction, RefusedWrite, RequestStatus
+from scoring_console.protocol.errors import ErrorCode
 from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 from scoring_console.ui.judge_sheet_model import (
@@ -20,7 +23,13 @@ from scoring_console.ui.judge_sheet_model import (
     VALUE_ROLE,
     JudgeSheetModel,
 )
-from scoring_console.ui.judges_model import COL_PENDING, COL_SCORES, COL_STATUS, JudgesModel
+from scoring_console.ui.judges_model import (
+    COL_PENDING,
+    COL_REFUSED,
+    COL_SCORES,
+    COL_STATUS,
+    JudgesModel,
+)
 from scoring_console.ui.sync_state import CellSync
 from scoring_console.ui.tally_table_model import FIRST_JUDGE_COL, FLASH_ROLE, TallyTableModel
 
@@ -187,11 +196,41 @@ def test_judge_sheet_model_sync_states(qtmodeltester: ModelTester) -> None:
 
 
 def test_judges_model(qtmodeltester: ModelTester, qtbot: QtBot, state: StateStore) -> None:
-    model = JudgesModel(state, CATEGORY_ID)
+    for judge_id in (12, 13):  # judge 12 reported 1 pending entry, judge 13 (offline) 2
+        stamped = state.presence[judge_id].model_copy(
+            update={"pending_as_of": NOW, "seq": judge_id - 5}
+        )
+        state.apply(ServerEvent.PRESENCE_UPDATED, stamped)
+    now = NOW + timedelta(seconds=20)
+    model = JudgesModel(state, CATEGORY_ID, clock=lambda: now)
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == len(JUDGES)
     assert model.index(2, COL_STATUS).data() == "Offline"
-    assert model.index(1, COL_PENDING).data() == "1"
+    assert model.index(1, COL_PENDING).data() == "1, as of 20 s ago"
+    assert model.index(2, COL_PENDING).data() == "unknown (offline; last: 2, 20 s ago)"
+    now = NOW + timedelta(minutes=3)  # no heartbeat for 3 minutes: the count is stale
+    model.refresh()
+    assert model.index(1, COL_PENDING).data() == "unknown (no recent heartbeat; last: 1, 3 min ago)"
+    assert model.index(1, COL_REFUSED).data() == "–"
+    refused = RefusedWrite(
+        id=1,
+        client_id=str(uuid.uuid4()),
+        judge_id=12,
+        judge_name="Judge 2",
+        category_id=CATEGORY_ID,
+        contestant_id=CONTESTANTS[0].id,
+        criterion_id=CRITERIA[0].id,
+        score=7.0,
+        code=ErrorCode.LOCKED,
+        reason="The contest is locked",
+        refused_at=NOW,
+        seq=20,
+    )
+    state.apply(ServerEvent.SCORES_REFUSED, refused)
+    model.refresh()
+    assert model.index(1, COL_REFUSED).data() == "1"
+    tip = model.index(1, COL_REFUSED).data(Qt.ItemDataRole.ToolTipRole)
+    assert "#1 Contestant 1, Poise = 7: The contest is locked" in tip
     state.apply(ServerEvent.SCORES_UPDATED, make_score(101, 1, 12, 5))
     presence = state.presence[13].model_copy(update={"online": True, "seq": 9})
     state.apply(ServerEvent.PRESENCE_UPDATED, presence)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from scoring_console.protocol.entities import UserInfo
 from scoring_console.protocol.rest import (
+    HEALTH_PATH,
     LOGIN_PATH,
     REFRESH_PATH,
     LoginRequest,
@@ -111,7 +112,8 @@ class Session:
 
     async def token(self) -> str:
         """A valid access token, refreshed first if it expires within a few seconds."""
-        if self.access_token is not None and time.monotonic() < self._expires_at - EXPIRY_MARGIN:
+        fresh_until = self._expires_at - EXPIRY_MARGIN
+        if self.access_token is not None and time.monotonic() < fresh_until:
             return self.access_token
         return await self.refresh()
 
@@ -150,6 +152,19 @@ class Session:
                 log.info("refresh token was rotated by another process; retrying with it")
                 return await self._refresh_with(stored)
 
+    async def probe(self) -> bool:
+        """True when the server answers ``GET /socket-health`` with 200 (no credentials)."""
+        try:
+            async with self._client().get(self.server_url + HEALTH_PATH) as resp:
+                return resp.status == 200
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            return False
+
+    async def stored_refresh_token(self) -> bool:
+        """True when a refresh token is in memory or in the keyring (a silent login may
+        work without asking for the password)."""
+        return self._refresh_token is not None or await self.vault.load() is not None
+
     async def forget(self) -> None:
         """Drop every token, in memory and in the keyring (logout)."""
         async with self._lock:
@@ -185,11 +200,14 @@ class Session:
         if self.remember:
             await self.vault.save(refresh)
 
-    async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+    def _client(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
             self._http = tls.http_session(aiohttp.ClientTimeout(total=self.http_timeout))
+        return self._http
+
+    async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         try:
-            async with self._http.post(self.server_url + path, json=body) as resp:
+            async with self._client().post(self.server_url + path, json=body) as resp:
                 try:
                     data = await resp.json(content_type=None)
                 except ValueError:

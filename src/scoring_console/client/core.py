@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ from scoring_console.store.outbox import EntryKind, OutboxEntry
 
 from .auth import Session
 from .backoff import Backoff
+from .cache_writer import CacheWriter
 from .calls import OnlineCalls
-from .clock import Clock, utc_now
+from .clock import Clock, Sleep, utc_now
 from .connection import ConnectionState, ConnectionStatus
 from .errors import (
     NotConnected,
@@ -43,8 +45,10 @@ from .errors import (
     ServerUnreachable,
     SessionExpired,
 )
+from .judges import LockCheck, PendingStatus, lock_check, pending_status
 from .link import Link
 from .observable import Observable
+from .relogin import LoginEvent, ReloginWatcher
 from .sender import OutboxSender
 from .state import StateStore
 from .sync import Synchronizer
@@ -56,7 +60,9 @@ log = logging.getLogger(__name__)
 class ClientCore(OnlineCalls):
     """The headless client: login, live state, durable writes, resilient connection.
 
-    Observables: ``connection_changed`` (:class:`ConnectionState`), ``outbox_changed``
+    Observables: ``connection_changed`` (:class:`ConnectionState`), ``login_changed``
+    (:class:`~.relogin.LoginEvent`: a login is required, or was restored silently),
+    ``outbox_changed``
     (an :class:`OutboxEntry` was added or changed state), ``outbox_removed`` (an entry
     id was dismissed or pruned), ``event_received`` (``(ServerEvent, payload)`` after it
     was applied to :attr:`state`).
@@ -79,6 +85,8 @@ class ClientCore(OnlineCalls):
         prune_after: float = 600.0,
         transports: tuple[str, ...] = ("websocket", "polling"),
         clock: Clock = utc_now,
+        password: str | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.clock = clock
         """What "now" is for everything that decides by time (injected in tests)."""
@@ -97,7 +105,10 @@ class ClientCore(OnlineCalls):
             self.server_url, username, Path(data_dir) if data_dir is not None else None
         )
         self.session = Session(
-            self.server_url, username, keyring_backend=keyring_backend, http_timeout=http_timeout
+            self.server_url,
+            username,
+            keyring_backend=keyring_backend,
+            http_timeout=http_timeout,
         )
         self._tasks = TaskSet()
         self.link = Link(
@@ -114,8 +125,19 @@ class ClientCore(OnlineCalls):
             transports=transports,
         )
         self.link.state_changed.connect(self.connection_changed.emit)
+        self.link.state_changed.connect(self._on_link_state)
+        self._relogin_password = password
+        self.relogin = ReloginWatcher(
+            self.session,
+            sleep,
+            Backoff(backoff_min, backoff_max),
+            password=lambda: self._relogin_password,
+            on_login=self._after_silent_login,
+        )
+        self.login_changed: Observable[LoginEvent] = self.relogin.changed
+        self.cache_writer = CacheWriter(self.state, self.store.cache, self.clock)
         self.sync = Synchronizer(
-            self.state, self.store.cache, self.link, self.event_received, self._tasks
+            self.state, self.cache_writer, self.link, self.event_received, self._tasks
         )
         self.sender = OutboxSender(
             self.store.outbox,
@@ -128,6 +150,7 @@ class ClientCore(OnlineCalls):
         )
         self._started = False
         self._stopped = False
+        self._server_offset = timedelta(0)
 
     # --- status ----------------------------------------------------------------------
 
@@ -153,11 +176,25 @@ class ClientCore(OnlineCalls):
 
     # --- session ---------------------------------------------------------------------
 
+    @property
+    def login_required(self) -> LoginEvent | None:
+        """The pending "login required" event (see :attr:`login_changed`), or ``None``."""
+        return self.relogin.required
+
     async def login(self, password: str, remember: bool = True) -> UserInfo:
         """Log in; raises InvalidCredentials or ServerUnreachable (keyring problems
-        only degrade :attr:`keyring_available`)."""
-        user = await self.session.login(password, remember)
+        only degrade :attr:`keyring_available`).
+
+        When the server cannot be reached, the password is kept in memory so the core
+        logs in by itself once the server answers (see :attr:`login_changed`).
+        """
+        try:
+            user = await self.session.login(password, remember)
+        except ServerUnreachable:
+            self._relogin_password = password
+            raise
         self._set_user(user)
+        self.relogin.logged_in()
         self._resume_link()
         return user
 
@@ -170,6 +207,7 @@ class ClientCore(OnlineCalls):
         """
         if not await self.session.resume():
             return None
+        self.relogin.logged_in()
         user = self.store.cache.load_user() or _user_from_token(self.session.access_token)
         if user is not None:
             self._set_user(user)
@@ -183,12 +221,25 @@ class ClientCore(OnlineCalls):
             if not any(t.get_name() == "token-refresh" for t in self._tasks):
                 self._tasks.spawn(self._keep_token_fresh(), "token-refresh")
 
+    def _on_link_state(self, state: ConnectionState) -> None:
+        if state.status is ConnectionStatus.AUTH_FAILED and self._started:
+            self.relogin.need_login()
+
+    async def _after_silent_login(self, user: UserInfo | None) -> None:
+        """The watcher logged in again: show the user and reconnect."""
+        if user is None:
+            user = self.store.cache.load_user() or _user_from_token(self.session.access_token)
+        if user is not None:
+            self._set_user(user)
+        self._resume_link()
+
     def open_offline(self) -> bool:
         """Load the cached snapshot (no network); False when there is none."""
         snapshot = self.store.cache.load()
         if snapshot is None:
             return False
-        self.state.apply_snapshot(snapshot)
+        with self.cache_writer.loading():
+            self.state.apply_snapshot(snapshot)
         if self.user is None:
             self.user = snapshot.user
         return True
@@ -205,10 +256,12 @@ class ClientCore(OnlineCalls):
         self._started = True
         if self.state.user is None:
             self.open_offline()
+        self._tasks.spawn(self.relogin.run(), "relogin")
         if self.session.access_token is None and not self.session.has_refresh_token:
             state = ConnectionState(ConnectionStatus.AUTH_FAILED, reason="not logged in")
             self.link.state = state
             self.connection_changed.emit(state)
+            self.relogin.need_login()
         else:
             self.link.start()
             self._tasks.spawn(self._keep_token_fresh(), "token-refresh")
@@ -222,6 +275,7 @@ class ClientCore(OnlineCalls):
             await self.sender.flush(flush_timeout)
         await self._halt()
         await self.session.aclose()
+        self.cache_writer.close()
         self.store.close()
         self._stopped = True
 
@@ -266,6 +320,24 @@ class ClientCore(OnlineCalls):
                 continue
             # no live socket: nothing to do, the next handshake sends the new token
             await self.link.renew()
+
+    # --- judges: pending entries, refusals, lock readiness ------------------------------
+
+    def server_now(self) -> datetime:
+        """The server's time by the injected clock, corrected by the offset measured at
+        the last ``sync`` (server stamps such as ``pendingAsOf`` compare with this)."""
+        return self.clock() + self._server_offset
+
+    def pending_status(self, user_id: int) -> PendingStatus | None:
+        """A judge's unsent entries with their age ("4, as of 2 min ago" / unknown);
+        ``None`` when this user sees no presence for them."""
+        presence = self.state.presence.get(user_id)
+        return None if presence is None else pending_status(presence, self.server_now())
+
+    def lock_check(self, contest_id: int) -> LockCheck:
+        """Before locking: judges of the contest who are offline, may have unsent
+        entries, or had writes refused (``LockCheck.clear`` when there are none)."""
+        return lock_check(self.state, contest_id, self.server_now())
 
     # --- outbox ----------------------------------------------------------------------
 
@@ -393,6 +465,7 @@ class ClientCore(OnlineCalls):
     async def _on_connected(self) -> None:
         self.sync.connection_reset()
         snapshot = await self.sync.sync()
+        self._server_offset = snapshot.server_time - self.clock()
         self._set_user(snapshot.user, remember=self.user != snapshot.user)
         self.sender.wake()
 

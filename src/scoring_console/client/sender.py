@@ -104,7 +104,9 @@ class OutboxSender:
         self._data_version = outbox.data_version()
         self._last_prune = 0.0
         # what listeners were told: the high-water mark of ``updated_at`` (epoch s), the
-        # last announced version of recently changed entries, and every entry id alive
+        # last announced version of recently changed entries, and every entry id alive.
+        # Wall time here is the OS clock on purpose: it is compared with ``updated_at``
+        # stamps other processes (scoring-cli) write into the same file.
         self._mark = time.time()
         self._announced: dict[int, _Fingerprint] = {}
         self._known_ids = outbox.ids()

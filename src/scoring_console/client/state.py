@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from scoring_console.protocol.entities import (
     Notification,
     Presence,
     RankedTotal,
+    RefusedWrite,
     RemovalRequest,
     RequestStatus,
     Score,
@@ -68,6 +70,8 @@ class ChangeKind(StrEnum):
     CATEGORY = "category"
     ASSIGNMENT = "assignment"
     RESULTS = "results"
+    REFUSED = "refused"
+    """A refused write was recorded (key: its id; value: the :class:`RefusedWrite`)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ class StateStore:
     def _reset(self) -> None:
         self.user: UserInfo | None = None
         self.seq = 0
+        self.server_time: datetime | None = None
+        """The ``serverTime`` of the last snapshot applied."""
         self.events: dict[int, Event] = {}
         self.contests: dict[int, Contest] = {}
         self.categories: dict[int, Category] = {}
@@ -137,6 +143,8 @@ class StateStore:
         self.announcements: dict[int, Announcement] = {}
         self.presence: dict[int, Presence] = {}
         self.results: dict[int, ResultsPublished] = {}
+        self.refused_writes: dict[int, RefusedWrite] = {}
+        """Refused score writes of the categories this user oversees, by id."""
         self._cells: dict[Cell, int] = {}
         self._by_category: dict[int, set[int]] = {}
         self._deleted: dict[int, int] = {}  # score id -> seq of its deletion
@@ -159,6 +167,7 @@ class StateStore:
         late_scores = {k: s for k, s in self.scores.items() if s.seq > after}
         late_deleted = {k: q for k, q in self._deleted.items() if q > after}
         self.user = snapshot.user
+        self.server_time = snapshot.server_time
         self.seq = max(snapshot.seq, max((s.seq for s in late_scores.values()), default=0))
         self.events = {x.id: x for x in snapshot.events}
         self.contests = {x.id: x for x in snapshot.contests}
@@ -175,6 +184,9 @@ class StateStore:
         self.notifications = {x.id: x for x in snapshot.notifications}
         self.announcements = {x.id: x for x in snapshot.announcements}
         self.presence = {x.user_id: x for x in snapshot.presence}
+        self.refused_writes = _merge(
+            {x.id: x for x in snapshot.refused_writes}, self.refused_writes, after
+        )
         self.results = {k: v for k, v in self.results.items() if k in self.categories}
         self._contest_seq = {}
         self._deleted = late_deleted
@@ -188,6 +200,32 @@ class StateStore:
             if is_newer(self.scores.get(score.id), score):
                 self._put_score(score)
         self.on_change.emit(StateChange(ChangeKind.SNAPSHOT, None, snapshot))
+
+    def to_snapshot(self, now: datetime) -> Snapshot | None:
+        """The current state as a snapshot (what the cache keeps); ``None`` without a user.
+
+        ``now`` stands in for ``serverTime`` when no snapshot was ever applied.
+        """
+        if self.user is None:
+            return None
+        return Snapshot(
+            seq=self.seq,
+            server_time=self.server_time or now,
+            user=self.user,
+            events=list(self.events.values()),
+            contests=list(self.contests.values()),
+            categories=list(self.categories.values()),
+            contestants=list(self.contestants.values()),
+            assignments=list(self.assignments.values()),
+            scores=list(self.scores.values()),
+            certifications=list(self.certifications.values()),
+            deductions=list(self.deductions.values()),
+            removal_requests=list(self.removal_requests.values()),
+            notifications=list(self.notifications.values()),
+            announcements=list(self.announcements.values()),
+            presence=list(self.presence.values()),
+            refused_writes=list(self.refused_writes.values()),
+        )
 
     # --- events ----------------------------------------------------------------------
 
@@ -227,6 +265,8 @@ class StateStore:
             return self._upsert(self.announcements, payload.id, payload, ChangeKind.ANNOUNCEMENT)
         if event is E.PRESENCE_UPDATED and isinstance(payload, Presence):
             return self._upsert(self.presence, payload.user_id, payload, ChangeKind.PRESENCE)
+        if event is E.SCORES_REFUSED and isinstance(payload, RefusedWrite):
+            return self._upsert(self.refused_writes, payload.id, payload, ChangeKind.REFUSED)
         if event is E.ASSIGNMENT_NEW and isinstance(payload, Assignment):
             return self._upsert(self.assignments, payload.id, payload, ChangeKind.ASSIGNMENT)
         if event is E.ASSIGNMENT_REVOKED and isinstance(payload, AssignmentRevoked):
@@ -331,6 +371,18 @@ class StateStore:
             if d.category_id == category_id and d.status is RequestStatus.APPROVED
         ]
         return rank_totals(contestant_ids, values, approved)
+
+    def refused_in(self, category_id: int, judge_id: int | None = None) -> list[RefusedWrite]:
+        """Refused writes of a category (of one judge when ``judge_id`` is given), oldest
+        first."""
+        return sorted(
+            (
+                w
+                for w in self.refused_writes.values()
+                if w.category_id == category_id and (judge_id is None or w.judge_id == judge_id)
+            ),
+            key=lambda w: w.id,
+        )
 
     def unread_count(self) -> int:
         """How many notifications are unread."""

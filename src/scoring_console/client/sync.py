@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from scoring_console.protocol import SERVER_EVENTS, ClientEvent, ServerEvent, parse_ack
 from scoring_console.protocol.entities import Assignment, Snapshot
 from scoring_console.protocol.payloads import AssignmentRevoked
-from scoring_console.store.cache import SnapshotCache
 
+from .cache_writer import CacheWriter
 from .errors import NotConnected
 from .link import Link
 from .observable import Observable
@@ -35,7 +35,7 @@ class Synchronizer:
     def __init__(
         self,
         state: StateStore,
-        cache: SnapshotCache,
+        cache: CacheWriter,
         link: Link,
         event_received: Observable[tuple[ServerEvent, BaseModel]],
         tasks: TaskSet,
@@ -78,10 +78,7 @@ class Synchronizer:
         self.last_seq = max(snapshot.seq, self._seen_during_sync)
         self._synced_seq = snapshot.seq
         self.sync_count += 1
-        try:
-            self.cache.save(snapshot)
-        except Exception:
-            log.exception("could not cache the snapshot")
+        self.cache.flush()  # logs its own failures: a cache problem never fails a sync
         log.info("synced at seq %d (%d scores)", snapshot.seq, len(snapshot.scores))
         return snapshot
 

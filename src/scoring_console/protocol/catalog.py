@@ -85,7 +85,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             "Create or replace the caller's score for one cell of an assigned category. "
             "Idempotent on `clientId`: a replay with the same content returns the stored "
             "score; the same `clientId` with other content is a `conflict`. Ack means committed.",
-            emits=(ServerEvent.SCORES_UPDATED,),
+            emits=(ServerEvent.SCORES_UPDATED, ServerEvent.SCORES_REFUSED),
             errors=(
                 ErrorCode.NOT_FOUND,
                 ErrorCode.CONFLICT,
@@ -100,7 +100,7 @@ CLIENT_EVENTS: dict[ClientEvent, ClientEventSpec] = {
             frozenset({_J}),
             "Several `scores:submit` entries in one call, each answered in `results` in order "
             "(a refused entry does not stop the others). Counts once against the rate limit.",
-            emits=(ServerEvent.SCORES_UPDATED,),
+            emits=(ServerEvent.SCORES_UPDATED, ServerEvent.SCORES_REFUSED),
             errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.LOCKED),
             write=True,
         ),
@@ -370,6 +370,14 @@ SERVER_EVENTS: dict[ServerEvent, ServerEventSpec] = {
             e.Presence,
             "Tally masters of the judge's categories; auditors, organizers, admins.",
             "A judge connected, disconnected or sent a heartbeat with a new pending count.",
+        ),
+        ServerEventSpec(
+            ServerEvent.SCORES_REFUSED,
+            e.RefusedWrite,
+            "Tally masters of the category; auditors, board, organizers, admins (never "
+            "other judges: the refused value is the judge's own).",
+            "The server refused a judge's score write (recorded; also in `sync` as "
+            "`refusedWrites` for the same recipients).",
         ),
         ServerEventSpec(
             ServerEvent.ERROR,

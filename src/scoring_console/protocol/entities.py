@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from .base import ClientId, Id, Name, ScoreValue, Seq, ServerMessage, WireModel
+from .errors import ErrorCode
 from .roles import Role
 
 
@@ -223,6 +224,26 @@ class Presence(ServerMessage):
     online: bool
     last_seen: datetime | None = None
     pending_count: int = Field(default=0, ge=0)
+    pending_as_of: datetime | None = None
+    """When the heartbeat that reported ``pending_count`` reached the server (server
+    time; ``None`` before the first heartbeat). Refreshed at least every few seconds
+    while the user is online, so an old stamp means the count is stale."""
+
+
+class RefusedWrite(ServerMessage):
+    """A write the server refused (``scores:refused``): who, what, which cell, why."""
+
+    id: Id
+    client_id: ClientId
+    judge_id: Id
+    judge_name: Name
+    category_id: Id
+    contestant_id: Id | None = None
+    criterion_id: Id | None = None
+    score: float | None = None
+    code: ErrorCode
+    reason: str
+    refused_at: datetime
 
 
 class RankedTotal(WireModel):
@@ -254,3 +275,6 @@ class Snapshot(WireModel):
     notifications: list[Notification]
     announcements: list[Announcement]
     presence: list[Presence]
+    refused_writes: list[RefusedWrite] = Field(default_factory=list)
+    """Refused writes of the categories the user oversees (tally masters of the
+    category, auditors, board, organizers, admins); empty for judges."""

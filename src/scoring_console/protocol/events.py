@@ -48,4 +48,5 @@ class ServerEvent(StrEnum):
     SCORE_REMOVAL_PENDING = "score:removal-pending"
     SCORE_REMOVAL_DECIDED = "score:removal-decided"
     PRESENCE_UPDATED = "presence:updated"
+    SCORES_REFUSED = "scores:refused"
     ERROR = "error"

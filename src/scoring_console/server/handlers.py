@@ -194,6 +194,8 @@ class SocketHandlers:
             ack = ack_error(exc.code, exc.message, exc.details)
         except ServiceError as exc:
             ack = ack_error(exc.code, exc.message, exc.details or None)
+            if exc.effects:  # e.g. scores:refused: the refusal itself was recorded
+                await self._deliver(exc.effects)
         except Exception:
             log.exception("handler for %s failed (sid %s)", event, sid)
             ack = ack_error(ErrorCode.INTERNAL, "Internal server error")

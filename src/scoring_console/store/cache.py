@@ -21,13 +21,20 @@ class SnapshotCache:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def save(self, snapshot: Snapshot) -> None:
-        """Replace the cached snapshot (committed before returning)."""
+    def save(self, snapshot: Snapshot, saved_at: float | None = None) -> None:
+        """Replace the cached snapshot (committed before returning).
+
+        ``saved_at`` (epoch seconds) defaults to the wall clock.
+        """
         self._conn.execute(
             "INSERT INTO snapshot_cache (id, seq, saved_at, snapshot) VALUES (1, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, saved_at = excluded.saved_at, "
             "snapshot = excluded.snapshot",
-            (snapshot.seq, time.time(), snapshot.model_dump_json(by_alias=True)),
+            (
+                snapshot.seq,
+                time.time() if saved_at is None else saved_at,
+                snapshot.model_dump_json(by_alias=True),
+            ),
         )
 
     def load(self) -> Snapshot | None:

@@ -60,6 +60,8 @@ class CoreBridge(QObject):
         results_changed(object): published results of a category arrived.
         event_received(str, object): a server event (name, payload) after it was
             applied to the state.
+        login_changed(LoginEvent): the core needs the password now (``REQUIRED``, with
+            the reason to show) or logged in again by itself (``RESTORED``).
     """
 
     connection_changed = Signal(object)
@@ -81,6 +83,7 @@ class CoreBridge(QObject):
     assignment_changed = Signal(object)
     results_changed = Signal(object)
     event_received = Signal(str, object)
+    login_changed = Signal(object)
 
     def __init__(self, core: ClientCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +97,9 @@ class CoreBridge(QObject):
             core.state.on_change.connect(self._on_core_state_changed),
             core.event_received.connect(self._on_core_event_received),
         ]
+        login = getattr(core, "login_changed", None)  # test doubles may lack it
+        if login is not None:
+            self._unsubscribers.append(login.connect(self.login_changed.emit))
         removed = getattr(core, "outbox_removed", None)  # test doubles may lack it
         if removed is not None:
             self._unsubscribers.append(removed.connect(self._on_core_outbox_removed))

@@ -169,32 +169,12 @@ class PublicationSection(QWidget):
             self._lock(contest.id, contest.name, lock)
 
     def _judges_at_risk(self, contest_id: int) -> str:
-        """A warning listing the contest's judges who are offline or still hold entries."""
-        state = self._state
-        categories = {c.id for c in state.categories.values() if c.contest_id == contest_id}
-        judges = sorted({j for c in categories for j in state.judges_of(c)})
-        lines: list[str] = []
-        for judge_id in judges:
-            presence = state.presence.get(judge_id)
-            if presence is None:
-                continue
-            if not presence.online:
-                held = (
-                    f", {presence.pending_count} entries unsent when last seen"
-                    if presence.pending_count
-                    else ""
-                )
-                lines.append(f"• {presence.name} is offline{held}")
-            elif presence.pending_count:
-                lines.append(
-                    f"• {presence.name} still has {presence.pending_count} entries "
-                    "not on the server"
-                )
-        if not lines:
+        """A warning naming the contest's judges who are offline, may still hold unsent
+        entries, or had writes refused (the core's one rule, :mod:`client.judges`)."""
+        check = self._core.lock_check(contest_id)
+        if check.clear:
             return ""
-        return (
-            "\n\nWarning — entries that arrive after the lock are refused:\n" + "\n".join(lines)
-        )
+        return "\n\nWarning — entries that arrive after the lock are refused.\n" + check.describe()
 
     @async_slot(int, str, bool)
     async def _lock(self, contest_id: int, name: str, lock: bool) -> None:

@@ -71,6 +71,7 @@ class ConsoleApp:
             username,
             data_dir=self.options.data_dir,
             keyring_backend=self.keyring_backend,
+            password=self.password,  # the core logs in again by itself with it
         )
 
     async def open_session(self) -> ClientCore | None:
@@ -202,9 +203,7 @@ class ConsoleApp:
             return 0 if self.options.screenshot is None else 3
         self.core = core
         self.bridge = CoreBridge(core)
-        window = MainWindow(
-            self.bridge, self.settings, WindowState(self.settings_dir), password=self.password
-        )
+        window = MainWindow(self.bridge, self.settings, WindowState(self.settings_dir))
         self.window = window
         window.quit_guard = ask_quit_with_pending
         window.close_requested.connect(self.on_window_close_requested)

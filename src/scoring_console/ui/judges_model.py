@@ -1,8 +1,11 @@
 """The judges panel: each judge of a category with presence and unsynced entries.
 
 Rows are the category's judges; columns say whether the judge's console is online,
-when it was last seen, how many entries still wait on the judge's device (from the
-``user:active`` heartbeat) and how many of the judge's scores the server holds.
+when it was last seen, how many entries still wait on the judge's device — with the
+age of that count, or "unknown" when it is stale (:mod:`scoring_console.client.judges`
+decides) — how many of the judge's writes the server refused, and how many of the
+judge's scores the server holds. Ages move on by themselves: the model re-reads its rows
+every :data:`TICK_MS`.
 """
 
 from __future__ import annotations
@@ -10,9 +13,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QBrush, QColor
 
 from scoring_console.client.clock import Clock, utc_now
+from scoring_console.client.judges import pending_status
 from scoring_console.client.state import StateStore
 
 from .frame_coalescer import FrameCoalescer
@@ -22,8 +34,10 @@ COL_JUDGE = 0
 COL_STATUS = 1
 COL_LAST_SEEN = 2
 COL_PENDING = 3
-COL_SCORES = 4
-HEADERS = ("Judge", "Status", "Last seen", "Unsynced on device", "Scores in")
+COL_REFUSED = 4
+COL_SCORES = 5
+HEADERS = ("Judge", "Status", "Last seen", "Unsynced on device", "Refused", "Scores in")
+TICK_MS = 5000
 
 REFRESH_MS = 250
 
@@ -62,6 +76,9 @@ class JudgesModel(QAbstractTableModel):
         self._counts: dict[int, int] = {}
         # the panel is read at a glance: four refreshes a second are plenty
         self._coalescer = FrameCoalescer(self.refresh, REFRESH_MS, parent=self)
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self.mark_changed)  # ages ("2 min ago") and refusals
+        self._tick.start(TICK_MS)
         self.refresh()
 
     def mark_changed(self) -> None:
@@ -101,11 +118,14 @@ class JudgesModel(QAbstractTableModel):
         count = sum(1 for s in self.state.scores_in(self.category_id) if s.judge_id == judge_id)
         name = self.state.user_name(judge_id) or f"Judge {judge_id}"
         online = bool(presence and presence.online)
+        now = self.clock()
+        refused = len(self.state.refused_in(self.category_id, judge_id))
         return (
             name,
             "Online" if online else "Offline",
-            "now" if online else _ago(presence.last_seen if presence else None, self.clock()),
-            str(presence.pending_count) if presence else "–",
+            "now" if online else _ago(presence.last_seen if presence else None, now),
+            pending_status(presence, now).describe() if presence else "unknown",
+            str(refused) if refused else "–",
             f"{count} / {per_judge}",
         )
 
@@ -145,8 +165,37 @@ class JudgesModel(QAbstractTableModel):
             return values[column]
         if role == Qt.ItemDataRole.DecorationRole and column == COL_STATUS:
             return icon("connected" if values[COL_STATUS] == "Online" else "offline")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_PENDING, COL_SCORES):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_REFUSED, COL_SCORES):
             return _RIGHT
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_PENDING:
-            return "Entries saved on the judge's device that have not reached the server"
+            return (
+                "Entries saved on the judge's device that have not reached the server, as "
+                "of the judge's last heartbeat; unknown while the judge is offline"
+            )
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_REFUSED:
+            return self._refused_tooltip(judge_id)
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and column == COL_REFUSED
+            and values[COL_REFUSED] != "–"
+        ):
+            return QBrush(QColor("#c0392b"))
         return None
+
+    def _refused_tooltip(self, judge_id: int) -> str:
+        refused = self.state.refused_in(self.category_id, judge_id)
+        if not refused:
+            return "No write of this judge was refused"
+        lines = [f"{len(refused)} write(s) refused by the server:"]
+        category = self.state.categories.get(self.category_id)
+        criteria = {c.id: c.name for c in category.criteria} if category else {}
+        for item in refused[-8:]:
+            who = self.state.contestants.get(item.contestant_id or 0)
+            cell = (
+                f"#{who.number} {who.name}, {criteria.get(item.criterion_id or 0, 'a criterion')}"
+                if who is not None
+                else "an entry"
+            )
+            value = f" = {item.score:g}" if item.score is not None else ""
+            lines.append(f"• {cell}{value}: {item.reason}")
+        return "\n".join(lines)

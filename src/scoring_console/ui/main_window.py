@@ -108,12 +108,10 @@ class MainWindow(QMainWindow):
         window_state: WindowState | None = None,
         confirm: Confirm | None = None,
         parent: QWidget | None = None,
-        password: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.core = bridge.core
-        self._password = password  # given at start: "Login needed" retries it by itself
         self.quit_guard: QuitGuard | None = None
         """Asked before closing while entries are unsent (the app sets it; SIGTERM does not)."""
         self.settings = settings
@@ -228,9 +226,7 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.on_settings_triggered)
         file_menu.addAction(settings_action)
-        self.relogin = Relogin(
-            self.bridge, self, remember=self.settings.remember_me, password=self._password
-        )
+        self.relogin = Relogin(self.bridge, self, remember=self.settings.remember_me)
         self.relogin.finished.connect(lambda _ok, text: self.status.showMessage(text, 10000))
         file_menu.addAction(self.relogin.action)
         file_menu.addSeparator()

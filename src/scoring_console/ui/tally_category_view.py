@@ -55,7 +55,9 @@ class TallyCategoryView(QWidget):
         contest = state.contests.get(category.contest_id)
 
         self.model = TallyTableModel(state, category_id, parent=self)
-        self.judges_model = JudgesModel(state, category_id, parent=self)
+        self.judges_model = JudgesModel(
+            state, category_id, parent=self, clock=bridge.core.server_now
+        )
 
         self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
         self.subtitle = QLabel(html.escape(contest.name) if contest else "", self)

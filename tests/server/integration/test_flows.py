@@ -108,7 +108,16 @@ async def test_certification_chain_and_publishing(live: Live) -> None:
     err = await auditor.error("certification:sign", sign(cat1.id))
     assert err["code"] == "precondition_failed", err
     expected = {"TALLY_MASTER": "TALLY_SIGNED", "AUDITOR": "AUDITOR_SIGNED", "BOARD": "CERTIFIED"}
+    steps = {"TALLY_MASTER": "tally master", "AUDITOR": "auditor", "BOARD": "board"}
     for signer in (tally, auditor, board):
+        # whoever signs next was told, by category and contest name
+        turn = await signer.events.wait_for(
+            "notification", lambda n: n.get("categoryId") == cat1.id and "turn" in n["message"]
+        )
+        assert turn["message"].endswith(
+            f"Vocal Performance (Senior Showcase): it is your turn to sign as "
+            f"{steps[signer.user['role']]}."
+        ), turn
         result = await signer.ok("certification:sign", sign(cat1.id))
         status = result["certification"]["status"]
         assert status == expected[signer.user["role"]], result
@@ -119,8 +128,11 @@ async def test_certification_chain_and_publishing(live: Live) -> None:
             lambda c: c["categoryId"] == cat1.id and c["status"] == "CERTIFIED",
         )
     # the seed's board notification
-    note = await board.events.wait_for("notification", lambda n: n.get("categoryId") == cat1.id)
-    assert "Category certification completed" in (note["message"] + " " + note["title"]), note
+    note = await board.events.wait_for(
+        "notification", lambda n: n.get("categoryId") == cat1.id and n["type"] == "success"
+    )
+    assert note["title"] == "Certification completed", note
+    assert note["message"].startswith("Vocal Performance (Senior Showcase) is certified"), note
     assert note["type"] == "success", note
     snap = Snapshot.model_validate(await board.sync())
     assert any(n.id == note["id"] and not n.read for n in snap.notifications)
@@ -146,6 +158,20 @@ async def test_certification_chain_and_publishing(live: Live) -> None:
     )
     assert event["totals"] == published["totals"]
     await tally.events.wait_for("results:published", lambda r: r["categoryId"] == cat1.id)
+    # every judge of the category is told, by name
+    for judge in judges:
+        await judge.events.wait_for(
+            "notification",
+            lambda n: n["message"] == "Results of Vocal Performance (Senior Showcase) are public.",
+        )
+
+    # the results are public: the contest can be locked, but not unlocked again
+    await organizer.ok("contest:lock", {"contestId": layout.contest1, "locked": True})
+    err = await board.error("contest:lock", {"contestId": layout.contest1, "locked": False})
+    assert err["code"] == "locked", err
+    assert "already public" in err["message"] and "Senior Showcase" in err["message"], err
+    snap = Snapshot.model_validate(await board.sync())
+    assert [c.locked for c in snap.contests if c.id == layout.contest1] == [True]
 
 
 async def test_contest_lock_refuses_edits(live: Live) -> None:

@@ -29,8 +29,10 @@ def test_lock_contest_roles_and_broadcast(demo: Demo) -> None:
         demo.service.lock_contest(demo.actor("admin"), ContestLock(contest_id=99, locked=True))
     outcome = demo.service.lock_contest(demo.actor("organizer1"), payload)
     assert outcome.result.locked is True
-    (effect,) = outcome.effects
+    effect, *told = outcome.effects
     assert isinstance(effect, Broadcast) and effect.event is ServerEvent.CONTEST_LOCKED
+    # each of the contest's five judges is told, by category and contest name
+    assert [e.event for e in told if isinstance(e, Broadcast)] == [ServerEvent.NOTIFICATION] * 5
     assert isinstance(effect.payload, ContestLocked) and effect.payload.locked is True
     assert f"contest:{demo.cat1.contest_id}" in effect.rooms
 
@@ -77,10 +79,12 @@ def test_heartbeat_reaches_tally_masters_of_the_judges_categories(demo: Demo) ->
     assert isinstance(effect, Broadcast) and effect.event is ServerEvent.PRESENCE_UPDATED
     assert isinstance(effect.payload, Presence)
     assert (effect.payload.user_id, effect.payload.pending_count) == (judge.user_id, 7)
+    assert effect.payload.pending_as_of == demo.clock.now  # when the count arrived
     assert set(effect.rooms) == {
         f"category:{demo.cat1.id}:TALLY_MASTER",
         f"category:{demo.cat2.id}:TALLY_MASTER",
         "role:AUDITOR",
+        "role:BOARD",  # the board locks contests: it must see who is offline or pending
         "role:ORGANIZER",
         "role:ADMIN",
     }

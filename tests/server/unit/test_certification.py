@@ -169,14 +169,19 @@ def test_certified_notifies_every_board_member_persistently(demo: Demo) -> None:
     payload = notes[0].payload
     assert payload.model_dump(include={"type", "message", "category_id"}) == {
         "type": NotificationType.SUCCESS,
-        "message": "Category certification completed",
+        "message": "Vocal Performance (Senior Showcase) is certified; its results can be "
+        "published.",
         "category_id": demo.cat1.id,
     }
     # seq strictly increases across the effects of one call
     seqs = [e.payload.seq for e in outcome.effects if isinstance(e, Broadcast)]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     snap = demo.service.snapshot(board)
-    assert [n.message for n in snap.notifications] == ["Category certification completed"]
+    assert [n.message for n in snap.notifications] == [
+        "The auditor has signed Vocal Performance (Senior Showcase): it is your turn to sign "
+        "as board.",
+        "Vocal Performance (Senior Showcase) is certified; its results can be published.",
+    ]
     assert [c.status for c in snap.certifications if c.category_id == demo.cat1.id] == [
         CertificationStatus.CERTIFIED
     ]
@@ -242,8 +247,11 @@ def test_publish_only_certified_and_totals_are_ranked(demo: Demo) -> None:
     assert outcome.result.totals[0].rank == 1
     row = next(t for t in outcome.result.totals if t.contestant_id == target)
     assert row.deductions == 3 and row.total == row.score_sum - 3
-    (effect,) = outcome.effects
+    effect, *told = outcome.effects
     assert isinstance(effect, Broadcast) and effect.event is ServerEvent.RESULTS_PUBLISHED
+    assert {e.rooms for e in told if isinstance(e, Broadcast)} == {
+        (f"user:{demo.actor(f'judge{n}').user_id}",) for n in range(1, 6)
+    }  # every judge of the category is told the results are public
     assert (
         demo.service.totals(tally, TotalsRequest(category_id=demo.cat1.id)).result == outcome.result
     )

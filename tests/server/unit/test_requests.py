@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring_console.protocol.entities import RequestStatus, ScoreDeleted
+from scoring_console.protocol.entities import Notification, RequestStatus, ScoreDeleted
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import (
     ContestLock,
@@ -97,9 +97,16 @@ def test_deduction_decision_rules(demo: Demo) -> None:
     outcome = demo.service.decide_deduction(demo.actor("tally1"), decision)
     assert outcome.result.status is RequestStatus.APPROVED
     assert outcome.result.decided_by == demo.actor("tally1").user_id
-    (effect,) = outcome.effects
+    effect, note = outcome.effects
     assert isinstance(effect, Broadcast) and effect.event is ServerEvent.DEDUCTION_DECIDED
     assert f"user:{demo.actor('judge1').user_id}" in effect.rooms
+    # the judge who asked is told the decision, in words
+    assert isinstance(note, Broadcast) and note.event is ServerEvent.NOTIFICATION
+    assert note.rooms == (f"user:{demo.actor('judge1').user_id}",)
+    assert isinstance(note.payload, Notification)
+    assert note.payload.message.endswith(
+        "in Vocal Performance (Senior Showcase) was approved. Note: agreed"
+    )
     with pytest.raises(Conflict):
         demo.service.decide_deduction(demo.actor("auditor1"), decision)
 
@@ -142,7 +149,11 @@ def test_removal_approved_deletes_the_score_with_audit(demo: Demo) -> None:
     )
     assert decided.result.status is RequestStatus.APPROVED
     events = [e.event for e in decided.effects if isinstance(e, Broadcast)]
-    assert events == [ServerEvent.SCORE_REMOVAL_DECIDED, ServerEvent.SCORES_DELETED]
+    assert events == [
+        ServerEvent.SCORE_REMOVAL_DECIDED,
+        ServerEvent.SCORES_DELETED,
+        ServerEvent.NOTIFICATION,  # the requester is told
+    ]
     deleted = decided.effects[1]
     assert isinstance(deleted, Broadcast) and isinstance(deleted.payload, ScoreDeleted)
     assert deleted.payload.id == score.id and f"category:{demo.cat1.id}" in deleted.rooms
@@ -184,7 +195,8 @@ def test_removal_request_rules(demo: Demo) -> None:
     )
     assert rejected.result.status is RequestStatus.REJECTED
     assert [e.event for e in rejected.effects if isinstance(e, Broadcast)] == [
-        ServerEvent.SCORE_REMOVAL_DECIDED
+        ServerEvent.SCORE_REMOVAL_DECIDED,
+        ServerEvent.NOTIFICATION,
     ]
     still = demo.service.request_scores(j1, ScoresRequest(category_id=demo.cat1.id))
     assert [s.id for s in still.result.scores] == [score.id]

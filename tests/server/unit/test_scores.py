@@ -133,7 +133,14 @@ def test_cells_must_belong_to_the_category(demo: Demo) -> None:
         demo.service.submit_score(judge, base.model_copy(update={"criterion_id": 9999}))
     with pytest.raises(NotFound):
         demo.service.submit_score(judge, base.model_copy(update={"category_id": 9999}))
-    assert demo.service.current_seq() == 0  # nothing refused changed anything
+    # nothing refused changed a score; the refusal was recorded for the tally master
+    # once per clientId (these variants all reuse one), spending one seq
+    refused = demo.service.snapshot(demo.actor("tally1")).refused_writes
+    assert [(w.client_id, w.code) for w in refused] == [
+        (base.client_id, ErrorCode.VALIDATION_ERROR)
+    ]
+    assert demo.service.current_seq() == 1
+    assert demo.service.snapshot(judge).scores == []
 
 
 def test_locked_contest_refuses_scores_until_unlocked(demo: Demo) -> None:
@@ -176,11 +183,13 @@ def test_batch_entries_are_independent(demo: Demo) -> None:
     ]
     assert results[1].error is not None and results[1].error.code is ErrorCode.VALIDATION_ERROR
     assert results[2].error is not None and results[2].error.code is ErrorCode.FORBIDDEN
-    assert len(outcome.effects) == 2
-    # refused entries are rolled back to their savepoint: they spend no seq
+    events = [e.event for e in outcome.effects if isinstance(e, Broadcast)]
+    assert events.count(ServerEvent.SCORES_UPDATED) == 2
+    # refused entries are rolled back to their savepoint; only their record spends a seq
+    assert events.count(ServerEvent.SCORES_REFUSED) == 2
     seqs = [e.payload.seq for e in outcome.effects if isinstance(e, Broadcast)]
-    assert seqs == [seqs[0], seqs[0] + 1]
-    assert demo.service.current_seq() == seqs[1]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 4
+    assert demo.service.current_seq() == seqs[-1]
     # replaying the whole batch yields the same answers and no new effects
     again = demo.service.submit_batch(
         judge, ScoreBatchSubmit(entries=[good, too_high, forbidden, good2])

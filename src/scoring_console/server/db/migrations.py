@@ -230,7 +230,26 @@ CREATE INDEX idx_removal_requests_category ON removal_requests (category_id);
 CREATE INDEX idx_refresh_tokens_user ON refresh_tokens (user_id);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES)
+_REFUSED_WRITES_AND_PENDING_AGE = """
+CREATE TABLE refused_writes (
+    id            INTEGER PRIMARY KEY,
+    client_id     TEXT NOT NULL UNIQUE,
+    judge_id      INTEGER NOT NULL REFERENCES users(id),
+    category_id   INTEGER NOT NULL REFERENCES categories(id),
+    contestant_id INTEGER,
+    criterion_id  INTEGER,
+    score         REAL,
+    code          TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    refused_at    TEXT NOT NULL,
+    seq           INTEGER NOT NULL
+);
+CREATE INDEX idx_refused_writes_category ON refused_writes (category_id);
+ALTER TABLE presence ADD COLUMN pending_as_of TEXT;
+"""
+"""Issue 7: refused score writes for the tally master; when a pending count arrived."""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1_SCHEMA, _V2_INDEXES, _REFUSED_WRITES_AND_PENDING_AGE)
 """Migration ``i`` brings the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION: Final[int] = len(MIGRATIONS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from scoring_console.protocol.entities import (
     Announcement,
     CertificationStatus,
@@ -21,9 +23,18 @@ from scoring_console.protocol.payloads import (
 from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
-from . import certstate, rooms
+from . import certstate, notices, rooms
 from .scores import ScoresMixin
-from .types import Actor, Broadcast, Forbidden, NotFound, Outcome, PreconditionFailed
+from .types import (
+    Actor,
+    Broadcast,
+    Effect,
+    Forbidden,
+    Locked,
+    NotFound,
+    Outcome,
+    PreconditionFailed,
+)
 
 _LOCK_ROLES = frozenset({Role.BOARD, Role.ORGANIZER, Role.ADMIN})
 _PUBLISH_ROLES = _LOCK_ROLES
@@ -38,27 +49,75 @@ class AdminMixin(ScoresMixin):
 
         While locked, every score, deduction and removal in it is refused with
         ``Locked``; certification goes on (signing edits nothing). Effect:
-        ``contest:locked`` to ``contest:{id}`` and the venue-wide role rooms.
+        ``contest:locked`` to ``contest:{id}`` and the venue-wide role rooms; when the
+        lock state changes, a notification to each judge of the contest. Unlocking a
+        contest with published results is refused (``Locked``): they are public.
         """
         if actor.role not in _LOCK_ROLES:
             raise Forbidden(f"{actor.role.value} cannot lock contests")
         with self.db.transaction() as conn:
-            seq = self.db.next_seq(conn)
-            cursor = conn.execute(
-                "UPDATE contests SET locked = ?, seq = ? WHERE id = ?",
-                (1 if payload.locked else 0, seq, payload.contest_id),
-            )
-            if cursor.rowcount == 0:
+            before = conn.execute(
+                "SELECT * FROM contests WHERE id = ?", (payload.contest_id,)
+            ).fetchone()
+            if before is None:
                 raise NotFound(
                     f"contest {payload.contest_id} not found", {"contestId": payload.contest_id}
                 )
+            if not payload.locked:
+                self._refuse_unlock_if_published(conn, before)
+            seq = self.db.next_seq(conn)
+            conn.execute(
+                "UPDATE contests SET locked = ?, seq = ? WHERE id = ?",
+                (1 if payload.locked else 0, seq, payload.contest_id),
+            )
             row = conn.execute(
                 "SELECT * FROM contests WHERE id = ?", (payload.contest_id,)
             ).fetchone()
-        contest = r.contest(row)
+            contest = r.contest(row)
+            effects: list[Effect] = []
+            if bool(before["locked"]) != contest.locked:
+                effects.extend(self._tell_contest_judges(conn, contest))
         event = ContestLocked(contest_id=contest.id, locked=contest.locked, seq=seq)
         targets = (rooms.contest(contest.id), *rooms.VENUE_ROLE_ROOMS)
-        return Outcome(contest, [Broadcast(ServerEvent.CONTEST_LOCKED, event, targets)])
+        return Outcome(contest, [Broadcast(ServerEvent.CONTEST_LOCKED, event, targets), *effects])
+
+    def _refuse_unlock_if_published(self, conn: sqlite3.Connection, contest: sqlite3.Row) -> None:
+        """Published results are public: unlocking their contest would let scores change
+        under results people already read. Reopening is a separate, deliberate flow."""
+        published = [
+            row["name"]
+            for row in conn.execute(
+                "SELECT name FROM categories WHERE contest_id = ? AND published = 1 ORDER BY id",
+                (contest["id"],),
+            )
+        ]
+        if published:
+            names = ", ".join(published)
+            raise Locked(
+                f"The results of {names} ({contest['name']}) are already public; "
+                f"{contest['name']} cannot be unlocked.",
+                {"contestId": contest["id"], "published": published},
+            )
+
+    def _tell_contest_judges(self, conn: sqlite3.Connection, contest: Contest) -> list[Broadcast]:
+        """One notification per judge of the contest, naming their categories in it."""
+        rows = conn.execute(
+            "SELECT a.user_id, c.id, c.name FROM assignments a "
+            "JOIN categories c ON c.id = a.category_id JOIN users u ON u.id = a.user_id "
+            "WHERE c.contest_id = ? AND a.role = ? AND u.active = 1 ORDER BY a.user_id, c.id",
+            (contest.id, Role.JUDGE.value),
+        ).fetchall()
+        per_judge: dict[int, list[tuple[int, str]]] = {}
+        for row in rows:
+            per_judge.setdefault(row[0], []).append((row[1], row[2]))
+        effects = []
+        for judge_id, categories in per_judge.items():
+            notice = notices.contest_locked(
+                [name for _, name in categories], contest.name, contest.locked
+            )
+            category_id = categories[0][0] if len(categories) == 1 else None
+            effects.append(self._tell(conn, judge_id, notice, category_id=category_id))
+        return effects
 
     def publish_results(self, actor: Actor, payload: ResultsPublish) -> Outcome[TotalsData]:
         """``results:publish`` (board, organizer, admin): publish a CERTIFIED category.
@@ -75,7 +134,7 @@ class AdminMixin(ScoresMixin):
             status = certstate.certification(conn, info.id).status
             if status is not CertificationStatus.CERTIFIED:
                 raise PreconditionFailed(
-                    f"category {info.id} is not certified ({status.value})",
+                    f"{info.label} is not certified yet ({status.value})",
                     {"categoryId": info.id, "status": status.value},
                 )
             seq = self.db.next_seq(conn)
@@ -84,9 +143,16 @@ class AdminMixin(ScoresMixin):
                 (r.to_iso(now), seq, info.id),
             )
             data = self._totals(conn, info.id)
+            told: list[Effect] = []
+            if not info.published:  # publishing again re-sends totals, not notifications
+                notice = notices.results_published(info.label)
+                told = [
+                    self._tell(conn, judge_id, notice, category_id=info.id)
+                    for judge_id in certstate.signers(conn, info.id, Role.JUDGE)
+                ]
         event = ResultsPublished(category_id=info.id, totals=data.totals, published_at=now, seq=seq)
         effect = Broadcast(ServerEvent.RESULTS_PUBLISHED, event, rooms.category_viewers(info.id))
-        return Outcome(data, [effect])
+        return Outcome(data, [effect, *told])
 
     def announce(self, actor: Actor, payload: AnnouncementCreate) -> Outcome[Announcement]:
         """``system:announcement`` (organizer, admin): persisted, then sent to ``all``."""

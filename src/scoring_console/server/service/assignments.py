@@ -11,6 +11,7 @@ from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
 
 from ..db import rows as r
 from . import certstate, rooms
+from .base import role_label
 from .types import (
     Actor,
     Broadcast,
@@ -25,10 +26,6 @@ from .types import (
 from .views import ViewsMixin
 
 _MANAGER_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
-
-
-def _role_label(role: Role) -> str:
-    return role.value.replace("_", " ").lower()
 
 
 class AssignmentsMixin(ViewsMixin):
@@ -63,7 +60,7 @@ class AssignmentsMixin(ViewsMixin):
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict(
-                    f"user {payload.user_id} is already assigned to category {info.id}",
+                    f"{self._user_name(conn, payload.user_id)} is already assigned to {info.label}",
                     {"userId": payload.user_id, "categoryId": info.id},
                 ) from exc
             row = conn.execute(
@@ -78,7 +75,7 @@ class AssignmentsMixin(ViewsMixin):
                 payload.user_id,
                 type=NotificationType.INFO,
                 title="New assignment",
-                message=f"You were assigned to {info.name} as {_role_label(role)}",
+                message=f"You were assigned to {info.label} as {role_label(role)}",
                 category_id=info.id,
             )
             effects: list[Effect] = [
@@ -109,8 +106,9 @@ class AssignmentsMixin(ViewsMixin):
                 (payload.user_id, payload.category_id),
             ).fetchone()
             if row is None:
+                label = self._category(conn, payload.category_id).label
                 raise NotFound(
-                    f"user {payload.user_id} is not assigned to category {payload.category_id}",
+                    f"{self._user_name(conn, payload.user_id)} is not assigned to {label}",
                     {"userId": payload.user_id, "categoryId": payload.category_id},
                 )
             info = self._category(conn, payload.category_id)
@@ -127,7 +125,7 @@ class AssignmentsMixin(ViewsMixin):
                 payload.user_id,
                 type=NotificationType.WARNING,
                 title="Assignment removed",
-                message=f"You are no longer assigned to {info.name}",
+                message=f"You are no longer assigned to {info.label}",
                 category_id=info.id,
             )
             certification = self._judges_changed(conn, info.id, Role(row["role"]))

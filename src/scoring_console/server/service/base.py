@@ -22,12 +22,18 @@ from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 from ..db import Database
 from ..db import rows as r
 from . import certstate, rooms
+from .notices import Notice
 from .types import Actor, Broadcast, Conflict, Forbidden, Invalid, Locked, NotFound
 
 
 def utc_now() -> datetime:
     """The default clock: aware UTC now."""
     return datetime.now(UTC)
+
+
+def role_label(role: Role) -> str:
+    """A role as people say it: ``"tally master"``."""
+    return role.value.lower().replace("_", " ")
 
 
 def content_hash(**fields: Any) -> str:
@@ -56,6 +62,12 @@ class CategoryInfo:
     event_id: int
     locked: bool
     published: bool
+    contest_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How people name it: ``"Vocal Performance (Senior Showcase)"``."""
+        return f"{self.name} ({self.contest_name})" if self.contest_name else self.name
 
 
 class ServiceBase:
@@ -73,7 +85,8 @@ class ServiceBase:
 
     def _category(self, conn: sqlite3.Connection, category_id: int) -> CategoryInfo:
         row = conn.execute(
-            "SELECT c.id, c.name, c.contest_id, c.published, k.event_id, k.locked "
+            "SELECT c.id, c.name, c.contest_id, c.published, k.event_id, k.locked, "
+            "k.name AS contest_name "
             "FROM categories c JOIN contests k ON k.id = c.contest_id WHERE c.id = ?",
             (category_id,),
         ).fetchone()
@@ -86,6 +99,7 @@ class ServiceBase:
             event_id=row["event_id"],
             locked=bool(row["locked"]),
             published=bool(row["published"]),
+            contest_name=row["contest_name"],
         )
 
     def _assigned_role(
@@ -129,15 +143,16 @@ class ServiceBase:
             actor.role is not role
             or self._assigned_role(conn, actor.user_id, category_id) is not role
         ):
+            label = self._category(conn, category_id).label
             raise Forbidden(
-                f"not assigned to category {category_id} as {role.value}",
+                f"you are not assigned to {label} as {role_label(role)}",
                 {"categoryId": category_id},
             )
 
     def _require_unlocked(self, info: CategoryInfo) -> None:
         if info.locked:
             raise Locked(
-                f"contest {info.contest_id} is locked",
+                f"{info.label} is locked",
                 {"contestId": info.contest_id, "categoryId": info.id},
             )
 
@@ -154,8 +169,9 @@ class ServiceBase:
             (category_id, contestant_id),
         ).fetchone()
         if linked is None:
+            label = self._category(conn, category_id).label
             raise Invalid(
-                f"contestant {contestant_id} is not in category {category_id}",
+                f"{self._contestant_label(conn, contestant_id)} is not in {label}",
                 {"contestantId": contestant_id, "categoryId": category_id},
             )
 
@@ -175,8 +191,9 @@ class ServiceBase:
         """
         status = certstate.certification(conn, category_id).status
         if status in PAST_JUDGES_STEP:
+            label = self._category(conn, category_id).label
             raise Locked(
-                f"category {category_id} is certified past the judges' step "
+                f"{label} is certified past the judges' step "
                 f"({status.value}); its scores, deductions and panel can no longer change",
                 {"categoryId": category_id, "status": status.value},
             )
@@ -185,14 +202,22 @@ class ServiceBase:
         self, conn: sqlite3.Connection, judge_id: int, category_id: int
     ) -> None:
         if self._judge_signed(conn, judge_id, category_id):
+            label = self._category(conn, category_id).label
             raise Locked(
-                f"judge {judge_id} has signed category {category_id}; the sheet is locked",
+                f"{self._user_name(conn, judge_id)} has signed {label}; the sheet is locked",
                 {"categoryId": category_id, "judgeId": judge_id},
             )
 
     def _user_name(self, conn: sqlite3.Connection, user_id: int) -> str:
         row = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
-        return str(row["name"]) if row is not None else f"user {user_id}"
+        return str(row["name"]) if row is not None else "an unknown user"
+
+    def _contestant_label(self, conn: sqlite3.Connection, contestant_id: int) -> str:
+        """``"#7 Ana Lima"``: the sheet number and name."""
+        row = conn.execute(
+            "SELECT number, name FROM contestants WHERE id = ?", (contestant_id,)
+        ).fetchone()
+        return f"#{row['number']} {row['name']}" if row is not None else "an unknown contestant"
 
     def _replayed(
         self, conn: sqlite3.Connection, table: str, client_id: str, digest: str
@@ -210,6 +235,19 @@ class ServiceBase:
         return row
 
     # --- writes shared by several areas ---------------------------------------------
+
+    def _tell(
+        self, conn: sqlite3.Connection, user_id: int, notice: Notice, category_id: int | None
+    ) -> Broadcast:
+        """Persist a :class:`~.notices.Notice` for one user; its ``notification`` broadcast."""
+        return self._notify(
+            conn,
+            user_id,
+            type=notice.type,
+            title=notice.title,
+            message=notice.message,
+            category_id=category_id,
+        )
 
     def _notify(
         self,

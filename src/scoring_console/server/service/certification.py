@@ -18,7 +18,6 @@ import sqlite3
 from scoring_console.protocol.entities import (
     Certification,
     CertificationStatus,
-    NotificationType,
     Score,
 )
 from scoring_console.protocol.events import ServerEvent
@@ -27,13 +26,10 @@ from scoring_console.protocol.receipt import compute_receipt
 from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
 
 from ..db import rows as r
-from . import certstate, rooms
-from .base import CategoryInfo, ServiceBase
+from . import certstate, notices, rooms
+from .base import CategoryInfo, ServiceBase, role_label
 from .masking import certification_for
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, Outcome, PreconditionFailed
-
-CERTIFIED_TITLE = "Certification completed"
-CERTIFIED_MESSAGE = "Category certification completed"
 
 
 class CertificationMixin(ServiceBase):
@@ -93,8 +89,8 @@ class CertificationMixin(ServiceBase):
             effects.append(
                 Broadcast(ServerEvent.CERTIFICATION_UPDATED, after, rooms.category_viewers(info.id))
             )
-            if after.status is CertificationStatus.CERTIFIED:
-                effects.extend(self._notify_board(conn, info))
+            if after.status is not before.status:
+                effects.extend(self._notify_next_signers(conn, info, after.status))
         return Outcome(result, effects)
 
     # --- helpers --------------------------------------------------------------------
@@ -121,10 +117,10 @@ class CertificationMixin(ServiceBase):
         signed_roles = {s.role for s in state.signoffs}
         if actor.role is Role.JUDGE:
             if any(s.role is Role.JUDGE and s.user_id == actor.user_id for s in state.signoffs):
-                raise Conflict(f"you already signed category {info.id}", {"categoryId": info.id})
+                raise Conflict(f"you already signed {info.label}", {"categoryId": info.id})
             if Role.TALLY_MASTER in signed_roles:
                 raise Conflict(
-                    f"category {info.id} is past the judges' step", {"status": state.status.value}
+                    f"{info.label} is past the judges' step", {"status": state.status.value}
                 )
             missing = self._missing_cells(conn, actor.user_id, info.id)
             if missing:
@@ -135,21 +131,17 @@ class CertificationMixin(ServiceBase):
             return
         if actor.role in signed_roles:
             raise Conflict(
-                f"the {actor.role.value} step of category {info.id} is already signed",
+                f"the {role_label(actor.role)} step of {info.label} is already signed",
                 {"categoryId": info.id, "status": state.status.value},
             )
         previous = CERTIFICATION_CHAIN[CERTIFICATION_CHAIN.index(actor.role) - 1]
-        if previous is Role.JUDGE:
-            if not state.required_judge_ids:
-                raise PreconditionFailed(
-                    f"no judges are assigned to category {info.id}", {"categoryId": info.id}
-                )
-            ready = state.status is CertificationStatus.JUDGES_SIGNED
-        else:
-            ready = previous in signed_roles
-        if not ready:
+        if previous is Role.JUDGE and not state.required_judge_ids:
             raise PreconditionFailed(
-                f"the {previous.value} step of category {info.id} is not signed yet",
+                f"no judges are assigned to {info.label}", {"categoryId": info.id}
+            )
+        if certstate.next_signer_role(state.status) is not actor.role:
+            raise PreconditionFailed(
+                f"the {role_label(previous)} step of {info.label} is not signed yet",
                 {"categoryId": info.id, "status": state.status.value, "waitingFor": previous.value},
             )
 
@@ -177,18 +169,19 @@ class CertificationMixin(ServiceBase):
             rows = conn.execute(certstate.PANEL_SCORES_SQL, (category_id,)).fetchall()
         return [r.score(row) for row in rows]
 
-    def _notify_board(self, conn: sqlite3.Connection, info: CategoryInfo) -> list[Broadcast]:
-        board = conn.execute(
-            "SELECT id FROM users WHERE role = ? AND active = 1 ORDER BY id", (Role.BOARD.value,)
-        ).fetchall()
+    def _notify_next_signers(
+        self, conn: sqlite3.Connection, info: CategoryInfo, status: CertificationStatus
+    ) -> list[Broadcast]:
+        """Tell whoever signs next (tally masters after the last judge, auditors after
+        the tally master, the board after the auditor); the board again when certified."""
+        if status is CertificationStatus.CERTIFIED:
+            role, notice = Role.BOARD, notices.certified(info.label)
+        else:
+            next_role = certstate.next_signer_role(status)
+            if next_role is None or next_role is Role.JUDGE:
+                return []  # judges are still signing: nobody new to tell
+            role, notice = next_role, notices.your_turn_to_sign(next_role, info.label)
         return [
-            self._notify(
-                conn,
-                row["id"],
-                type=NotificationType.SUCCESS,
-                title=CERTIFIED_TITLE,
-                message=CERTIFIED_MESSAGE,
-                category_id=info.id,
-            )
-            for row in board
+            self._tell(conn, user_id, notice, category_id=info.id)
+            for user_id in certstate.signers(conn, info.id, role)
         ]

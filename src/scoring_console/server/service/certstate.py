@@ -10,7 +10,7 @@ from scoring_console.protocol.entities import (
     CertificationSignoff,
     CertificationStatus,
 )
-from scoring_console.protocol.roles import Role
+from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
 
 from ..db import rows as r
 
@@ -71,6 +71,38 @@ def status_of(required: list[int], signed: list[CertificationSignoff]) -> Certif
     if required and set(required) <= judges:
         return CertificationStatus.JUDGES_SIGNED
     return CertificationStatus.JUDGES_SIGNING
+
+
+_NEXT_AFTER: dict[CertificationStatus, Role | None] = {
+    CertificationStatus.NOT_STARTED: Role.JUDGE,
+    CertificationStatus.JUDGES_SIGNING: Role.JUDGE,
+    CertificationStatus.JUDGES_SIGNED: CERTIFICATION_CHAIN[1],
+    CertificationStatus.TALLY_SIGNED: CERTIFICATION_CHAIN[2],
+    CertificationStatus.AUDITOR_SIGNED: CERTIFICATION_CHAIN[3],
+    CertificationStatus.CERTIFIED: None,
+}
+
+
+def next_signer_role(status: CertificationStatus) -> Role | None:
+    """Whose turn it is to sign (``None`` once certified): the one rule for "who signs
+    next", used to refuse a step out of order and to tell the next signers."""
+    return _NEXT_AFTER[status]
+
+
+def signers(conn: sqlite3.Connection, category_id: int, role: Role) -> list[int]:
+    """Users who may sign ``role``'s step of a category: its assigned judges or tally
+    masters, every active auditor or board member."""
+    if role in (Role.JUDGE, Role.TALLY_MASTER):
+        rows = conn.execute(
+            "SELECT a.user_id FROM assignments a JOIN users u ON u.id = a.user_id "
+            "WHERE a.category_id = ? AND a.role = ? AND u.active = 1 ORDER BY a.user_id",
+            (category_id, role.value),
+        )
+    else:
+        rows = conn.execute(
+            "SELECT id FROM users WHERE role = ? AND active = 1 ORDER BY id", (role.value,)
+        )
+    return [row[0] for row in rows]
 
 
 def certification(conn: sqlite3.Connection, category_id: int) -> Certification:

@@ -14,7 +14,7 @@ from scoring_console.protocol.payloads import DeductionCreate, DeductionDecision
 from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
-from . import rooms
+from . import notices, rooms
 from .base import ServiceBase, content_hash
 from .types import Actor, Broadcast, Conflict, Forbidden, NotFound, Outcome
 
@@ -104,7 +104,7 @@ class DeductionsMixin(ServiceBase):
                 raise Forbidden(f"{actor.role.value} cannot decide deductions")
             if row["status"] != RequestStatus.PENDING.value:
                 raise Conflict(
-                    f"deduction {payload.deduction_id} was already decided",
+                    f"this deduction was already {row['status'].lower()}",
                     {"status": row["status"]},
                 )
             self._require_unlocked(info)
@@ -124,12 +124,23 @@ class DeductionsMixin(ServiceBase):
                 ),
             )
             deduction = self._deduction(conn, payload.deduction_id)
+            told: list[Broadcast] = []
+            if deduction.requested_by != actor.user_id:
+                notice = notices.deduction_decided(
+                    payload.approve,
+                    deduction.amount,
+                    self._contestant_label(conn, deduction.contestant_id),
+                    info.label,
+                    payload.note,
+                )
+                told.append(self._tell(conn, deduction.requested_by, notice, info.id))
         targets = (
             rooms.user(deduction.requested_by),
             rooms.category_role(info.id, Role.TALLY_MASTER),
             *_DEDUCTION_DECIDED_ROLES,
         )
-        return Outcome(deduction, [Broadcast(ServerEvent.DEDUCTION_DECIDED, deduction, targets)])
+        decided = Broadcast(ServerEvent.DEDUCTION_DECIDED, deduction, targets)
+        return Outcome(deduction, [decided, *told])
 
     # --- helpers --------------------------------------------------------------------
 

@@ -1,8 +1,13 @@
 """Presence: live connection counts, heartbeats with pending-outbox counts, who sees whom.
 
+``pendingAsOf`` is when the heartbeat that reported the pending count arrived. A beat
+with an unchanged count is stored (and the stamp moved) at most every
+:data:`BEAT_PERSIST_INTERVAL`, so while a judge is online the stamp is never older than
+that plus one heartbeat; an older stamp, or ``online: false``, means the count is stale.
+
 Judges' presence goes to the tally masters of the judges' categories and to auditors,
-organizers and admins. Online state lives in memory (connection counts); ``last_seen``
-and ``pending_count`` are persisted.
+board, organizers and admins. Online state lives in memory (connection counts);
+``last_seen``, ``pending_count`` and ``pending_as_of`` are persisted.
 """
 
 from __future__ import annotations
@@ -25,11 +30,9 @@ BEAT_PERSIST_INTERVAL = timedelta(seconds=10)
 often per user: clients beat every few seconds, and a client that beats in a tight loop
 must not turn each beat into a FULL-sync commit and a broadcast to every tally master."""
 
-_PRESENCE_ROLE_ROOMS = (
-    rooms.role(Role.AUDITOR),
-    rooms.role(Role.ORGANIZER),
-    rooms.role(Role.ADMIN),
-)
+_PRESENCE_ROLE_ROOMS = rooms.VENUE_ROLE_ROOMS
+"""Every venue-wide role, as in the ``sync`` presence list: the board locks contests and
+must see who is offline or still has entries on their laptop."""
 
 
 class PresenceMixin(ServiceBase):
@@ -59,11 +62,11 @@ class PresenceMixin(ServiceBase):
         with self.db.transaction() as conn:
             seq = self.db.next_seq(conn)
             conn.execute(
-                "INSERT INTO presence (user_id, last_seen, pending_count, seq) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+                "INSERT INTO presence (user_id, last_seen, pending_count, pending_as_of, seq) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
                 "last_seen = excluded.last_seen, pending_count = excluded.pending_count, "
-                "seq = excluded.seq",
-                (actor.user_id, r.to_iso(now), payload.pending_count, seq),
+                "pending_as_of = excluded.pending_as_of, seq = excluded.seq",
+                (actor.user_id, r.to_iso(now), payload.pending_count, r.to_iso(now), seq),
             )
             effects: list[Broadcast] = []
             if actor.role is Role.JUDGE:
@@ -114,11 +117,13 @@ class PresenceMixin(ServiceBase):
             online=self.is_online(row["id"]),
             last_seen=r.opt_iso(row["last_seen"]),
             pending_count=row["pending_count"] or 0,
+            pending_as_of=r.opt_iso(row["pending_as_of"]),
             seq=row["pseq"] or 0,
         )
 
     _PRESENCE_SELECT = (
-        "SELECT u.id, u.username, u.name, u.role, p.last_seen, p.pending_count, p.seq AS pseq "
+        "SELECT u.id, u.username, u.name, u.role, p.last_seen, p.pending_count, "
+        "p.pending_as_of, p.seq AS pseq "
         "FROM users u LEFT JOIN presence p ON p.user_id = u.id "
     )
 

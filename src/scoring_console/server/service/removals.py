@@ -16,7 +16,7 @@ from scoring_console.protocol.payloads import RemovalDecision, RemovalRequestCre
 from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
-from . import rooms
+from . import notices, rooms
 from .base import ServiceBase, content_hash
 from .types import Actor, Broadcast, Conflict, Effect, Forbidden, NotFound, Outcome
 
@@ -63,7 +63,7 @@ class RemovalsMixin(ServiceBase):
             ).fetchone()
             if pending is not None:
                 raise Conflict(
-                    f"score {payload.score_id} already has a pending removal request",
+                    "this score already has a pending removal request",
                     {"requestId": pending["id"]},
                 )
             seq = self.db.next_seq(conn)
@@ -112,7 +112,7 @@ class RemovalsMixin(ServiceBase):
                 )
             if row["status"] != RequestStatus.PENDING.value:
                 raise Conflict(
-                    f"removal request {payload.request_id} was already decided",
+                    f"this removal request was already {row['status'].lower()}",
                     {"status": row["status"]},
                 )
             info = self._category(conn, row["category_id"])
@@ -136,6 +136,19 @@ class RemovalsMixin(ServiceBase):
                         )
                     )
             request = self._removal(conn, payload.request_id)
+            told = None
+            if request.requested_by != actor.user_id:
+                criterion = conn.execute(
+                    "SELECT name FROM criteria WHERE id = ?", (request.criterion_id,)
+                ).fetchone()
+                notice = notices.removal_decided(
+                    payload.approve,
+                    criterion["name"] if criterion is not None else "requested",
+                    self._contestant_label(conn, request.contestant_id),
+                    info.label,
+                    payload.note,
+                )
+                told = self._tell(conn, request.requested_by, notice, category_id=info.id)
         targets = (
             rooms.user(request.requested_by),
             rooms.user(request.judge_id),
@@ -143,6 +156,8 @@ class RemovalsMixin(ServiceBase):
             rooms.role(Role.ADMIN),
         )
         effects.insert(0, Broadcast(ServerEvent.SCORE_REMOVAL_DECIDED, request, targets))
+        if told is not None:
+            effects.append(told)
         return Outcome(request, effects)
 
     # --- helpers --------------------------------------------------------------------

@@ -23,8 +23,9 @@ from scoring_console.protocol.roles import Role
 
 from ..db import rows as r
 from . import certstate, rooms
-from .base import CategoryInfo, ServiceBase, content_hash
+from .base import CategoryInfo, content_hash
 from .masking import mask_for
+from .refusals import RefusalsMixin
 from .types import (
     Actor,
     Broadcast,
@@ -38,7 +39,7 @@ from .types import (
 )
 
 
-class ScoresMixin(ServiceBase):
+class ScoresMixin(RefusalsMixin):
     """Score submission, score reads and totals."""
 
     def submit_score(self, actor: Actor, payload: ScoreSubmit) -> Outcome[Score]:
@@ -52,8 +53,12 @@ class ScoresMixin(ServiceBase):
         locked contest or a sheet the judge already signed. Effect: ``scores:updated``
         (full payload, ``mask_score_for_judges``) to everyone who sees the category.
         """
-        with self.db.transaction() as conn:
-            score, effects = self._submit_in(conn, actor, payload)
+        try:
+            with self.db.transaction() as conn:
+                score, effects = self._submit_in(conn, actor, payload)
+        except ServiceError as exc:
+            self._refused(actor, payload, exc)
+            raise
         return Outcome(score, effects)
 
     def submit_batch(self, actor: Actor, payload: ScoreBatchSubmit) -> Outcome[BatchResult]:
@@ -74,6 +79,9 @@ class ScoresMixin(ServiceBase):
                 except ServiceError as exc:
                     conn.execute("ROLLBACK TO batch_entry")
                     conn.execute("RELEASE batch_entry")
+                    refusal = self._record_refusal(conn, actor, entry, exc)
+                    if refusal is not None:
+                        effects.append(refusal)
                     error = AckErrorBody(
                         code=exc.code, message=exc.message, details=exc.details or None
                     )
@@ -144,12 +152,12 @@ class ScoresMixin(ServiceBase):
         ``Forbidden`` for judges and for tally masters not assigned to the category.
         """
         with self.db.reading() as conn:
-            self._category(conn, payload.category_id)
+            info = self._category(conn, payload.category_id)
             if actor.role is Role.JUDGE:
                 raise Forbidden("judges cannot see totals", {"categoryId": payload.category_id})
             if not self._can_view(conn, actor, payload.category_id):
                 raise Forbidden(
-                    f"not assigned to category {payload.category_id}",
+                    f"you are not assigned to {info.label}",
                     {"categoryId": payload.category_id},
                 )
             data = self._totals(conn, payload.category_id)
@@ -203,7 +211,8 @@ class ScoresMixin(ServiceBase):
         self._require_assigned(conn, actor, info.id, Role.JUDGE)
         self._require_contestant_in(conn, info.id, payload.contestant_id)
         criterion = conn.execute(
-            "SELECT category_id, max_score FROM criteria WHERE id = ?", (payload.criterion_id,)
+            "SELECT category_id, name, max_score FROM criteria WHERE id = ?",
+            (payload.criterion_id,),
         ).fetchone()
         if criterion is None:
             raise NotFound(
@@ -212,7 +221,7 @@ class ScoresMixin(ServiceBase):
             )
         if criterion["category_id"] != info.id:
             raise Invalid(
-                f"criterion {payload.criterion_id} is not in category {info.id}",
+                f"criterion {criterion['name']} is not in {info.label}",
                 {"criterionId": payload.criterion_id, "categoryId": info.id},
             )
         if payload.score > criterion["max_score"]:

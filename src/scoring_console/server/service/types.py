@@ -74,6 +74,9 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.details: dict[str, Any] = details or {}
+        self.effects: list[Effect] = []
+        """Effects of a refusal that did commit (e.g. the record of a refused write),
+        delivered by the transport along with the failed ack."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, {self.details!r})"

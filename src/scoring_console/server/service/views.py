@@ -17,6 +17,7 @@ from ..db import rows as r
 from . import certstate, rooms
 from .masking import certification_for, mask_for
 from .presence import PresenceMixin
+from .refusals import visible_refusals
 from .types import Actor, NotFound
 
 _ANNOUNCEMENTS_IN_SNAPSHOT = 200
@@ -136,6 +137,7 @@ class ViewsMixin(PresenceMixin):
                 notifications=[r.notification(row) for row in notification_rows],
                 announcements=[r.announcement(row) for row in announcement_rows],
                 presence=self._presence_list(conn, actor),
+                refused_writes=visible_refusals(conn, actor, ids),
             )
 
     def _category_model(self, conn: sqlite3.Connection, category_id: int) -> Category:

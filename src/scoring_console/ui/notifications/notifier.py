@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
+from scoring_console.client.relogin import LoginEvent, LoginEventKind
 from scoring_console.client.state import ChangeKind, StateChange, StateStore
 from scoring_console.protocol.entities import (
     Announcement,
@@ -120,7 +121,6 @@ class TrayNotifier(QObject):
         self._online = _is_online(getattr(bridge.core, "connection", None))
         self._was_connected = self._online
         self._lost = False
-        self._lost_login = False
         self._tray_state: tuple[str, str] | None = None
         self._clock = clock
         self._recent: dict[tuple[str, int], float] = {}
@@ -128,6 +128,7 @@ class TrayNotifier(QObject):
         tray.activated.connect(self.open_requested)
         bridge.state_changed.connect(self.on_state_changed)
         bridge.connection_changed.connect(self.on_connection_changed)
+        bridge.login_changed.connect(self.on_login_changed)
         if self._state.user is not None:
             self._seed()
         self._update_tray_state()
@@ -190,8 +191,7 @@ class TrayNotifier(QObject):
         """Show the offline tray icon while the link is down; say when it drops and returns.
 
         The seed's client messages: "Connection lost. Reconnecting..." when a link that
-        was up goes down, "Connection restored" when it is back; "Login needed" when the
-        server refuses the saved session (the window asks for the password).
+        was up goes down, "Connection restored" when it is back.
         """
         online = _is_online(state)
         self._online = online
@@ -200,10 +200,27 @@ class TrayNotifier(QObject):
         if notice is not None:
             self.post(notice)
 
+    @Slot(object)
+    def on_login_changed(self, event: LoginEvent) -> None:
+        """Say it (toast, or tray when the window is in the background) when a login is
+        needed — with the core's reason — and when the console logged in by itself."""
+        if event.kind is LoginEventKind.REQUIRED:
+            self.post(
+                Notice(NoticeKind.CONNECTION, LOGIN_NEEDED, event.reason, NotificationType.WARNING)
+            )
+        else:
+            self.post(
+                Notice(
+                    NoticeKind.CONNECTION,
+                    "Logged in again",
+                    f"Signed in again with the {event.via or 'saved sign-in'}.",
+                    NotificationType.SUCCESS,
+                )
+            )
+
     def _connection_notice(self, state: ConnectionState) -> Notice | None:
         if state.status is ConnectionStatus.CONNECTED:
             self._was_connected = True
-            self._lost_login = False
             if self._lost:
                 self._lost = False
                 return Notice(
@@ -213,15 +230,6 @@ class TrayNotifier(QObject):
                     NotificationType.SUCCESS,
                 )
             return None
-        if state.status is ConnectionStatus.AUTH_FAILED and not self._lost_login:
-            self._lost_login = True
-            return Notice(
-                NoticeKind.CONNECTION,
-                LOGIN_NEEDED,
-                "The server asks you to log in again. Your scores stay saved on this "
-                "computer and are sent once you are logged in.",
-                NotificationType.WARNING,
-            )
         if state.status is ConnectionStatus.RECONNECTING and self._was_connected:
             self._was_connected = False
             self._lost = True
