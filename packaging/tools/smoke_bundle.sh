@@ -36,7 +36,10 @@ for program in scoring-console scoring-server scoring-cli; do
 done
 say "versions ok ($out)"
 if [ -d "$DIR/_internal" ]; then
-    if ls "$DIR/_internal" | grep -E -i '^(mypy|hypothesis|_?pytest|ruff)'; then
+    dev=$(find "$DIR/_internal" -maxdepth 1 \( -iname 'mypy*' -o -iname 'hypothesis*' \
+        -o -iname 'pytest*' -o -iname '_pytest*' -o -iname 'ruff*' \))
+    if [ -n "$dev" ]; then
+        echo "$dev"
         say "dev tools are bundled"; exit 1
     fi
     sound=no; [ -e "$DIR/_internal/PySide6/QtMultimedia.abi3.so" ] && sound=yes
