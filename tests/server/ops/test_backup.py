@@ -132,7 +132,6 @@ def test_cli_reports_refusals_plainly(tmp_path: Path) -> None:
 
 
 def test_two_servers_cannot_share_a_data_dir(busy_server: ServerProcess) -> None:
-    second = ServerProcess(data_dir=busy_server.data_dir)
-    with pytest.raises(RuntimeError, match="another scoring server is running"):
-        second.start(timeout=30)
-    second.stop()
+    second = server_cmd("--port", "0", "--data-dir", str(busy_server.data_dir))
+    assert second.returncode == 2
+    assert "another scoring server is running" in second.stderr
