@@ -303,7 +303,11 @@ class TallyTableModel(QAbstractTableModel):
             if section == self.rank_col:
                 return "Rank"
             return header_lines(self.judge_name(self._judges[section - FIRST_JUDGE_COL]))
-        if role == Qt.ItemDataRole.ToolTipRole and FIRST_JUDGE_COL <= section < self.deductions_col:
+        judge_section = FIRST_JUDGE_COL <= section < self.deductions_col
+        if role == Qt.ItemDataRole.TextAlignmentRole and judge_section:
+            # a name too long for a narrow column is cut at its end, not at both ends
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and judge_section:
             judge_id = self._judges[section - FIRST_JUDGE_COL]
             return f"{self.judge_name(judge_id)}: Σ weight × score over the criteria"
         return None
