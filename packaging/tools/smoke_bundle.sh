@@ -5,7 +5,8 @@
 # 2. the bundled server starts with --demo --simulate on a free loopback port;
 # 3. the bundled console logs in as tally1 under xvfb-run and saves --screenshot: a PNG
 #    of the filled window (checked: PNG signature, size, dimensions);
-# 4. `scoring-cli doctor` names the keyring backend; inside a D-Bus session with an
+# 4. `scoring-cli export blank-sheets` writes a PDF (the CLI lays it out with Qt);
+#    `scoring-cli doctor` names the keyring backend; inside a D-Bus session with an
 #    unlocked gnome-keyring (when installed) it must be SecretService, not fail.Keyring;
 # 5. the server stops cleanly on SIGTERM.
 set -euo pipefail
@@ -78,6 +79,13 @@ if grep -E 'Traceback|Fatal Python error|Segmentation' "$work/console.err"; then
 fi
 say "console rendered the live tally window in ${took} ms"
 [ -n "${SMOKE_KEEP_SCREENSHOT:-}" ] && cp "$work/shot.png" "$SMOKE_KEEP_SCREENSHOT"
+
+# the CLI's PDF export lays out pages with Qt: it must work from the bundle too
+SCORING_PASSWORD=demo SCORING_CONSOLE_HOME="$work/cli-home" SCORING_CONSOLE_KEYRING=memory \
+    "$DIR/scoring-cli" --server "$url" --username tally1 export blank-sheets --category 1 \
+    --output "$work/blank.pdf" 2>"$work/cli.err" || { cat "$work/cli.err"; say "cli export failed"; exit 1; }
+[ "$(head -c 5 "$work/blank.pdf")" = "%PDF-" ] || { say "cli export wrote no PDF"; exit 1; }
+say "cli exported blank score sheets ($(wc -c <"$work/blank.pdf") bytes of PDF)"
 
 "$DIR/scoring-cli" doctor
 if [ "$(uname -s)" = Linux ] && command -v gnome-keyring-daemon >/dev/null \
