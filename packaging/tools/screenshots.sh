@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Take the README screenshots from the real app: a demo server with simulated judges,
-# then the console as judge1 and tally1 — under xvfb-run when present (a real X
+# then the console as bot-judge1 (a sheet the bots fill) and tally1 — under xvfb-run when present (a real X
 # window), else on Qt's offscreen platform. Run via `make screenshots`.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -31,5 +31,5 @@ shoot() {
   fi
   echo "wrote docs/screenshots/$name.png"
 }
-shoot judge1 judge-sheet
+shoot bot-judge1 judge-sheet  # judge1 … judge5 are left to people; the bots fill sheets
 shoot tally1 tally-view

@@ -3,14 +3,19 @@
 Starts ``python -m scoring_console.server --demo --simulate`` as a child process, waits
 for its ``listening on`` line, then runs the desktop console in this process, logged
 in as ``tally1`` so live traffic shows at once. The server stops when the console
-exits. Prints how to open more consoles as ``judge1`` … ``judge5``.
+exits — also when the console dies without cleaning up (on Linux the server gets
+SIGTERM when its parent ends). Without a display (no ``DISPLAY``/``WAYLAND_DISPLAY`` on
+Linux) it starts nothing and says how to run it instead. Prints how to open more
+consoles as ``judge1`` … ``judge5``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +23,19 @@ import threading
 import time
 from pathlib import Path
 
-LISTEN_RE = re.compile(r"listening on (http://[\w.\-]+:\d+)")
+from scoring_console import __version__
+
+NO_DISPLAY_HELP = """\
+No display: the console is a desktop window and this session has none
+(neither DISPLAY nor WAYLAND_DISPLAY is set). Nothing was started. Instead:
+  - in a virtual display:   xvfb-run -a make demo          (sudo apt-get install xvfb)
+  - the server only:        make server     (then connect consoles from other computers)
+  - a headless screenshot:  QT_QPA_PLATFORM=offscreen {python} -m scoring_console.demo \\
+                                --screenshot demo.png
+"""
+_PR_SET_PDEATHSIG = 1
+
+LISTEN_RE = re.compile(r"listening on (https?://[\w.\-]+:\d+)")
 DEMO_PASSWORD = "demo"
 
 
@@ -31,6 +48,26 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def display_missing(environ: dict[str, str] | None = None) -> bool:
+    """True on Linux when no window can open (no display, no headless Qt platform)."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return False
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return False  # offscreen, vnc, eglfs …: Qt needs no desktop session
+    return not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def _die_with_parent() -> None:
+    """In the server child: get SIGTERM when the demo process ends, however it ends."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def start_server(
@@ -51,8 +88,14 @@ def start_server(
         "--simulate",
     ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    linux = sys.platform.startswith("linux")
     proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        preexec_fn=_die_with_parent if linux else None,
     )
     found: list[str] = []
     ready = threading.Event()
@@ -91,6 +134,7 @@ def stop_server(proc: subprocess.Popen[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the demo."""
     parser = argparse.ArgumentParser(prog="scoring-console-demo", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data-dir", type=Path, default=Path(".demo-data"))
@@ -98,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", type=Path, help="pass --screenshot FILE to the console")
     args = parser.parse_args(argv)
 
+    if display_missing():
+        print(NO_DISPLAY_HELP.format(python=sys.executable), file=sys.stderr, end="")
+        return 2
     if not port_free(args.host, args.port):
         print(
             f"Port {args.port} on {args.host} is busy: another demo or program uses it.\n"
@@ -118,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Opening the console as {args.username} (password {DEMO_PASSWORD}).\n\n"
         "Open more consoles in other terminals, e.g. as a judge:\n"
         f"  {console} --server {url} --username judge1\n"
-        f"  (judge1 … judge5, password {DEMO_PASSWORD}; also auditor1, board1, organizer1)\n",
+        f"  (judge1 … judge5, password {DEMO_PASSWORD}, are free: bot-judge1 … 5 score;\n"
+        "   also auditor1, board1, organizer1)\n",
         flush=True,
     )
     os.environ.setdefault("SCORING_PASSWORD", DEMO_PASSWORD)

@@ -130,10 +130,14 @@ def test_every_role_completes_the_chain_after_an_online_login(
                 assert view is not None
                 model = view.model
                 headers = {
-                    model.headerData(c, Qt.Orientation.Horizontal)
+                    str(model.headerData(c, Qt.Orientation.Horizontal)).replace("\n", " ")
                     for c in range(model.columnCount())
                 }
                 assert {"Maria Alvarez", "Kenji Watanabe"} <= headers, headers
+                # the tally master's review actions, for the tally master only
+                review = view.review
+                for button in (review.clear_button, review.ask_button, review.removal_button):
+                    assert button.isVisibleTo(review) == (session is tally), button.text()
 
             await asyncio.gather(
                 fill_sheet(judge1.core, variety.id, 6.0), fill_sheet(judge2.core, variety.id, 5.5)

@@ -14,6 +14,7 @@ import json
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 from PySide6.QtCore import Qt
@@ -25,6 +26,7 @@ from scoring_console.client.core import ClientCore
 from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.protocol.roles import Role
 from scoring_console.ui.controller import ConsoleApp
+from scoring_console.ui.login_dialog import LoginDialog
 from scoring_console.ui.new_password_dialog import NewPasswordDialog
 from scoring_console.ui.options import Options
 from tests.helpers.server_process import ServerProcess
@@ -65,6 +67,24 @@ def login_status(url: str, username: str, password: str) -> int:
         return exc.code
 
 
+async def log_in_with_one_time_password(
+    qtbot: QtBot, app: ConsoleApp, one_time: str
+) -> tuple[asyncio.Future[Any], LoginDialog, NewPasswordDialog]:
+    """Type the one-time password into the login dialog, press Enter, wait for the
+    new-password dialog; the session future, the login dialog and the new one."""
+    session = asyncio.ensure_future(app.open_session())
+    dialog = await visible_dialog(app)
+    qtbot.keyClicks(dialog.password_edit, one_time)
+    QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    await eventually(
+        lambda: app.dialog_new_password is not None and app.dialog_new_password.isVisible(),
+        10,
+        "the new-password dialog",
+    )
+    assert app.dialog_new_password is not None
+    return session, dialog, app.dialog_new_password
+
+
 def test_a_reset_password_is_changed_at_login(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
 ) -> None:
@@ -74,16 +94,7 @@ def test_a_reset_password_is_changed_at_login(
     app = ConsoleApp(options, password=None, keyring_backend=MemoryKeyring())
 
     async def scenario() -> None:
-        session = asyncio.ensure_future(app.open_session())
-        dialog = await visible_dialog(app)
-        qtbot.keyClicks(dialog.password_edit, one_time)
-        QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
-        await eventually(
-            lambda: app.dialog_new_password is not None and app.dialog_new_password.isVisible(),
-            10,
-            "the new-password dialog",
-        )
-        ask: NewPasswordDialog = app.dialog_new_password  # type: ignore[assignment]
+        session, _dialog, ask = await log_in_with_one_time_password(qtbot, app, one_time)
         assert f"The password of {username} was reset" in ask.intro.text()
         # too short: said at once, nothing sent
         qtbot.keyClicks(ask.new_edit, "short")
@@ -119,13 +130,7 @@ def test_cancelling_the_new_password_logs_nobody_in(
     app = ConsoleApp(options, password=None, keyring_backend=MemoryKeyring())
 
     async def scenario() -> None:
-        session = asyncio.ensure_future(app.open_session())
-        dialog = await visible_dialog(app)
-        qtbot.keyClicks(dialog.password_edit, one_time)
-        QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
-        await eventually(lambda: app.dialog_new_password is not None, 10, "new-password dialog")
-        ask = app.dialog_new_password
-        assert ask is not None
+        session, dialog, ask = await log_in_with_one_time_password(qtbot, app, one_time)
         QTest.keyClick(ask.new_edit, Qt.Key.Key_Escape)
         await eventually(
             lambda: "not changed, so you are not logged in" in dialog.message_label.text(),

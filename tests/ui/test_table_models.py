@@ -304,3 +304,13 @@ def test_models_pass_the_cpp_model_tester_through_live_changes(
     assert judges.rowCount() == 4
     for tester in testers:
         tester._cleanup()
+
+
+def test_judge_headers_break_long_names_into_short_lines() -> None:
+    from scoring_console.ui.tally_table_model import header_lines
+
+    assert header_lines("Maria Alvarez") == "Maria\nAlvarez"
+    assert header_lines("Bot Judge 1 (simulated)") == "Bot Judge 1\n(simulated)"
+    assert header_lines("Anna") == "Anna"
+    # never more than three lines: the rest stays on the last one
+    assert header_lines("Ana Maria de la Cruz Fernandez y Lopez").count("\n") == 2

@@ -31,6 +31,7 @@ from scoring_console.protocol.rest import (
     RefreshResponse,
 )
 
+from . import tls
 from .errors import (
     AuthError,
     InvalidCredentials,
@@ -232,9 +233,7 @@ class Session:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.http_timeout)
-            )
+            self._http = tls.http_session(aiohttp.ClientTimeout(total=self.http_timeout))
         return self._http
 
     async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:

@@ -40,6 +40,7 @@ from scoring_console.protocol import (
 )
 from scoring_console.protocol.payloads import AuthRenew, AuthRenewed, Heartbeat
 
+from . import tls
 from .auth import Session
 from .backoff import Backoff
 from .connection import ConnectionState, ConnectionStatus
@@ -373,6 +374,7 @@ class Link:
             request_timeout=self.request_timeout,
             logger=False,
             engineio_logger=False,
+            http_session=tls.engineio_session_factory(),  # a pinned certificate, if any
         )
 
         def on_connect_error(data: Any = None) -> None:

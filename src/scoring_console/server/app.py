@@ -34,6 +34,7 @@ from .rest import RestApi
 from .rooms import ConnectionIndex
 from .service import ScoringService
 from .sessions import SessionCloser
+from .tls import TlsError, server_ssl_context
 from .tokens import TokenIssuer, load_or_create_secret
 from .transport import GuardedSocketIO, SendLimits
 
@@ -302,6 +303,12 @@ class RunningServer:
 
 async def start_server(config: ServerConfig) -> RunningServer:
     """Create the app and listen on ``config.host:config.port`` (0 → ephemeral)."""
+    ssl_context = None
+    if config.certfile is not None:  # before anything is opened: a bad file changes nothing
+        try:
+            ssl_context = server_ssl_context(config.certfile, config.keyfile)
+        except TlsError as exc:
+            raise StartupError(f"TLS: {exc}") from None
     app = create_app(config)
     runner = web.AppRunner(
         app,
@@ -321,7 +328,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
                 max_connections=config.max_http_connections,
             ),
         )
-        site = web.TCPSite(runner, config.host, config.port)
+        site = web.TCPSite(runner, config.host, config.port, ssl_context=ssl_context)
         await site.start()
     except OSError as exc:
         await runner.cleanup()
@@ -331,7 +338,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         await runner.cleanup()
         raise
     port = int(runner.addresses[0][1])
-    url = f"http://{_url_host(config.host)}:{port}"
+    url = f"{config.scheme}://{_url_host(config.host)}:{port}"
     log.info("serving %s (data dir %s)", url, config.data_dir)
     return RunningServer(url, config.host, port, app, runner, app[PARTS])
 

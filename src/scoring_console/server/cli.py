@@ -7,6 +7,11 @@ prints the ``init`` command to run.
 Prints ``Scoring server listening on http://HOST:PORT`` (flushed) once connections
 are accepted — with ``--port 0`` that line tells the real port — then, with
 ``--demo``, the demo accounts. Exits 0 after a clean shutdown, 2 when it cannot start.
+
+``--certfile/--keyfile`` serve over TLS (``https://``). Maintenance commands:
+``scoring-server backup --data-dir DIR --output FILE`` (SQLite online backup, safe
+while the server runs) and ``scoring-server restore --data-dir DIR --input FILE``
+(server stopped); see :mod:`.backup`.
 """
 
 from __future__ import annotations
@@ -21,21 +26,29 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .app import StartupError, start_server
+from scoring_console import __version__
+
+from .app import StartupError, prepare_data_dir, start_server
+from .backup import BackupError, DataDirLock, backup, restore
 from .config import ConfigError, ServerConfig
-from .demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from .demo_data import BOT_USERS, DEMO_ACCOUNTS, DEMO_PASSWORD
 from .firstrun import count_users, init_main, no_accounts_hint
 from .private_files import PRIVATE_UMASK
 
 LISTENING_LINE = "Scoring server listening on {url}"
 METRICS_TOKEN_ENV = "SCORING_METRICS_TOKEN"
+MAINTENANCE_COMMANDS = ("backup", "restore")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(
-        prog="scoring-server", description="The bundled real-time scoring server."
+        prog="scoring-server",
+        description="The bundled real-time scoring server.",
+        epilog="maintenance: 'scoring-server backup --data-dir DIR --output FILE' (safe while "
+        "running) and 'scoring-server restore --data-dir DIR --input FILE' (server stopped)",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port)")
     parser.add_argument(
@@ -60,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="writes per user per minute (default 60)",
     )
     _add_limit_options(parser)
+    parser.add_argument(
+        "--certfile",
+        type=Path,
+        metavar="PEM",
+        help="serve over TLS (https://) with this certificate chain",
+    )
+    parser.add_argument(
+        "--keyfile",
+        type=Path,
+        metavar="PEM",
+        help="the certificate's private key (if not in --certfile)",
+    )
     parser.add_argument(
         "--log-level",
         default="info",
@@ -184,6 +209,8 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         simulate_rate=args.simulate_rate,
         rate_limit_per_minute=args.rate_limit,
         **_limit_settings(args),  # type: ignore[arg-type]
+        certfile=args.certfile,
+        keyfile=args.keyfile,
     )
 
 
@@ -204,9 +231,14 @@ async def serve(config: ServerConfig) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    lock = DataDirLock(config.data_dir)
     try:
+        prepare_data_dir(config.data_dir)  # a clear error for an unusable data dir
+        if not lock.acquire():
+            raise StartupError(f"another scoring server is running on {config.data_dir}")
         running = await start_server(config)
-    except StartupError as exc:
+    except (StartupError, OSError) as exc:
+        lock.release()
         print(f"scoring-server: {exc}", file=sys.stderr, flush=True)
         return 2
     try:
@@ -216,22 +248,77 @@ async def serve(config: ServerConfig) -> int:
         elif count_users(config.data_dir) == 0:
             print(no_accounts_hint(config.data_dir), flush=True)
         if config.simulate:
-            print(f"Simulating bot judges at {config.simulate_rate:g} scores/s", flush=True)
+            print(
+                f"Simulating bot judges ({BOT_USERS[0][0]} … {BOT_USERS[-1][0]}) at "
+                f"{config.simulate_rate:g} scores/s; judge1 … judge5 are left to people",
+                flush=True,
+            )
         await stop.wait()
     finally:
         await running.stop()
+        lock.release()
     print("Scoring server stopped", flush=True)
+    return 0
+
+
+def build_maintenance_parser() -> argparse.ArgumentParser:
+    """``scoring-server backup|restore``."""
+    parser = argparse.ArgumentParser(
+        prog="scoring-server", description="Back up or restore a server's database."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    backup_cmd = sub.add_parser(
+        "backup",
+        help="copy the database to a new file (safe while the server runs)",
+        description="SQLite online backup of DIR/scoring.db into FILE, checked with "
+        "PRAGMA integrity_check. The server may keep running.",
+    )
+    backup_cmd.add_argument("--data-dir", type=Path, required=True, metavar="DIR")
+    backup_cmd.add_argument("--output", type=Path, required=True, metavar="FILE")
+    restore_cmd = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (server stopped)",
+        description="Replace DIR/scoring.db with FILE; the current database is kept "
+        "as scoring.db.before-restore-TIME. Stop the server first.",
+    )
+    restore_cmd.add_argument("--data-dir", type=Path, required=True, metavar="DIR")
+    restore_cmd.add_argument("--input", type=Path, required=True, metavar="FILE")
+    return parser
+
+
+def maintenance(argv: Sequence[str]) -> int:
+    """Run ``backup`` or ``restore``; 0 on success, 1 with a message when refused."""
+    args = build_maintenance_parser().parse_args(argv)
+    try:
+        if args.command == "backup":
+            info = backup(args.data_dir, args.output)
+            print(
+                f"Backed up {args.data_dir / 'scoring.db'} to {info.path} "
+                f"({info.size_bytes} bytes, schema {info.schema_version}, "
+                f"{info.users} users, {info.scores} scores)",
+                flush=True,
+            )
+        else:
+            kept = restore(args.data_dir, args.input)
+            print(f"Restored {args.input} into {args.data_dir / 'scoring.db'}", flush=True)
+            if kept is not None:
+                print(f"The previous database is kept as {kept}", flush=True)
+    except BackupError as exc:
+        print(f"scoring-server {args.command}: {exc}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``scoring-server`` and ``python -m scoring_console.server``."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["init"]:
-        return init_main(argv[1:])
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    os.umask(PRIVATE_UMASK)  # every file the server creates (database, backups) is owner-only
+    if arguments[:1] == ["init"]:
+        return init_main(arguments[1:])
+    if arguments and arguments[0] in MAINTENANCE_COMMANDS:
+        return maintenance(arguments)
     parser = build_parser()
-    args = parser.parse_args(argv)
-    os.umask(PRIVATE_UMASK)  # every file the server creates is owner-only
+    args = parser.parse_args(arguments)
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",

@@ -40,6 +40,10 @@ class ServerConfig:
     ping_timeout: float = 10.0
     cors_allowed_origins: str | list[str] = "*"
     """``"*"`` suits a venue LAN; a list restricts browser origins."""
+    certfile: Path | None = None
+    """PEM certificate (chain): with it the server speaks TLS (``https://``)."""
+    keyfile: Path | None = None
+    """PEM private key, when it is not in :attr:`certfile`."""
 
     # --- abuse limits (docs/security.md) -------------------------------------------
     read_rate_per_minute: int = 300
@@ -99,7 +103,14 @@ class ServerConfig:
             raise ConfigError("max_payload_bytes must be at least 1024")
         if self.ping_interval <= 0 or self.ping_timeout <= 0:
             raise ConfigError("ping_interval and ping_timeout must be positive")
+        if self.keyfile is not None and self.certfile is None:
+            raise ConfigError("a keyfile needs a certfile")
         self._check_limits()
+
+    @property
+    def scheme(self) -> str:
+        """``https`` with a certificate, else ``http``."""
+        return "https" if self.certfile is not None else "http"
 
     def _check_limits(self) -> None:
         at_least_one = {

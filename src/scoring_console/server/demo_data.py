@@ -2,6 +2,11 @@
 
 :func:`seed_demo` is idempotent: a marker in ``meta`` records that the data is there,
 so a second start with the same data dir adds nothing. Every password is ``demo``.
+
+:func:`seed_bots` (run by ``--simulate``) adds the bot judges ``bot-judge1`` …
+``bot-judge5``, assigned like the human judges, so the judge accounts the README hands
+out (``judge1`` … ``judge5``) stay free for people: their sheets change only when they
+type.
 """
 
 from __future__ import annotations
@@ -35,6 +40,14 @@ _USERS: Final[tuple[tuple[str, str, Role], ...]] = (
 
 DEMO_ACCOUNTS: Final[list[tuple[str, Role]]] = [(u, role) for u, _, role in _USERS]
 """``(username, role)`` of every demo account, for the CLI to print."""
+
+BOT_USERS: Final[tuple[tuple[str, str], ...]] = tuple(
+    (f"bot-judge{i}", f"Bot Judge {i} (simulated)") for i in range(1, 6)
+)
+"""``(username, name)`` of the simulator's bot judges (password ``demo``)."""
+_BOTS_MARKER = "demo_bots_seed_version"
+BOT_CONTEST = "Senior Showcase"
+"""The contest whose categories the bots judge (the one with human judges)."""
 
 _EVENT = ("Riverside Performing Arts Festival 2026", "2026-06-13")
 
@@ -126,6 +139,47 @@ def seed_demo(db: Database) -> bool:
                                 (user_ids[username], category_id, role.value, now),
                             )
         conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (_MARKER, _SEED_VERSION))
+    return True
+
+
+def seed_bots(db: Database) -> bool:
+    """Add the bot judges to the demo world unless they are there; True if added now.
+
+    Needs the demo data (:func:`seed_demo`): bots judge every category of
+    :data:`BOT_CONTEST`. Without it, nothing is added and False is returned.
+    """
+    with db.reading() as conn:
+        if conn.execute("SELECT 1 FROM meta WHERE key = ?", (_BOTS_MARKER,)).fetchone():
+            return False
+    now = to_iso(datetime.now(UTC))
+    digest = hash_password(DEMO_PASSWORD)
+    with db.transaction() as conn:
+        if conn.execute("SELECT 1 FROM meta WHERE key = ?", (_BOTS_MARKER,)).fetchone():
+            return False
+        categories = [
+            int(row[0])
+            for row in conn.execute(
+                "SELECT categories.id FROM categories JOIN contests "
+                "ON contests.id = categories.contest_id WHERE contests.name = ? "
+                "ORDER BY categories.id",
+                (BOT_CONTEST,),
+            )
+        ]
+        if not categories:
+            return False
+        for username, name in BOT_USERS:
+            user_id = _insert(
+                conn,
+                "INSERT INTO users (username, name, role, password_hash, active, created_at) "
+                "VALUES (?, ?, ?, ?, 1, ?)",
+                (username, name, Role.JUDGE.value, digest, now),
+            )
+            conn.executemany(
+                "INSERT INTO assignments (user_id, category_id, role, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(user_id, category_id, Role.JUDGE.value, now) for category_id in categories],
+            )
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (_BOTS_MARKER, 1))
     return True
 
 

@@ -1,6 +1,8 @@
 """Bot judges for demos: steady score traffic through the real service and delivery.
 
-``--simulate`` makes ``judge1``..``judge5`` fill their sheets at a steady rate (round
+``--simulate`` adds the bot judges ``bot-judge1``..``bot-judge5`` to the demo world
+(:func:`~.demo_data.seed_bots`; the human ``judge1``..``judge5`` stay untouched) and
+makes them fill their sheets at a steady rate (round
 robin over the judges), then keep revising random cells, so a tally console shows live
 traffic. Bots go through :class:`ScoringService` and :class:`Deliverer` exactly like
 a socket would; only the transport's rate limit is skipped. Each bot counts as one
@@ -21,12 +23,13 @@ from scoring_console.protocol.entities import Snapshot
 from scoring_console.protocol.payloads import Heartbeat, ScoreSubmit
 
 from .delivery import Deliverer
+from .demo_data import BOT_USERS, seed_bots
 from .service import Actor, ScoringService, ServiceError
 from .service.types import Locked
 
 log = logging.getLogger(__name__)
 
-BOT_USERNAMES = ("judge1", "judge2", "judge3", "judge4", "judge5")
+BOT_USERNAMES = tuple(username for username, _ in BOT_USERS)
 HEARTBEAT_EVERY = 5.0  # seconds, as the desktop client's default
 
 
@@ -92,7 +95,9 @@ class Simulator:
         return self._bots
 
     def load(self) -> None:
-        """Find the bot judges and what each still has to score."""
+        """Add the bot accounts if missing; find them and what each still has to score."""
+        if self._usernames == BOT_USERNAMES:
+            seed_bots(self._service.db)
         self._bots = self._load_bots()
 
     async def _run(self) -> None:

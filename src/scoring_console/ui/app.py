@@ -18,6 +18,8 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from scoring_console.client.keyring_choice import keyring_backend_from_env
+
 from .controller import ConsoleApp
 from .gc_guard import GarbageCollector
 from .options import PASSWORD_ENV, parse_args
@@ -44,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     collector = GarbageCollector(app)  # cyclic GC on the GUI thread only (see gc_guard)
     collector.start()
-    controller = ConsoleApp(options, os.environ.get(PASSWORD_ENV))
+    controller = ConsoleApp(
+        options, os.environ.get(PASSWORD_ENV), keyring_backend=keyring_backend_from_env()
+    )
 
     # Python signal handlers run only when the interpreter gets control: a short timer
     # gives it control while Qt waits, so Ctrl+C and SIGTERM close the window cleanly.

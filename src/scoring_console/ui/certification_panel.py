@@ -159,8 +159,8 @@ class CertificationPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status_label)
+        layout.addLayout(sign)  # above the chain: the action stays in view with ten judges
         layout.addWidget(self.chain_view)
-        layout.addLayout(sign)
         layout.addWidget(self.publication, 1)
 
     # -- public -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from scoring_console.client.errors import (
     ServerUnreachable,
     SessionExpired,
 )
+from scoring_console.client.keyring_choice import keyring_usable
 
 from .bridge import CoreBridge
 from .login_dialog import LoginDialog, LoginRequest
@@ -125,7 +126,10 @@ class ConsoleApp:
 
     async def _login_interactively(self) -> ClientCore | None:
         dialog = LoginDialog(
-            self.settings.server_url, self.settings.username, self.settings.remember_me
+            self.settings.server_url,
+            self.settings.username,
+            self.settings.remember_me,
+            remember_possible=keyring_usable(self.keyring_backend),
         )
         self.dialog = dialog
         if self.notice:

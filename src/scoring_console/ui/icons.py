@@ -4,9 +4,8 @@ Where the resources are looked up, first match wins:
 
 1. ``$SCORING_CONSOLE_RESOURCES`` — an explicit folder (packagers, tests);
 2. ``sys._MEIPASS/resources`` — a PyInstaller bundle (see ``packaging/``);
-3. ``scoring_console/resources`` inside the installed package — a wheel ships the
-   repository's ``resources/`` folder there as package data, through the symlink
-   ``src/scoring_console/resources -> ../../resources`` (``packaging/README.md``);
+3. ``scoring_console/resources`` inside the installed package — the build hook in
+   ``setup.py`` copies the repository's ``resources/`` folder there (no symlink);
 4. ``<repo>/resources`` — a source checkout or an editable install.
 
 A folder counts when it has an ``icons/`` sub-folder. ``icon("bell")`` loads

@@ -96,7 +96,8 @@ class JudgeSheetView(QWidget):
 
         self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
         contest = state.contests.get(category.contest_id)
-        self.subtitle = QLabel(html.escape(contest.name) if contest else "", self)
+        self.subtitle = QLabel(contest.name if contest else "", self)
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # names are text, not markup
         self.lock_label = QLabel(self)
         self.lock_label.setWordWrap(True)
         self.lock_label.setVisible(False)

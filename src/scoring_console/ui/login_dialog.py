@@ -53,6 +53,7 @@ class LoginDialog(QDialog):
         username: str = "",
         remember: bool = True,
         parent: QWidget | None = None,
+        remember_possible: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Scoring Console — Log in")
@@ -65,7 +66,14 @@ class LoginDialog(QDialog):
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.remember_box = QCheckBox("Remember me on this computer", self)
-        self.remember_box.setChecked(remember)
+        self.remember_box.setChecked(remember and remember_possible)
+        if not remember_possible:  # no OS keyring (or SCORING_CONSOLE_KEYRING=none)
+            self.remember_box.setEnabled(False)
+            self.remember_box.setText("Remember me (no keyring on this computer)")
+            self.remember_box.setToolTip(
+                "This computer has no password keyring, so the login lasts until the "
+                "console closes."
+            )
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -26,6 +26,7 @@ from scoring_console.protocol.entities import Category, RequestStatus
 from scoring_console.protocol.paper import PaperScore, PaperSheet
 from scoring_console.protocol.roles import Role
 
+from .rows_model import RowsTableModel
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
@@ -173,37 +174,26 @@ class PaperEntryDialog(QDialog):
         self.submitted.emit(sheet)
 
 
-class PaperListModel(QAbstractTableModel):
+class PaperListModel(RowsTableModel[PaperSheet]):
     """Paper sheets, one row each."""
 
     HEADERS = ("Judge", "Scores", "Entered by", "Entered at", "Note", "Status")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.sheets: list[PaperSheet] = []
+    @property
+    def sheets(self) -> list[PaperSheet]:
+        """The sheets shown, in row order."""
+        return self._rows
 
     def set_sheets(self, sheets: list[PaperSheet]) -> None:
+        """Show these sheets (a short list, replaced whole)."""
         self.beginResetModel()
-        self.sheets = list(sheets)
+        self._rows = list(sheets)
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.sheets)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
             return None
-        sheet = self.sheets[index.row()]
+        sheet = self._rows[index.row()]
         return (
             sheet.judge_name,
             str(len(sheet.entries)),

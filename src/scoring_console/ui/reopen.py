@@ -11,7 +11,7 @@ import html
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,6 +31,7 @@ from scoring_console.protocol.entities import RequestStatus
 from scoring_console.protocol.reopen import REOPEN_APPROVED_TITLE, ReopenRequest
 from scoring_console.protocol.roles import Role
 
+from .rows_model import RowsTableModel
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class ReopenRequestDialog(QDialog):
         self.requested.emit(request)
 
 
-class ReopenTableModel(QAbstractTableModel):
+class ReopenTableModel(RowsTableModel[ReopenRequest]):
     """Reopen requests, one row each."""
 
     HEADERS = ("Category", "Judge", "Reason", "Asked at", "Status")
@@ -128,30 +129,22 @@ class ReopenTableModel(QAbstractTableModel):
     def __init__(self, names: dict[int, str], parent: Any = None) -> None:
         super().__init__(parent)
         self.names = names
-        self.requests: list[ReopenRequest] = []
+
+    @property
+    def requests(self) -> list[ReopenRequest]:
+        """The requests shown, in row order."""
+        return self._rows
 
     def set_requests(self, requests: list[ReopenRequest]) -> None:
+        """Show these requests (a short list, replaced whole)."""
         self.beginResetModel()
-        self.requests = list(requests)
+        self._rows = list(requests)
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.requests)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
             return None
-        request = self.requests[index.row()]
+        request = self._rows[index.row()]
         return (
             self.names.get(request.category_id, "category"),
             request.judge_name,

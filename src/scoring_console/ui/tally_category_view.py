@@ -67,8 +67,10 @@ class TallyCategoryView(QWidget):
         )
 
         self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
-        self.subtitle = QLabel(html.escape(contest.name) if contest else "", self)
-        self.rules_label = QLabel(html.escape(rules_text(category)), self)
+        self.subtitle = QLabel(contest.name if contest else "", self)
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # names are text, not markup
+        self.rules_label = QLabel(rules_text(category), self)
+        self.rules_label.setTextFormat(Qt.TextFormat.PlainText)
         self.rules_label.setObjectName("scoringRulesLabel")
         self.rules_label.setWordWrap(True)
         self.status_label = QLabel(self)
@@ -163,7 +165,7 @@ class TallyCategoryView(QWidget):
             COL_NUMBER: "0000",
             self.model.deductions_col: "Deductions",
             self.model.total_col: "000.00",
-            self.model.rank_col: "Rank",
+            self.model.rank_col: "00 · 00 of 00",  # a provisional rank: "3 · 12 of 15"
         }
         for column, sample in fitted.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
@@ -215,7 +217,7 @@ class TallyCategoryView(QWidget):
         elif change.kind is ChangeKind.CATEGORY:
             category = self.bridge.core.state.categories.get(self.category_id)
             if category is not None:
-                self.rules_label.setText(html.escape(rules_text(category)))
+                self.rules_label.setText(rules_text(category))
                 self.model.mark_all()
 
     def on_contest_changed(self, contest: Contest) -> None:

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scoring_console.protocol.catalog import may_call
 from scoring_console.protocol.entities import Contestant, OutlierAction, Score
+from scoring_console.protocol.events import ClientEvent
 
 from .notifications.aio import async_slot
 from .notifications.failures import describe_failure
@@ -179,12 +181,22 @@ class TallyReviewPane(QWidget):
         return score if score is not None and score.score is not None else None
 
     def _refresh_buttons(self) -> None:
+        """Enable what applies to the selection; show only what the user's role may do
+        (re-read each time: the role can change after "Log in again…")."""
+        user = self.bridge.core.state.user
+        role = user.role if user is not None else None
+        reviews = may_call(role, ClientEvent.OUTLIERS_REVIEW)
+        self.clear_button.setVisible(reviews)
+        self.ask_button.setVisible(reviews)
+        self.removal_button.setVisible(may_call(role, ClientEvent.SCORE_REMOVAL_REQUESTED))
         self.removal_button.setEnabled(self._selected_score() is not None)
         flagged = self._selected_flag_cell() is not None
         self.clear_button.setEnabled(flagged)
         self.ask_button.setEnabled(flagged)
         result = self.tally.result
-        self.tie_button.setVisible(bool(result and result.open_ties))
+        self.tie_button.setVisible(
+            bool(result and result.open_ties) and may_call(role, ClientEvent.TIES_DECIDE)
+        )
 
     # -- actions ------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ cell shows is described in :mod:`.tally_cells`.
 
 from __future__ import annotations
 
+import textwrap
 import time
 from typing import Any
 
@@ -46,6 +47,14 @@ CELL_ROLE = Qt.ItemDataRole.UserRole + 5
 AnyIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
+
+
+def header_lines(name: str, width: int = 12, lines: int = 3) -> str:
+    """A judge's name broken into short lines, so ten judges' columns stay readable."""
+    wrapped = textwrap.wrap(name, width) or [name]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], " ".join(wrapped[lines - 1 :])]
+    return "\n".join(wrapped)
 
 
 class TallyTableModel(QAbstractTableModel):
@@ -293,8 +302,12 @@ class TallyTableModel(QAbstractTableModel):
                 return "Total"
             if section == self.rank_col:
                 return "Rank"
-            return self.judge_name(self._judges[section - FIRST_JUDGE_COL])
-        if role == Qt.ItemDataRole.ToolTipRole and FIRST_JUDGE_COL <= section < self.deductions_col:
+            return header_lines(self.judge_name(self._judges[section - FIRST_JUDGE_COL]))
+        judge_section = FIRST_JUDGE_COL <= section < self.deductions_col
+        if role == Qt.ItemDataRole.TextAlignmentRole and judge_section:
+            # a name too long for a narrow column is cut at its end, not at both ends
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and judge_section:
             judge_id = self._judges[section - FIRST_JUDGE_COL]
             return f"{self.judge_name(judge_id)}: Σ weight × score over the criteria"
         return None

@@ -11,7 +11,7 @@ from keyring.errors import NoKeyringError
 
 from scoring_console.client.errors import InvalidCredentials, ServerUnreachable, SessionExpired
 from scoring_console.client.memory_keyring import MemoryKeyring
-from scoring_console.client.vault import SERVICE, keyring_key
+from scoring_console.client.vault import SERVICE, default_marker, keyring_key
 from scoring_console.protocol.roles import Role
 
 from .conftest import CoreFactory
@@ -69,6 +69,9 @@ async def test_refused_stored_token_raises_session_expired(
     server: Any, make_core: CoreFactory, keyring_backend: MemoryKeyring
 ) -> None:
     keyring_backend.set_password(SERVICE, keyring_key(server.url, "judge1"), "not-a-token")
+    marker = default_marker(server.url, "judge1")  # as TokenVault.save leaves it
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
     with pytest.raises(SessionExpired):
         await make_core(server.url).resume()
 

@@ -15,7 +15,7 @@ from tests.helpers.sio_client import connect_user
 async def test_bots_fill_every_cell_then_revise(server: RunningServer) -> None:
     simulator = Simulator(server.service, server.parts.deliverer, rate=100)
     simulator.load()
-    assert [b.actor.username for b in simulator.bots] == [f"judge{i}" for i in range(1, 6)]
+    assert [b.actor.username for b in simulator.bots] == [f"bot-judge{i}" for i in range(1, 6)]
     bot = simulator.bots[0]
     cells = len(bot.unfilled)
     assert cells > 0 and not bot.filled
@@ -61,9 +61,26 @@ async def test_bots_are_online_while_simulating(server: RunningServer) -> None:
             if simulator.submitted >= 5:
                 break
             await asyncio.sleep(0.02)
-        assert online() == {f"judge{i}" for i in range(1, 6)}
+        assert online() == {f"bot-judge{i}" for i in range(1, 6)}
         seen = {p.username: p.last_seen for p in server.service.snapshot(viewer).presence}
-        assert seen["judge1"] is not None
+        assert seen["bot-judge1"] is not None
     finally:
         await simulator.stop()
     assert online() == set()
+
+
+async def test_bots_leave_the_readme_judges_alone(server: RunningServer) -> None:
+    simulator = Simulator(server.service, server.parts.deliverer, rate=100)
+    simulator.load()
+    simulator.load()  # a restart: the bot accounts are added once
+    assert len(simulator.bots) == 5
+    for bot in simulator.bots:
+        for _ in range(3):
+            await simulator.step(bot)
+    assert simulator.submitted == 15
+    tally = server.service.get_user_by_username("tally1")
+    assert tally is not None
+    snapshot = server.service.snapshot(Actor(tally.id, tally.role, tally.username))
+    bot_ids = {bot.actor.user_id for bot in simulator.bots}
+    judged_by = {score.judge_id for score in snapshot.scores}
+    assert judged_by == bot_ids, "every score comes from a bot; judge1..judge5 stay empty"

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from .. import tls
 from ..errors import ClientError
+from ..tls import CAFILE_ENV
 from .args import parse_args
 from .commands import COMMANDS
-from .errors import EXIT_INTERRUPTED, CliError, from_client_error
+from .doctor import run_doctor
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError, from_client_error
 from .output import Output
 from .session import CliSession
 
@@ -32,6 +36,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     _configure_logging(args.verbose)
     output = Output(args.json, sys.stdout, sys.stderr)
+    if args.cafile is not None:
+        os.environ[CAFILE_ENV] = str(args.cafile.resolve())
+    try:
+        tls.ssl_context()  # a bad pinned certificate is a usage error, said up front
+    except tls.TlsConfigError as exc:
+        return output.failure(EXIT_USAGE, str(exc))
+    if args.command == "doctor":
+        return run_doctor(output)
     try:
         return asyncio.run(run(args, output, sys.stdin))
     except CliError as exc:
@@ -42,6 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         output.note("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``scoring-cli watch | head``): end quietly, exit 1.
+
+    stdout is pointed at the null device so the interpreter's final flush does not
+    raise a second time (the recipe in Python's ``signal`` documentation).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 1
 
 
 def _configure_logging(verbose: int) -> None:

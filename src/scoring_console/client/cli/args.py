@@ -7,6 +7,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from scoring_console import __version__
+
+from ..tls import CAFILE_ENV
 from .credentials import KEYRING_ENV, NEW_PASSWORD_ENV, PASSWORD_ENV
 
 SERVER_ENV = "SCORING_SERVER"
@@ -29,6 +32,7 @@ environment:
                            "memory" (in-process only: nothing persists between runs, so
                            every run logs in with the password; meant for tests), or
                            "none" (never store the refresh token)
+  {CAFILE_ENV}   a PEM certificate to pin for https:// servers (as --cafile)
   SCORING_CONSOLE_HOME     put every per-user folder under this directory
 
 exit codes:
@@ -74,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--server",
         default=os.environ.get(SERVER_ENV, DEFAULT_SERVER),
@@ -93,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder holding the per-user profiles (default: the desktop app's data dir)",
     )
+    parser.add_argument(
+        "--cafile",
+        type=Path,
+        metavar="PEM",
+        help="trust only this certificate for an https:// server (pins a venue's "
+        f"self-signed certificate; default: ${CAFILE_ENV} or the system's CAs)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
     parser.add_argument(
         "--timeout",
@@ -110,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("status", help="connection state, user, role, pending/rejected counts")
+    sub.add_parser(
+        "doctor", help="version, keyring backend and TLS pin of this installation (no login)"
+    )
     sub.add_parser("sync", help="fetch the snapshot and print a summary (--json: the snapshot)")
 
     submit = sub.add_parser(
@@ -261,7 +276,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse and complete the arguments (defaults that depend on the command)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.username:
+    if not args.username and args.command != "doctor":
         parser.error(f"--username is required (or set {USERNAME_ENV})")
     flush_timeout = getattr(args, "flush_timeout", None)
     if args.command == "flush":

@@ -8,27 +8,28 @@ from typing import TextIO
 
 from keyring.backend import KeyringBackend
 
+from .. import keyring_choice
+from ..keyring_choice import KEYRING_ENV, KeyringChoiceError
 from .errors import EXIT_USAGE, CliError
 
 PASSWORD_ENV = "SCORING_PASSWORD"
 NEW_PASSWORD_ENV = "SCORING_NEW_PASSWORD"
-KEYRING_ENV = "SCORING_CONSOLE_KEYRING"
+__all__ = [
+    "KEYRING_ENV",
+    "NEW_PASSWORD_ENV",
+    "PASSWORD_ENV",
+    "keyring_backend_from_env",
+    "read_new_password",
+    "read_password",
+]
 
 
 def keyring_backend_from_env() -> KeyringBackend | None:
     """The keyring backend chosen by ``SCORING_CONSOLE_KEYRING`` (None: the OS keyring)."""
-    choice = os.environ.get(KEYRING_ENV, "").strip().lower()
-    if choice in ("", "system", "default"):
-        return None
-    if choice == "memory":
-        from ..memory_keyring import MemoryKeyring
-
-        return MemoryKeyring()
-    if choice in ("none", "off", "fail"):
-        from keyring.backends import fail
-
-        return fail.Keyring()  # type: ignore[no-untyped-call]
-    raise CliError(EXIT_USAGE, f"{KEYRING_ENV}={choice!r} is not one of: system, memory, none")
+    try:
+        return keyring_choice.keyring_backend_from_env()
+    except KeyringChoiceError as exc:
+        raise CliError(EXIT_USAGE, str(exc)) from None
 
 
 def read_password(username: str, server: str, stdin: TextIO) -> str:
