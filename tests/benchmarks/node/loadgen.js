@@ -159,7 +159,7 @@ async function latency() {
   const deadline = performance.now() + 5000;
   while (took.length < sent.size && performance.now() < deadline) await sleep(5);
   close([...subs, judge]);
-  return { samples: took.length, sent: sent.size, p50: pct(took, 50), p99: pct(took, 99) };
+  return { samples: took.length, sent: sent.size, p50: pct(took, 50), p99: pct(took, 99), took };
 }
 
 async function throughput() {
