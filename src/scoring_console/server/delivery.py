@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import socketio
 from engineio.packet import Packet
@@ -47,8 +47,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/"
 
 
-@dataclass(frozen=True, slots=True)
-class _Frame:
+class _Frame(NamedTuple):
     """One ready packet for one socket."""
 
     sid: str
@@ -89,8 +88,8 @@ class Deliverer:
         closing: list[CloseSessions] = []
         for effect in effects:
             if isinstance(effect, RoomChange):
-                self._post(frames)
-                frames = []
+                # recipients were resolved when each broadcast was planned, so moving
+                # rooms now changes nothing for frames planned before
                 await self._move(effect)
             elif isinstance(effect, CloseSessions):
                 closing.append(effect)
