@@ -16,6 +16,7 @@ from scoring_console.server.service import (
     Broadcast,
     Conflict,
     Forbidden,
+    Invalid,
     Locked,
     Outcome,
     RoomChange,
@@ -262,3 +263,15 @@ def test_a_category_with_refused_writes_on_record_is_kept(demo: Demo) -> None:
     )
     with pytest.raises(Conflict, match="refused score write"):
         call(demo, "admin", ClientEvent.SETUP_DELETE, {"kind": "category", "id": demo.cat2.id})
+
+
+def test_two_criteria_with_one_name_are_refused_as_invalid(demo: Demo) -> None:
+    payload = {
+        "contestId": demo.cat1.contest_id,
+        "name": "Twins",
+        "criteria": [{"name": "Poise", "maxScore": 5.0}, {"name": "Poise", "maxScore": 10.0}],
+    }
+    with pytest.raises(Invalid) as refused:
+        call(demo, "admin", ClientEvent.CATEGORY_SAVE, payload)
+    assert "two criteria named 'Poise'" in refused.value.message
+    assert refused.value.details == {"names": ["Poise"]}

@@ -36,6 +36,13 @@ def set_criteria(w: SetupWrite, category_id: int, wanted: list[CriterionSpec]) -
     """Make the category's criteria exactly ``wanted``, in that order."""
     conn = w.conn
     label = category_label(conn, category_id)
+    names = [spec.name for spec in wanted]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise Invalid(
+            f"{label} would have two criteria named {twice[0]!r}; criterion names must differ",
+            {"names": twice},
+        )
     current = {
         row["id"]: row
         for row in conn.execute("SELECT * FROM criteria WHERE category_id = ?", (category_id,))
