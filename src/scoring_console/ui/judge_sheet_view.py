@@ -434,13 +434,10 @@ class JudgeSheetView(QWidget):
         self.progress_label.setText(text)
         self.progress_changed.emit(filled, total)
         signed = self._signed_receipt is not None
-        ready = self.model.is_complete() and pending == 0 and not signed and not self._signing
-        self.certify_button.setEnabled(ready)
+        # the one readiness rule (the certification panel's "Sign my step" follows it too)
+        why_not = self.core.sheet_not_ready(self.category_id)
+        self.certify_button.setEnabled(why_not is None and not signed and not self._signing)
         if signed:
             self.certify_button.setText("Certified")
-        elif pending:
-            self.certify_button.setToolTip("Wait until every score has reached the server.")
-        elif not self.model.is_complete():
-            self.certify_button.setToolTip("Fill every cell of the sheet first.")
         else:
-            self.certify_button.setToolTip("Sign your scores for this category.")
+            self.certify_button.setToolTip(why_not or "Sign your scores for this category.")
