@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from scoring_console.ui.admin import CompetitionWorkspace
@@ -220,6 +220,158 @@ def test_new_category_rename_account_and_delete(
             _click(nodes.delete)
             await eventually(lambda: nodes.message.is_error, what="the refusal")
             assert "contest 'Junior Showcase' still has categories" in nodes.message.text()
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_a_new_category_never_takes_over_an_existing_one(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """The server matches a save without id by name (for the competition file): a "new"
+    category named like an existing one used to replace that category's criteria."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            structure, state = workspace.structure, admin.core.state
+            vocal = next(c for c in state.categories.values() if c.name == "Vocal Performance")
+            criteria_before = [c.name for c in vocal.criteria]
+            _click_tree(workspace, "Senior Showcase")
+            _type(structure.nodes.child_name, "Vocal Performance")
+            _click(structure.nodes.add_child)
+            editor = structure.category
+            editor.criteria.item(0, 0).setText("Illusion")
+            _click(editor.save)
+            assert editor.message.is_error
+            assert editor.message.text() == (
+                "Not sent: Senior Showcase already has a category 'Vocal Performance'; "
+                "select it in the tree to change it."
+            )
+            # a contest named like its sibling is refused the same way, in names
+            (event,) = state.events.values()
+            _click_tree(workspace, event.name)
+            _type(structure.nodes.child_name, "senior showcase")
+            _click(structure.nodes.add_child)
+            assert structure.nodes.message.text() == (
+                f"Not sent: {event.name} already has a contest 'Senior Showcase'; "
+                "select it in the tree to change it."
+            )
+            # a really new category is saved, and the tree and editor stay on it
+            _click_tree(workspace, "Senior Showcase")
+            _type(structure.nodes.child_name, "Ballads")
+            _click(structure.nodes.add_child)
+            editor.criteria.item(0, 0).setText("Phrasing")
+            _click(editor.save)
+            await eventually(
+                lambda: any(c.name == "Ballads" for c in state.categories.values()),
+                what="the new category",
+            )
+            await eventually(
+                lambda: (
+                    structure.selected() == ("category", editor.category_id)
+                    and structure.editors.currentWidget() is editor
+                ),
+                what="the new category selected and shown",
+            )
+            assert editor.name.text() == "Ballads"
+            await admin.core.sync_now()
+            vocal = state.categories[vocal.id]
+            assert [c.name for c in vocal.criteria] == criteria_before
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_adding_a_taken_number_renames_nobody_and_a_rename_is_explicit(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """Adding bib 101 with another name used to rename contestant 101 everywhere; now it is
+    refused, and a name is corrected by editing it in the table (live at a judge)."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        judge = await open_console(server_process.url, "judge1", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            _click_tree(workspace, "Contemporary Dance")
+            editor = workspace.structure.category
+            state = admin.core.state
+            amelia = next(p for p in state.contestants.values() if p.number == 101)
+            _type(editor.number, "101")
+            _type(editor.person, "Bob Typo")
+            _click(editor.add_contestant)
+            assert editor.message.is_error
+            assert editor.message.text().startswith(
+                f"Not sent: number 101 is already {amelia.name} (in "
+            )
+            await admin.core.sync_now()
+            assert state.contestants[amelia.id].name == amelia.name
+            # correcting the name: double-click it, type, Enter
+            row = next(
+                r
+                for r in range(editor.contestants.rowCount())
+                if editor.contestants.item(r, 0).text() == "101"
+            )
+            cell = editor.contestants.item(row, 1)
+            view = editor.contestants
+            view.scrollToItem(cell)
+            rect = view.visualItemRect(cell)
+            QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            await eventually(
+                lambda: view.viewport().findChild(QLineEdit) is not None, what="the cell editor"
+            )
+            field = view.viewport().findChild(QLineEdit)
+            QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClicks(field, "Amelia Hart-Jones")
+            QTest.keyClick(field, Qt.Key.Key_Return)
+            await eventually(
+                lambda: judge.core.state.contestants[amelia.id].name == "Amelia Hart-Jones",
+                15,
+                "the corrected name at the judge",
+            )
+            assert judge.core.state.contestants[amelia.id].number == 101
+            await eventually(
+                lambda: (
+                    "contestant 101 'Amelia Hart' → 101 'Amelia Hart-Jones'"
+                    in editor.message.text()
+                ),
+                what="the admin's confirmation",
+            )
+        finally:
+            await judge.close()
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_competition_dock_leaves_the_tally_most_of_a_small_window(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """At 1320x780 the Competition dock used to take the lower half (its pages were laid
+    out in one tall column); now it is wide and low, and still shows its editors."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            window = admin.window
+            window.resize(1320, 780)
+            dock = window.competition_dock  # type: ignore[attr-defined]
+            dock.show()
+            await eventually(lambda: window.height() == 780, what="the window size")
+            await asyncio.sleep(0.2)
+            assert dock.height() <= 0.34 * window.height(), dock.height()
+            assert window.centralWidget().height() >= 0.6 * window.height()
+            editor = _workspace(admin).structure.category
+            _click_tree(_workspace(admin), "Vocal Performance")
+            assert editor.criteria.isVisible() and editor.contestants.isVisible()
+            assert editor.criteria.viewport().height() >= 2 * editor.criteria.rowHeight(0)
         finally:
             await admin.close()
 
