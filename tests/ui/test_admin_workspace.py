@@ -166,6 +166,14 @@ def test_assignment_pick_list_moves_a_judge_live(
                 lambda: page.assigned.findItems("Sofia Rossi (judge5)", Qt.MatchFlag.MatchExactly),
                 what="the pick list updated",
             )
+            # the office is told it was done (it used to stay at "Assigning …" for good)
+            await eventually(
+                lambda: (
+                    page.message.text()
+                    == "Sofia Rossi (judge5) assigned to Variety Talent (Junior Showcase)."
+                ),
+                what="the confirmation",
+            )
         finally:
             await judge.close()
             await admin.close()

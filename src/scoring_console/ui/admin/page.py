@@ -98,7 +98,12 @@ class AdminPage(QWidget):
             self.message.show_error(describe_failure(action, exc))
             self.call_finished.emit(False)
             return
-        self.message.show_info(done(result) if done else f"{action}: done.")
+        try:
+            text = done(result) if done else f"{action}: done."
+        except Exception:  # the call succeeded: say so even if its summary cannot be built
+            log.exception("%s: describing the result failed", action)
+            text = f"{action}: done."
+        self.message.show_info(text)
         self.call_finished.emit(True)
         self.after_call()
 

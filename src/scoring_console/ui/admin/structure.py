@@ -107,11 +107,14 @@ class NodeEditor(AdminPage):
                 EventSave, id=self.node_id, name=self.name.text().strip(), date=date
             )
             if event is not None and not self._clashes(SetupKind.EVENT, event.name, None, event.id):
-                self.run(
-                    f"Saving {event.name}",
-                    lambda: self.admin.save_event(event.name, event.date, id=event.id),
-                    lambda r: changes_text(r.changes),
-                )
+
+                async def save() -> Any:
+                    result = await self.admin.save_event(event.name, event.date, id=event.id)
+                    if event.id is None:  # the editor moves on to the new event
+                        self.structure.follow("event", result.id)
+                    return result
+
+                self.run(f"Saving {event.name}", save, lambda r: changes_text(r.changes))
             return
         contest = self.state.contests.get(self.node_id)
         if contest is None:
@@ -267,11 +270,15 @@ class StructurePage(QWidget):
 
     @Slot(int)
     def on_category_created(self, category_id: int) -> None:
-        """Select the new category in the tree (now, or once the sync brings it)."""
+        """Select the new category in the tree."""
+        self.follow("category", category_id)
+
+    def follow(self, kind: str, node_id: int) -> None:
+        """Select a node just created (now, or once the sync brings it)."""
         try:
-            self.select("category", category_id)
+            self.select(kind, node_id)
         except KeyError:
-            self._select_next = ("category", category_id)
+            self._select_next = (kind, node_id)
 
     @Slot(object, object)
     def on_current_item_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
