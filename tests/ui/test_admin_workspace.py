@@ -113,12 +113,19 @@ def test_refusals_and_validation_show_inline(
             _click(editor.save)
             await eventually(
                 lambda: (
-                    "criterion 'Technique' in Vocal Performance (Senior Showcase) has 1 "
+                    "riterion 'Technique' in Vocal Performance (Senior Showcase) has 1 "
                     "score(s)" in editor.message.text()
                 ),
                 what="the refusal in names",
             )
             assert editor.message.is_error
+            # the server's sentence says what blocks it: no error code, no generic hint
+            # (it used to end "(conflict). It changed elsewhere meanwhile; …")
+            assert editor.message.text() == (
+                "Saving Vocal Performance refused: Criterion 'Technique' in Vocal Performance "
+                "(Senior Showcase) has 1 score(s); it cannot be removed (ask for the scores' "
+                "removal first)."
+            )
             # announcement composer: one contest only
             composer = workspace.announcements
             workspace.setCurrentWidget(composer)
@@ -227,7 +234,10 @@ def test_new_category_rename_account_and_delete(
             workspace.setCurrentWidget(structure)
             _click(nodes.delete)
             await eventually(lambda: nodes.message.is_error, what="the refusal")
-            assert "contest 'Junior Showcase' still has categories" in nodes.message.text()
+            assert nodes.message.text() == (
+                "Deleting Junior Showcase refused: Contest 'Junior Showcase' still has "
+                "categories; remove them first."
+            )
         finally:
             await admin.close()
 
