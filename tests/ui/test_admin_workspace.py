@@ -394,3 +394,51 @@ def test_competition_dock_leaves_the_tally_most_of_a_small_window(
             await admin.close()
 
     run(qloop, scenario())
+
+
+def test_a_sync_keeps_what_the_office_has_typed_and_not_saved(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """Adding a contestant (or anyone's set-up change) resyncs and used to refill the
+    editor, throwing away a renamed category and edited criteria not saved yet."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            _click_tree(workspace, "Vocal Performance")
+            editor = workspace.structure.category
+            vocal = editor.category_id
+            assert vocal is not None
+            _click(editor.name)
+            QTest.keyClick(editor.name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClicks(editor.name, "Vocals")
+            editor.criteria.item(0, 2).setText("3")
+            _type(editor.number, "151")
+            _type(editor.person, "Ada Park")
+            _click(editor.add_contestant)
+            await eventually(
+                lambda: any(
+                    editor.contestants.item(r, 0).text() == "151"
+                    for r in range(editor.contestants.rowCount())
+                ),
+                what="the contestant listed after the sync",
+            )
+            assert editor.name.text() == "Vocals"
+            assert editor.criteria.item(0, 2).text() == "3"
+            _click(editor.save)
+            await eventually(
+                lambda: admin.core.state.categories[vocal].name == "Vocals",
+                what="the rename saved",
+            )
+            assert admin.core.state.categories[vocal].criteria[0].weight == 3
+            # clicking the tree shows the server's version again (edits can be dropped)
+            editor.criteria.item(1, 2).setText("9")
+            _click_tree(workspace, "Senior Showcase")
+            _click_tree(workspace, "Vocals")
+            assert editor.criteria.item(1, 2).text() == "1"
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())

@@ -86,6 +86,8 @@ class CategoryEditor(AdminPage):
         self.add_contestant.clicked.connect(self.on_add_contestant_clicked)
         self.remove_contestant.clicked.connect(self.on_remove_contestant_clicked)
         self.contestants.itemChanged.connect(self.on_contestant_item_changed)
+        self.criteria_edited = False
+        self.criteria.itemChanged.connect(self.on_criteria_edited)
 
     def _layout(self) -> None:
         # criteria and contestants side by side, few rows of buttons: the dock is wide and
@@ -118,16 +120,22 @@ class CategoryEditor(AdminPage):
 
     # -- showing ------------------------------------------------------------------------
 
-    def show_category(self, category_id: int) -> None:
-        """Edit an existing category."""
+    def show_category(self, category_id: int, keep_edits: bool = False) -> None:
+        """Edit an existing category; ``keep_edits`` (a refresh after a sync) keeps what
+        was typed into this category's name and criteria and not saved yet."""
         category: Category | None = self.state.categories.get(category_id)
         if category is None:
             return
+        same = keep_edits and category_id == self.category_id
         self.category_id, self.contest_id = category.id, category.contest_id
         contest = self.state.contests.get(category.contest_id)
         self.title.setText(f"<b>{category.name}</b> — {contest.name if contest else ''}")
-        self.name.setText(category.name)
-        self._fill_criteria([(c.id, c.name, c.max_score, c.weight) for c in category.criteria])
+        # a sync while the office types (someone else's change, or adding a contestant
+        # here) must not throw away the name and criteria not saved yet
+        if not (same and self.name.isModified()):
+            self.name.setText(category.name)
+        if not (same and self.criteria_edited):
+            self._fill_criteria([(c.id, c.name, c.max_score, c.weight) for c in category.criteria])
         self._fill_contestants()
 
     def new_in(self, contest_id: int) -> None:
@@ -140,9 +148,17 @@ class CategoryEditor(AdminPage):
         self.contestants.setRowCount(0)
 
     def _fill_criteria(self, rows: list[tuple[int | None, str, float, Decimal]]) -> None:
+        self.criteria.blockSignals(True)
         self.criteria.setRowCount(0)
         for criterion_id, name, max_score, weight in rows:
             self._append_criterion(criterion_id, name, f"{max_score:g}", str(weight))
+        self.criteria.blockSignals(False)
+        self.criteria_edited = False
+
+    @Slot()
+    def on_criteria_edited(self) -> None:
+        """The criteria table differs from the server's until it is saved."""
+        self.criteria_edited = True
 
     def _append_criterion(
         self, criterion_id: int | None, name: str, max_text: str, weight_text: str = "1"
@@ -172,7 +188,7 @@ class CategoryEditor(AdminPage):
     def after_call(self) -> None:
         """Show the category as the server has it now (nothing once it was deleted)."""
         if self.category_id is not None and self.category_id in self.state.categories:
-            self.show_category(self.category_id)
+            self.show_category(self.category_id, keep_edits=True)
 
     # -- criteria -------------------------------------------------------------------------
 
@@ -180,6 +196,7 @@ class CategoryEditor(AdminPage):
     def on_add_criterion_clicked(self) -> None:
         """A new, empty criterion row at the end."""
         self._append_criterion(None, "", "10")
+        self.criteria_edited = True
         self.criteria.setCurrentCell(self.criteria.rowCount() - 1, 0)
 
     @Slot()
@@ -188,6 +205,7 @@ class CategoryEditor(AdminPage):
         row = self.criteria.currentRow()
         if row >= 0:
             self.criteria.removeRow(row)
+            self.criteria_edited = True
 
     def criteria_inputs(self) -> list[dict[str, Any]]:
         """The criteria rows as ``category:save`` wants them (maxScore as typed)."""
@@ -237,6 +255,8 @@ class CategoryEditor(AdminPage):
                 payload.contest_id, payload.name, criteria, id=payload.id
             )
             self.category_id = result.id
+            self.criteria_edited = False  # saved: show what the server has now
+            self.name.setModified(False)
             if payload.id is None:
                 self.category_created.emit(result.id)
             return result

@@ -71,11 +71,14 @@ class NodeEditor(AdminPage):
         self.delete.clicked.connect(self.on_delete_clicked)
         self.add_child.clicked.connect(self.on_add_child_clicked)
 
-    def show_node(self, kind: str, node_id: int | None) -> None:
-        """Show an event or contest (``event`` with ``None``: a new event)."""
-        if (kind, node_id) != (self.kind, self.node_id):
+    def show_node(self, kind: str, node_id: int | None, keep_edits: bool = False) -> None:
+        """Show an event or contest (``event`` with ``None``: a new event); ``keep_edits``
+        (a refresh after a sync) keeps a name typed and not saved yet."""
+        same = (kind, node_id) == (self.kind, self.node_id)
+        if not same:
             self.child_name.clear()  # a name typed for another node is not this one's
             self.message.clear()
+        typed = self.name.text() if keep_edits and same and self.name.isModified() else None
         self.kind, self.node_id = kind, node_id
         is_event = kind == "event"
         self.date.setVisible(is_event)
@@ -94,6 +97,9 @@ class NodeEditor(AdminPage):
             self.name.setText(contest.name if contest else "")
             self.add_child.setText("New category…")
             self.child_name.setPlaceholderText("name of a new category in this contest")
+        if typed is not None:
+            self.name.setText(typed)
+            self.name.setModified(True)
         self.add_child.setEnabled(node_id is not None)
         self.delete.setEnabled(node_id is not None)
         self.child_name.setEnabled(node_id is not None)
@@ -205,6 +211,7 @@ class StructurePage(QWidget):
         splitter.setStretchFactor(1, 2)
         QVBoxLayout(self).addWidget(splitter)
         self._select_next: tuple[str, int] | None = None
+        self._refreshing = False
         self.tree.currentItemChanged.connect(self.on_current_item_changed)
         self.category.category_created.connect(self.on_category_created)
         self.new_event.clicked.connect(lambda: self._edit("event", None))
@@ -240,7 +247,11 @@ class StructurePage(QWidget):
         if selected is not None and selected in items:
             if selected == self._select_next:
                 self._select_next = None
-            self.tree.setCurrentItem(items[selected])
+            self._refreshing = True  # the same node again: keep what is being typed
+            try:
+                self.tree.setCurrentItem(items[selected])
+            finally:
+                self._refreshing = False
         elif not items:
             self._edit("event", None)
 
@@ -285,14 +296,15 @@ class StructurePage(QWidget):
         """Show the editor of the selected node."""
         if current is None:
             return
-        self._edit(str(current.data(0, _KIND_ROLE)), int(current.data(0, _ID_ROLE)))
+        kind, node_id = str(current.data(0, _KIND_ROLE)), int(current.data(0, _ID_ROLE))
+        self._edit(kind, node_id, keep_edits=self._refreshing)
 
-    def _edit(self, kind: str, node_id: int | None) -> None:
+    def _edit(self, kind: str, node_id: int | None, keep_edits: bool = False) -> None:
         if kind == "category" and node_id is not None:
-            self.category.show_category(node_id)
+            self.category.show_category(node_id, keep_edits)
             self.editors.setCurrentWidget(self.category)
         else:
-            self.nodes.show_node(kind, node_id)
+            self.nodes.show_node(kind, node_id, keep_edits)
             self.editors.setCurrentWidget(self.nodes)
 
     def new_category(self, contest_id: int, name: str) -> None:
