@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from scoring_console.client.admin import AdminClient
 from scoring_console.ui.admin import CompetitionWorkspace
 from tests.helpers.server_process import ServerProcess
 
@@ -162,6 +163,9 @@ def test_assignment_pick_list_moves_a_judge_live(
             )
             junior = page.category.currentData()
             assert junior not in judge.core.state.categories
+            notices: list[str] = []
+            post = judge.window.notifier.post
+            judge.window.notifier.post = lambda n: (notices.append(n.message), post(n))[1]  # type: ignore[method-assign]
             await eventually(lambda: page.available.count() > 0, what="judges listed")
             (item,) = page.available.findItems("Sofia Rossi (judge5)", Qt.MatchFlag.MatchExactly)
             page.available.setCurrentItem(item)
@@ -173,6 +177,12 @@ def test_assignment_pick_list_moves_a_judge_live(
                 lambda: page.assigned.findItems("Sofia Rossi (judge5)", Qt.MatchFlag.MatchExactly),
                 what="the pick list updated",
             )
+            # the judge is told by name (the toast said "Category 3" before the sync)
+            await eventually(
+                lambda: "You are assigned to Variety Talent as judge." in notices,
+                what="the judge's notice",
+            )
+            assert not any("Category " in text for text in notices), notices
             # the office is told it was done (it used to stay at "Assigning …" for good)
             await eventually(
                 lambda: (
@@ -439,6 +449,55 @@ def test_a_sync_keeps_what_the_office_has_typed_and_not_saved(
             _click_tree(workspace, "Vocals")
             assert editor.criteria.item(1, 2).text() == "1"
         finally:
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_set_up_changes_reach_the_judges_open_sheet(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """A criterion added, a contestant renamed and the category renamed in the office show
+    on the sheet the judge has open, without a restart (the sheet kept its first columns)."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        judge = await open_console(server_process.url, "judge1", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            _click_tree(workspace, "Vocal Performance")
+            editor = workspace.structure.category
+            vocal = editor.category_id
+            assert judge.window.workspace.show_category(vocal) is judge.sheet()  # type: ignore[union-attr]
+            _click(editor.name)
+            QTest.keyClick(editor.name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClicks(editor.name, "Vocals")
+            _click(editor.add_criterion)
+            row = editor.criteria.rowCount() - 1
+            editor.criteria.item(row, 0).setText("Diction")
+            editor.criteria.item(row, 1).setText("5")
+            _click(editor.save)
+
+            def headers() -> list[str]:
+                model = judge.sheet().model
+                horizontal = Qt.Orientation.Horizontal
+                return [str(model.headerData(i, horizontal)) for i in range(model.columnCount())]
+
+            await eventually(lambda: "Diction (/5)" in headers(), 15, "the new column")
+            assert judge.sheet().category_id == vocal
+            assert judge.sheet().model.cell_count() == 4 * judge.sheet().model.rowCount()
+            # a name corrected in the office reaches the judge's row
+            amelia = next(p for p in admin.core.state.contestants.values() if p.number == 101)
+            await AdminClient(admin.core).save_contestant(101, "Amelia Hart-Jones", id=amelia.id)
+
+            def names() -> list[str]:
+                model = judge.sheet().model
+                return [str(model.data(model.index(r, 1))) for r in range(model.rowCount())]
+
+            await eventually(lambda: "Amelia Hart-Jones" in names(), 15, "the corrected name")
+        finally:
+            await judge.close()
             await admin.close()
 
     run(qloop, scenario())
