@@ -225,6 +225,12 @@ def test_new_category_rename_account_and_delete(
                 lambda: all(c.name != "Magic" for c in admin.core.state.categories.values()),
                 what="the category deleted",
             )
+            # the tally loses the deleted category's tab (it used to stay)
+            tabs = admin.window.workspace.tabs  # type: ignore[union-attr]
+            await eventually(
+                lambda: "Magic" not in [tabs.tabText(i) for i in range(tabs.count())],
+                what="the tab of the deleted category gone",
+            )
             # accounts: select judge2, rename in the form, save
             accounts = workspace.accounts
             workspace.setCurrentWidget(accounts)
@@ -443,6 +449,14 @@ def test_a_sync_keeps_what_the_office_has_typed_and_not_saved(
                 what="the rename saved",
             )
             assert admin.core.state.categories[vocal].criteria[0].weight == 3
+            # the tally's tab and heading follow the rename
+            tally = admin.window.workspace  # the admin's tally workspace
+            view = tally.views[vocal]  # type: ignore[union-attr]
+            await eventually(
+                lambda: tally.tabs.tabText(tally.tabs.indexOf(view)) == "Vocals",  # type: ignore[union-attr]
+                what="the renamed tab",
+            )
+            assert "Vocals" in view.title.text()
             # clicking the tree shows the server's version again (edits can be dropped)
             editor.criteria.item(1, 2).setText("9")
             _click_tree(workspace, "Senior Showcase")
@@ -496,6 +510,14 @@ def test_set_up_changes_reach_the_judges_open_sheet(
                 return [str(model.data(model.index(r, 1))) for r in range(model.rowCount())]
 
             await eventually(lambda: "Amelia Hart-Jones" in names(), 15, "the corrected name")
+            # the judge scores the new criterion on the rebuilt sheet (the old sheet's
+            # connections are gone with it)
+            diction = admin.core.state.categories[vocal].criteria[-1]
+            await judge.core.submit_score(vocal, amelia.id, diction.id, 4)
+            await eventually(lambda: judge.core.pending_count() == 0, what="the score synced")
+            await eventually(
+                lambda: judge.sheet().model.filled_count() == 1, what="the score on the sheet"
+            )
         finally:
             await judge.close()
             await admin.close()

@@ -194,7 +194,9 @@ class JudgeSheetView(QWidget):
         bridge.certification_changed.connect(self.on_certification_changed)
         bridge.contest_changed.connect(self.on_contest_changed)
         bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
-        bridge.pending_count_changed.connect(lambda _count: self._update_progress())
+        # a bound slot, not a lambda: a sheet rebuilt after a set-up change is deleted,
+        # and Qt drops a deleted receiver's connections only for its own methods
+        bridge.pending_count_changed.connect(self.on_pending_count_changed)
         self._update_progress()
         first = self.model.index(0, FIRST_CRITERION_COL)
         if first.isValid():
@@ -424,6 +426,10 @@ class JudgeSheetView(QWidget):
         escaped = html.escape(text)
         self._message_is_error = error and bool(text)
         self.message_label.setText(f"<b>{escaped}</b>" if error else escaped)
+
+    def on_pending_count_changed(self, _count: int) -> None:
+        """Entries were sent or queued: the progress line counts them."""
+        self._update_progress()
 
     def _update_progress(self) -> None:
         filled, total = self.model.filled_count(), self.model.cell_count()
