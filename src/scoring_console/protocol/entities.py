@@ -190,6 +190,9 @@ class Deduction(ServerMessage):
     decision_note: str | None = None
     created_at: datetime
     decided_at: datetime | None = None
+    requested_by_name: str = ""
+    """The requester's display name (every viewer can name them, not only their peers)."""
+    decided_by_name: str | None = None
 
 
 class RemovalRequest(ServerMessage):
@@ -209,6 +212,11 @@ class RemovalRequest(ServerMessage):
     decision_note: str | None = None
     created_at: datetime
     decided_at: datetime | None = None
+    requested_by_name: str = ""
+    """The requester's display name (every viewer can name them, not only their peers)."""
+    decided_by_name: str | None = None
+    judge_name: str = ""
+    """The display name of the judge whose score it is."""
 
 
 class NotificationType(StrEnum):

@@ -31,6 +31,7 @@ from scoring_console.protocol.entities import RequestStatus
 from scoring_console.protocol.reopen import REOPEN_APPROVED_TITLE, ReopenRequest
 from scoring_console.protocol.roles import Role
 
+from .notifications.failures import describe_failure
 from .rows_model import RowsTableModel
 from .tasks import TaskSet
 
@@ -114,7 +115,7 @@ class ReopenRequestDialog(QDialog):
             request = await self.core.request_reopen(category_id, reason)
         except Exception as exc:  # refused or offline: the judge must know
             log.info("reopen request refused: %s", exc)
-            self.status_label.setText(f"Not sent: {exc}")
+            self.status_label.setText(describe_failure("Sending the request", exc))
             self.send_button.setEnabled(True)
             return
         self.status_label.setText("Request sent. You will be told when the tally master decides.")
@@ -212,7 +213,7 @@ class ReopenDecisionsDialog(QDialog):
         try:
             requests = await self.core.list_reopens()
         except Exception as exc:
-            self.status_label.setText(f"Requests not available: {exc}")
+            self.status_label.setText(describe_failure("Listing the reopen requests", exc))
             return
         self.model.set_requests(requests)
         pending = [i for i, q in enumerate(requests) if q.status is RequestStatus.PENDING]
@@ -237,7 +238,8 @@ class ReopenDecisionsDialog(QDialog):
         try:
             result = await self.core.decide_reopen(request.id, approve, note)
         except Exception as exc:
-            self.status_label.setText(f"Not recorded: {exc}")
+            verb = "Reopening" if approve else "Rejecting the request for"
+            self.status_label.setText(describe_failure(f"{verb} {request.judge_name}'s sheet", exc))
             return
         verb = "reopened" if approve else "kept signed"
         self.status_label.setText(f"{result.judge_name}'s sheet is {verb}; the judge is told.")
