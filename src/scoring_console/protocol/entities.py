@@ -135,6 +135,17 @@ _NEXT_SIGNER: dict[CertificationStatus, Role | None] = {
 }
 
 
+PAST_JUDGES_STEP = frozenset(
+    {
+        CertificationStatus.TALLY_SIGNED,
+        CertificationStatus.AUDITOR_SIGNED,
+        CertificationStatus.CERTIFIED,
+    }
+)
+"""Certification states in which the category's scores, deductions and panel are frozen
+(the server refuses changes; the console does not offer them)."""
+
+
 def next_signer_role(status: CertificationStatus) -> Role | None:
     """Whose turn it is to sign a category in ``status`` (``None`` once certified).
 

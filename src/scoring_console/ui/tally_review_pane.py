@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.protocol.catalog import may_call
-from scoring_console.protocol.entities import Contestant, OutlierAction, Score
+from scoring_console.protocol.entities import PAST_JUDGES_STEP, Contestant, OutlierAction, Score
 from scoring_console.protocol.events import ClientEvent
+from scoring_console.protocol.roles import Role
 
 from .notifications.aio import async_slot
 from .notifications.failures import describe_failure
@@ -250,9 +251,28 @@ class TallyReviewPane(QWidget):
         judge = self.model.judge_name(score.judge_id)
         who = f"#{contestant.number} {contestant.name}" if contestant else "this contestant"
         what = f"{judge}'s {criterion} score for {who}"
+        signed = self._signed_by(score.judge_id)
+        if signed is not None:  # the server refuses it: say so before asking for a reason
+            self.message.setText(
+                f"{what[0].upper()}{what[1:]} cannot be removed: {signed}. To correct it, "
+                f"{judge} asks to reopen the sheet (Outputs → Ask to reopen a signed sheet…) "
+                "and you approve it (Outputs → Reopen requests…)."
+            )
+            return
         reason = self.ask_note(self, f"Request removal of {what}")
         if reason:
             self._send_removal(score.id, reason, what)
+
+    def _signed_by(self, judge_id: int) -> str | None:
+        """Why a score of ``judge_id`` is frozen by a signature, or ``None`` if it is not."""
+        cert = self.bridge.core.state.certifications.get(self.tally.category_id)
+        if cert is None:
+            return None
+        if cert.status in PAST_JUDGES_STEP:
+            return "the tally master has signed this category"
+        if any(s.role is Role.JUDGE and s.user_id == judge_id for s in cert.signoffs):
+            return f"{self.model.judge_name(judge_id)} has signed this sheet"
+        return None
 
     @async_slot(int, str, str)
     async def _send_removal(self, score_id: int, reason: str, what: str) -> None:
