@@ -81,6 +81,12 @@ class TallyReviewPane(QWidget):
         self.flags_label.setObjectName("outlierFlagsLabel")
         self.message = QLabel(self)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.comment_label = QLabel(self)
+        self.comment_label.setObjectName("judgeCommentLabel")
+        self.comment_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.comment_label.setWordWrap(True)
+        self.comment_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.comment_label.hide()
         self.table = QTableView(self)
         self.table.setObjectName("breakdownTable")
         self.table.setModel(self.model)
@@ -111,9 +117,11 @@ class TallyReviewPane(QWidget):
         layout.addWidget(QLabel("<b>Breakdown</b>", self))
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.comment_label)
         layout.addLayout(actions)
         layout.addWidget(self.message)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._refresh_buttons())
+        self.table.selectionModel().currentChanged.connect(self.on_current_changed)
         tally.flushed.connect(self.on_tally_flushed)
         self._focus_judge: int | None = None
         self.on_tally_flushed(0)
@@ -126,6 +134,20 @@ class TallyReviewPane(QWidget):
         self._focus_judge = self.tally.judge_at(index.column()) if index.isValid() else None
         self.model.show_contestant(contestant, self.tally.open_flags, self.tally.result)
         self._after_reset()
+
+    @Slot(QModelIndex, QModelIndex)
+    def on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """Show the judge's comment on the selected score (the ✎ in its cell)."""
+        comment = self.model.comment_at(current) if current.isValid() else None
+        cell = self.model.cell_at(current) if current.isValid() else None
+        if comment is None or cell is None:
+            self.comment_label.hide()
+            self.comment_label.clear()
+            return
+        name = self.model.index(current.row(), 0).data()
+        judge = self.model.judge_name(cell[1])
+        self.comment_label.setText(f"{judge}'s comment on {name}: {comment}")
+        self.comment_label.show()
 
     @Slot(int)
     def on_tally_flushed(self, _changed: int) -> None:
@@ -144,6 +166,7 @@ class TallyReviewPane(QWidget):
                     row, column = 0, col
         if row >= 0 and row < self.model.rowCount() and column < self.model.columnCount():
             self.table.setCurrentIndex(self.model.index(row, column))
+        self.on_current_changed(self.table.currentIndex(), QModelIndex())
         count = len(self.tally.open_flags)
         self.flags_label.setText(
             f"<b>{count} outlier flag(s) open</b>: the tally cannot be signed until they are "
