@@ -300,3 +300,51 @@ def test_judges_comment_shows_in_the_breakdown(
             await console.close()
 
     run(qloop, scenario(), timeout=120)
+
+
+def test_no_total_is_shown_before_a_judge_total_counts(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """Scores in but no judge's sheet row complete: "–", not a "0.00" ranked last."""
+    url = server_process.url
+
+    async def scenario() -> None:
+        console = await open_console(url, "tally1", tmp_path)
+        try:
+            view = console.tally()
+            category = console.core.state.categories[view.category_id]
+            contestant = category.contestant_ids[0]
+            model = view.model
+            expected = len(model.judges) * len(category.criteria)
+
+            def submit(criterion_id: int, score: float) -> tuple[str, dict[str, object]]:
+                return (
+                    ClientEvent.SCORES_SUBMIT,
+                    {
+                        "clientId": str(uuid.uuid4()),
+                        "categoryId": view.category_id,
+                        "contestantId": contestant,
+                        "criterionId": criterion_id,
+                        "score": score,
+                    },
+                )
+
+            first, *rest = category.criteria
+            acks = await call_as(url, "judge1", [submit(first.id, 8.0)])
+            assert acks[0]["ok"], acks
+            row = model.row_of(contestant)
+            total, rank = model.index(row, model.total_col), model.index(row, model.rank_col)
+            await eventually(lambda: rank.data() == f"– · 1 of {expected}", 10, "the score in")
+            assert total.data() == "–"
+            assert "no judge total counts" in total.data(Qt.ItemDataRole.ToolTipRole)
+
+            acks = await call_as(url, "judge1", [submit(c.id, 7.0) for c in rest])
+            assert all(a["ok"] for a in acks), acks
+            done = len(category.criteria)
+            await eventually(lambda: rank.data().endswith(f" · {done} of {expected}"), 10, "in")
+            assert total.data() not in ("–", "")
+            assert rank.data().startswith("1")
+        finally:
+            await console.close()
+
+    run(qloop, scenario(), timeout=120)
