@@ -153,6 +153,15 @@ def test_print_preview_export_and_receipts(
             outputs.actions["export"].trigger()
             dialog = tally.window.findChild(ExportDialog)
             assert dialog is not None
+            # which category is exported, and a file name that says it
+            contest = tally.core.state.contests[world.vocal.contest_id].name
+            assert dialog.category_label.text() == f"Vocal Performance ({contest})"
+            assert dialog.suggested_name(ReportKind.RESULTS, "pdf") == (
+                f"Results - Vocal Performance ({contest}).pdf"
+            )
+            assert dialog.suggested_name(ReportKind.SHEETS, "csv") == (
+                f"Score sheets - Vocal Performance ({contest}).csv"
+            )
             target = tmp_path / "sheets.pdf"
             dialog.write(ReportKind.SHEETS, target)
             await eventually(lambda: exported, 20, "the export")
