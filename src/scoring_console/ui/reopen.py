@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -36,6 +37,8 @@ from .rows_model import RowsTableModel
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
+    from scoring_console.client.state import StateStore
+
     from .bridge import CoreBridge
 
 log = logging.getLogger(__name__)
@@ -120,6 +123,37 @@ class ReopenRequestDialog(QDialog):
             return
         self.status_label.setText("Request sent. You will be told when the tally master decides.")
         self.requested.emit(request)
+
+
+def reopen_consequences(state: StateStore, request: ReopenRequest) -> str:
+    """What approving ``request`` undoes, in words (asked before it is sent).
+
+    The server sets aside the judge's signature and every signature after the judges'
+    step, and withdraws published results (:mod:`~scoring_console.server.service.reopen`).
+    """
+    category = state.categories.get(request.category_id)
+    name = category.name if category is not None else "this category"
+    cert = state.certifications.get(request.category_id)
+    later = [
+        f"{s.user_name} ({s.role.value.replace('_', ' ').lower()})"
+        for s in (cert.signoffs if cert is not None else [])
+        if s.role is not Role.JUDGE
+    ]
+    lines = [
+        f"Reopen {request.judge_name}'s sheet of {name}?",
+        f"{request.judge_name}'s signature is set aside (its receipt stays in the audit "
+        "trail); every change now needs a reason, and the sheet must be signed again.",
+    ]
+    if later:
+        lines.append(
+            "These signatures are set aside too and must be given again: " + ", ".join(later) + "."
+        )
+    if category is not None and category.published:
+        lines.append(
+            "The published results are withdrawn until the category is certified and "
+            "published again."
+        )
+    return "\n\n".join(lines)
 
 
 class ReopenTableModel(RowsTableModel[ReopenRequest]):
@@ -232,6 +266,18 @@ class ReopenDecisionsDialog(QDialog):
             self.status_label.setText("Select a pending request first.")
             return
         note = self.note_edit.text().strip() or None
+        if approve:
+            question = reopen_consequences(self.core.state, request)
+            answer = QMessageBox.question(
+                self,
+                "Reopen the sheet?",
+                question,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.status_label.setText("Nothing changed: the sheet stays signed.")
+                return
         self.tasks.spawn(self._decide(request, approve, note), "reopen_decide")
 
     async def _decide(self, request: ReopenRequest, approve: bool, note: str | None) -> None:
