@@ -40,6 +40,7 @@ from scoring_console.protocol.errors import AckFailed
 from scoring_console.protocol.roles import Role
 
 from .history_view import HistoryDialog
+from .notifications.failures import describe_failure
 from .paper import PaperConfirmDialog, PaperEntryDialog
 from .reopen import ReopenDecisionsDialog, ReopenRequestDialog
 from .tasks import TaskSet
@@ -59,6 +60,15 @@ KIND_LABELS: dict[ReportKind, str] = {
 _NEEDS_AUDIT = (ReportKind.AUDIT, ReportKind.CERTIFICATION)
 _SHOWN_ERRORS = (ExportError, ClientError, AckFailed, OSError)
 """Failures an output reports to the user (anything else is a bug and is logged)."""
+
+
+def _output_failure(action: str, exc: BaseException) -> str:
+    """An export's own problem as it reads (it names the category), a server's or the
+    connection's with what to do (:func:`describe_failure`)."""
+    if isinstance(exc, ExportError | OSError):
+        return f"{action} failed: {exc}"
+    return describe_failure(action, exc)
+
 
 CurrentCategory = Callable[[], "int | None"]
 
@@ -165,7 +175,7 @@ class OutputsMenu(QObject):
         try:
             report = await self.report(kind, category_id)
         except _SHOWN_ERRORS as exc:
-            self._fail(f"{KIND_LABELS[kind]} cannot be printed: {exc}")
+            self._fail(_output_failure(f"Printing the {KIND_LABELS[kind].lower()}", exc))
             return
         document = document_for(report)
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -199,7 +209,7 @@ class OutputsMenu(QObject):
             else:
                 write_pdf(report, path, PageSize(page))
         except _SHOWN_ERRORS as exc:
-            self._fail(f"{KIND_LABELS[kind]} not exported: {exc}")
+            self._fail(_output_failure(f"Exporting the {KIND_LABELS[kind].lower()}", exc))
             return
         self.exported.emit(str(path))
 
