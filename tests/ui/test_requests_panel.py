@@ -213,7 +213,7 @@ def test_judge_requests_a_deduction_and_follows_it(
         )
     assert blocker.args == [1, False]
     assert "contest is locked" in widget.feedback_label.text()
-    assert "ask the organizer" in widget.feedback_label.text()
+    assert "the board or an organizer to unlock it" in widget.feedback_label.text()
 
 
 def test_request_deduction_dialog_validates(qtbot: QtBot) -> None:
