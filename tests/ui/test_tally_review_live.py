@@ -337,6 +337,10 @@ def test_no_total_is_shown_before_a_judge_total_counts(
             await eventually(lambda: rank.data() == f"– · 1 of {expected}", 10, "the score in")
             assert total.data() == "–"
             assert "no judge total counts" in total.data(Qt.ItemDataRole.ToolTipRole)
+            click(qtbot, view.table, model.index(row, 1))
+            await eventually(lambda: view.review.model.contestant_id == contestant)
+            assert view.review.caption.text().startswith("No total yet: no judge has scored")
+            assert "rank" not in view.review.caption.text()
 
             acks = await call_as(url, "judge1", [submit(c.id, 7.0) for c in rest])
             assert all(a["ok"] for a in acks), acks

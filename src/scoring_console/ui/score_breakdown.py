@@ -105,6 +105,12 @@ class BreakdownModel(QAbstractTableModel):
             return ""
         rules = result.rules
         kept = [j for j in row.judges if j.counted]
+        if not kept and not any(j.dropped for j in row.judges):
+            # as the tally shows it: "–", not a total of 0.00 with a rank
+            return (
+                "No total yet: no judge has scored every criterion for this contestant, so "
+                f"no judge total counts; provisional: {row.progress}."
+            )
         parts = [
             f"{rules.method.value.capitalize()} of {len(kept)} counted judge total(s)"
             + (" (a sum scaled to the full panel)" if kept and row.provisional else ""),
