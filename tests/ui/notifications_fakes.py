@@ -46,6 +46,7 @@ from scoring_console.protocol.entities import (
     RankedTotal,
     RemovalRequest,
     RequestStatus,
+    Score,
     Snapshot,
     UserInfo,
 )
@@ -153,11 +154,32 @@ def removal(request_id: int, status: RequestStatus = RequestStatus.PENDING) -> R
         contestant_id=102,
         criterion_id=1,
         judge_id=11,
+        judge_name="Ines Moreau",
         requested_by=11,
+        requested_by_name="Ines Moreau",
         reason="Typed into the wrong row",
         status=status,
         created_at=NOW,
     )
+
+
+def full_sheet(judge_id: int) -> list[Score]:
+    """Every cell of the category scored by one judge (a sheet ready to sign)."""
+    return [
+        Score(
+            seq=1,
+            id=judge_id * 100 + n,
+            client_id=str(uuid.uuid4()),
+            category_id=CATEGORY_ID,
+            contestant_id=contestant.id,
+            criterion_id=1,
+            judge_id=judge_id,
+            score=7.0,
+            version=1,
+            updated_at=NOW,
+        )
+        for n, contestant in enumerate(CONTESTANTS)
+    ]
 
 
 def competition(user_id: int = 11, **lists: Any) -> Snapshot:
@@ -226,6 +248,8 @@ class FakeCore:
     @property
     def user(self) -> UserInfo | None:
         return self.state.user
+
+    sheet_not_ready = ClientCore.sheet_not_ready  # the real rule, over this state
 
     def pending_count(self, category_id: int | None = None) -> int:
         if category_id is None:

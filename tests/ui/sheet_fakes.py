@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
+from scoring_console.client.core import ClientCore
 from scoring_console.client.observable import Observable
 from scoring_console.client.state import StateStore
 from scoring_console.protocol import ServerEvent
@@ -51,6 +52,8 @@ class SheetFakeCore:
 
     def outbox_entries(self) -> list[OutboxEntry]:
         return list(self.entries.values())
+
+    sheet_not_ready = ClientCore.sheet_not_ready  # the real rule, over this state
 
     def pending_count(self, category_id: int | None = None) -> int:
         return sum(

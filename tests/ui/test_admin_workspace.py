@@ -9,9 +9,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from scoring_console.client.admin import AdminClient
 from scoring_console.ui.admin import CompetitionWorkspace
 from tests.helpers.server_process import ServerProcess
 
@@ -113,12 +114,19 @@ def test_refusals_and_validation_show_inline(
             _click(editor.save)
             await eventually(
                 lambda: (
-                    "criterion 'Technique' in Vocal Performance (Senior Showcase) has 1 "
+                    "riterion 'Technique' in Vocal Performance (Senior Showcase) has 1 "
                     "score(s)" in editor.message.text()
                 ),
                 what="the refusal in names",
             )
             assert editor.message.is_error
+            # the server's sentence says what blocks it: no error code, no generic hint
+            # (it used to end "(conflict). It changed elsewhere meanwhile; …")
+            assert editor.message.text() == (
+                "Saving Vocal Performance refused: Criterion 'Technique' in Vocal Performance "
+                "(Senior Showcase) has 1 score(s); it cannot be removed (ask for the scores' "
+                "removal first)."
+            )
             # announcement composer: one contest only
             composer = workspace.announcements
             workspace.setCurrentWidget(composer)
@@ -155,6 +163,9 @@ def test_assignment_pick_list_moves_a_judge_live(
             )
             junior = page.category.currentData()
             assert junior not in judge.core.state.categories
+            notices: list[str] = []
+            post = judge.window.notifier.post
+            judge.window.notifier.post = lambda n: (notices.append(n.message), post(n))[1]  # type: ignore[method-assign]
             await eventually(lambda: page.available.count() > 0, what="judges listed")
             (item,) = page.available.findItems("Sofia Rossi (judge5)", Qt.MatchFlag.MatchExactly)
             page.available.setCurrentItem(item)
@@ -165,6 +176,20 @@ def test_assignment_pick_list_moves_a_judge_live(
             await eventually(
                 lambda: page.assigned.findItems("Sofia Rossi (judge5)", Qt.MatchFlag.MatchExactly),
                 what="the pick list updated",
+            )
+            # the judge is told by name (the toast said "Category 3" before the sync)
+            await eventually(
+                lambda: "You are assigned to Variety Talent as judge." in notices,
+                what="the judge's notice",
+            )
+            assert not any("Category " in text for text in notices), notices
+            # the office is told it was done (it used to stay at "Assigning …" for good)
+            await eventually(
+                lambda: (
+                    page.message.text()
+                    == "Sofia Rossi (judge5) assigned to Variety Talent (Junior Showcase)."
+                ),
+                what="the confirmation",
             )
         finally:
             await judge.close()
@@ -200,6 +225,12 @@ def test_new_category_rename_account_and_delete(
                 lambda: all(c.name != "Magic" for c in admin.core.state.categories.values()),
                 what="the category deleted",
             )
+            # the tally loses the deleted category's tab (it used to stay)
+            tabs = admin.window.workspace.tabs  # type: ignore[union-attr]
+            await eventually(
+                lambda: "Magic" not in [tabs.tabText(i) for i in range(tabs.count())],
+                what="the tab of the deleted category gone",
+            )
             # accounts: select judge2, rename in the form, save
             accounts = workspace.accounts
             workspace.setCurrentWidget(accounts)
@@ -219,8 +250,276 @@ def test_new_category_rename_account_and_delete(
             workspace.setCurrentWidget(structure)
             _click(nodes.delete)
             await eventually(lambda: nodes.message.is_error, what="the refusal")
-            assert "contest 'Junior Showcase' still has categories" in nodes.message.text()
+            assert nodes.message.text() == (
+                "Deleting Junior Showcase refused: Contest 'Junior Showcase' still has "
+                "categories; remove them first."
+            )
         finally:
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_a_new_category_never_takes_over_an_existing_one(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """The server matches a save without id by name (for the competition file): a "new"
+    category named like an existing one used to replace that category's criteria."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            structure, state = workspace.structure, admin.core.state
+            vocal = next(c for c in state.categories.values() if c.name == "Vocal Performance")
+            criteria_before = [c.name for c in vocal.criteria]
+            _click_tree(workspace, "Senior Showcase")
+            _type(structure.nodes.child_name, "Vocal Performance")
+            _click(structure.nodes.add_child)
+            editor = structure.category
+            editor.criteria.item(0, 0).setText("Illusion")
+            _click(editor.save)
+            assert editor.message.is_error
+            assert editor.message.text() == (
+                "Not sent: Senior Showcase already has a category 'Vocal Performance'; "
+                "select it in the tree to change it."
+            )
+            # a contest named like its sibling is refused the same way, in names
+            (event,) = state.events.values()
+            _click_tree(workspace, event.name)
+            _type(structure.nodes.child_name, "senior showcase")
+            _click(structure.nodes.add_child)
+            assert structure.nodes.message.text() == (
+                f"Not sent: {event.name} already has a contest 'Senior Showcase'; "
+                "select it in the tree to change it."
+            )
+            # a really new category is saved, and the tree and editor stay on it
+            _click_tree(workspace, "Senior Showcase")
+            _type(structure.nodes.child_name, "Ballads")
+            _click(structure.nodes.add_child)
+            editor.criteria.item(0, 0).setText("Phrasing")
+            _click(editor.save)
+            await eventually(
+                lambda: any(c.name == "Ballads" for c in state.categories.values()),
+                what="the new category",
+            )
+            await eventually(
+                lambda: (
+                    structure.selected() == ("category", editor.category_id)
+                    and structure.editors.currentWidget() is editor
+                ),
+                what="the new category selected and shown",
+            )
+            assert editor.name.text() == "Ballads"
+            await admin.core.sync_now()
+            vocal = state.categories[vocal.id]
+            assert [c.name for c in vocal.criteria] == criteria_before
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_adding_a_taken_number_renames_nobody_and_a_rename_is_explicit(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """Adding bib 101 with another name used to rename contestant 101 everywhere; now it is
+    refused, and a name is corrected by editing it in the table (live at a judge)."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        judge = await open_console(server_process.url, "judge1", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            _click_tree(workspace, "Contemporary Dance")
+            editor = workspace.structure.category
+            state = admin.core.state
+            amelia = next(p for p in state.contestants.values() if p.number == 101)
+            _type(editor.number, "101")
+            _type(editor.person, "Bob Typo")
+            _click(editor.add_contestant)
+            assert editor.message.is_error
+            assert editor.message.text().startswith(
+                f"Not sent: number 101 is already {amelia.name} (in "
+            )
+            await admin.core.sync_now()
+            assert state.contestants[amelia.id].name == amelia.name
+            # correcting the name: double-click it, type, Enter
+            row = next(
+                r
+                for r in range(editor.contestants.rowCount())
+                if editor.contestants.item(r, 0).text() == "101"
+            )
+            cell = editor.contestants.item(row, 1)
+            view = editor.contestants
+            view.scrollToItem(cell)
+            rect = view.visualItemRect(cell)
+            QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            await eventually(
+                lambda: view.viewport().findChild(QLineEdit) is not None, what="the cell editor"
+            )
+            field = view.viewport().findChild(QLineEdit)
+            QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClicks(field, "Amelia Hart-Jones")
+            QTest.keyClick(field, Qt.Key.Key_Return)
+            await eventually(
+                lambda: judge.core.state.contestants[amelia.id].name == "Amelia Hart-Jones",
+                15,
+                "the corrected name at the judge",
+            )
+            assert judge.core.state.contestants[amelia.id].number == 101
+            await eventually(
+                lambda: (
+                    "contestant 101 'Amelia Hart' → 101 'Amelia Hart-Jones'"
+                    in editor.message.text()
+                ),
+                what="the admin's confirmation",
+            )
+        finally:
+            await judge.close()
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_competition_dock_leaves_the_tally_most_of_a_small_window(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """At 1320x780 the Competition dock used to take the lower half (its pages were laid
+    out in one tall column); now it is wide and low, and still shows its editors."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            window = admin.window
+            window.resize(1320, 780)
+            dock = window.competition_dock  # type: ignore[attr-defined]
+            dock.show()
+            await eventually(lambda: window.height() == 780, what="the window size")
+            await asyncio.sleep(0.2)
+            assert dock.height() <= 0.34 * window.height(), dock.height()
+            assert window.centralWidget().height() >= 0.6 * window.height()
+            editor = _workspace(admin).structure.category
+            _click_tree(_workspace(admin), "Vocal Performance")
+            assert editor.criteria.isVisible() and editor.contestants.isVisible()
+            assert editor.criteria.viewport().height() >= 2 * editor.criteria.rowHeight(0)
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_a_sync_keeps_what_the_office_has_typed_and_not_saved(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """Adding a contestant (or anyone's set-up change) resyncs and used to refill the
+    editor, throwing away a renamed category and edited criteria not saved yet."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            _click_tree(workspace, "Vocal Performance")
+            editor = workspace.structure.category
+            vocal = editor.category_id
+            assert vocal is not None
+            _click(editor.name)
+            QTest.keyClick(editor.name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClicks(editor.name, "Vocals")
+            editor.criteria.item(0, 2).setText("3")
+            _type(editor.number, "151")
+            _type(editor.person, "Ada Park")
+            _click(editor.add_contestant)
+            await eventually(
+                lambda: any(
+                    editor.contestants.item(r, 0).text() == "151"
+                    for r in range(editor.contestants.rowCount())
+                ),
+                what="the contestant listed after the sync",
+            )
+            assert editor.name.text() == "Vocals"
+            assert editor.criteria.item(0, 2).text() == "3"
+            _click(editor.save)
+            await eventually(
+                lambda: admin.core.state.categories[vocal].name == "Vocals",
+                what="the rename saved",
+            )
+            assert admin.core.state.categories[vocal].criteria[0].weight == 3
+            # the tally's tab and heading follow the rename
+            tally = admin.window.workspace  # the admin's tally workspace
+            view = tally.views[vocal]  # type: ignore[union-attr]
+            await eventually(
+                lambda: tally.tabs.tabText(tally.tabs.indexOf(view)) == "Vocals",  # type: ignore[union-attr]
+                what="the renamed tab",
+            )
+            assert "Vocals" in view.title.text()
+            # clicking the tree shows the server's version again (edits can be dropped)
+            editor.criteria.item(1, 2).setText("9")
+            _click_tree(workspace, "Senior Showcase")
+            _click_tree(workspace, "Vocals")
+            assert editor.criteria.item(1, 2).text() == "1"
+        finally:
+            await admin.close()
+
+    run(qloop, scenario())
+
+
+def test_set_up_changes_reach_the_judges_open_sheet(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """A criterion added, a contestant renamed and the category renamed in the office show
+    on the sheet the judge has open, without a restart (the sheet kept its first columns)."""
+
+    async def scenario() -> None:
+        admin = await open_console(server_process.url, "admin", tmp_path)
+        judge = await open_console(server_process.url, "judge1", tmp_path)
+        try:
+            workspace = _workspace(admin)
+            admin.window.competition_dock.show()  # type: ignore[attr-defined]
+            _click_tree(workspace, "Vocal Performance")
+            editor = workspace.structure.category
+            vocal = editor.category_id
+            assert judge.window.workspace.show_category(vocal) is judge.sheet()  # type: ignore[union-attr]
+            _click(editor.name)
+            QTest.keyClick(editor.name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClicks(editor.name, "Vocals")
+            _click(editor.add_criterion)
+            row = editor.criteria.rowCount() - 1
+            editor.criteria.item(row, 0).setText("Diction")
+            editor.criteria.item(row, 1).setText("5")
+            _click(editor.save)
+
+            def headers() -> list[str]:
+                model = judge.sheet().model
+                horizontal = Qt.Orientation.Horizontal
+                return [str(model.headerData(i, horizontal)) for i in range(model.columnCount())]
+
+            await eventually(lambda: "Diction (/5)" in headers(), 15, "the new column")
+            assert judge.sheet().category_id == vocal
+            assert judge.sheet().model.cell_count() == 4 * judge.sheet().model.rowCount()
+            # a name corrected in the office reaches the judge's row
+            amelia = next(p for p in admin.core.state.contestants.values() if p.number == 101)
+            await AdminClient(admin.core).save_contestant(101, "Amelia Hart-Jones", id=amelia.id)
+
+            def names() -> list[str]:
+                model = judge.sheet().model
+                return [str(model.data(model.index(r, 1))) for r in range(model.rowCount())]
+
+            await eventually(lambda: "Amelia Hart-Jones" in names(), 15, "the corrected name")
+            # the judge scores the new criterion on the rebuilt sheet (the old sheet's
+            # connections are gone with it)
+            diction = admin.core.state.categories[vocal].criteria[-1]
+            await judge.core.submit_score(vocal, amelia.id, diction.id, 4)
+            await eventually(lambda: judge.core.pending_count() == 0, what="the score synced")
+            await eventually(
+                lambda: judge.sheet().model.filled_count() == 1, what="the score on the sheet"
+            )
+        finally:
+            await judge.close()
             await admin.close()
 
     run(qloop, scenario())

@@ -98,10 +98,13 @@ def test_certification_chain_through_the_panels(
             assert board.panel.lock_button.isVisibleTo(board.panel)
             assert judge1.panel.lock_button.isHidden()
 
-            # an incomplete sheet: the server refuses, the panel says how many are missing
-            assert await judge2.sign(qtbot) == ""
-            feedback = judge2.panel.feedback_label.text()
-            assert "12 score(s) missing" in feedback and "refused" in feedback
+            # an incomplete sheet cannot be signed (the server would refuse it): the
+            # button waits, and says how many cells are left (one rule with the sheet's)
+            assert judge1.panel.sign_button.isVisible()
+            assert not judge2.panel.sign_button.isEnabled()
+            assert "Fill every cell of the sheet first (12 to go)" in (
+                judge2.panel.sign_button.toolTip()
+            )
 
             await asyncio.gather(
                 fill_sheet(judge1.core, variety.id, 6.0), fill_sheet(judge2.core, variety.id, 5.5)

@@ -45,6 +45,7 @@ from .notifications_fakes import (
     FakeCore,
     certification,
     competition,
+    full_sheet,
     run_until,
     user,
 )
@@ -96,7 +97,7 @@ class Panel:
 
 @pytest.fixture
 def judge_panel(qtbot: QtBot) -> Iterator[Panel]:
-    panel = Panel(qtbot, JUDGES[0])
+    panel = Panel(qtbot, JUDGES[0], scores=full_sheet(JUDGES[0]))
     yield panel
     panel.bridge.close()
 

@@ -10,27 +10,36 @@ The tally master previews a printout and exports a PDF from the console.
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from scoring_console.export import ReportKind
 from scoring_console.protocol.audit import AuditQuery
+from scoring_console.protocol.entities import RequestStatus
+from scoring_console.protocol.reopen import ReopenRequest
 from scoring_console.ui.export_actions import ExportDialog, ReceiptsDialog
 from scoring_console.ui.history_view import HistoryDialog
 from scoring_console.ui.judge_sheet_model import FIRST_CRITERION_COL
 from scoring_console.ui.judge_workspace import JudgeWorkspace
 from scoring_console.ui.paper import PaperConfirmDialog, PaperEntryDialog
-from scoring_console.ui.reopen import ReopenDecisionsDialog, ReopenRequestDialog
+from scoring_console.ui.reopen import (
+    ReopenDecisionsDialog,
+    ReopenRequestDialog,
+    reopen_consequences,
+)
 from scoring_console.ui.tally_workspace import TallyWorkspace
 from tests.export.conftest import pdf_text
 from tests.export.world import World, seed_world
 from tests.helpers.server_process import ServerProcess
 
+from .app_sessions import answer_next_question, click_soon
 from .consoles import focus, open_console, type_keys
 from .helpers import eventually, run
 
@@ -75,7 +84,18 @@ def test_reopen_request_approval_and_correction_with_a_reason(
             assert deciding is not None
             await eventually(lambda: "1 pending" in deciding.count_label.text(), 10, "listed")
             assert deciding.model.requests[-1].reason == "Musicality of #104 is wrong"
-            qtbot.mouseClick(deciding.approve_button, Qt.MouseButton.LeftButton)
+            await eventually(deciding.isVisible, 5, "the reopen dialog")
+            # approving first says what it undoes; "No" changes nothing
+            seen: list[str] = []
+            answer_next_question(qtbot, QMessageBox.StandardButton.No, seen)
+            click_soon(qtbot, deciding.approve_button)
+            await eventually(lambda: "Nothing changed" in deciding.status_label.text(), 10, "no")
+            assert "1 pending" in deciding.count_label.text()
+            assert "Reopen Maria Alvarez's sheet of Contemporary Dance?" in seen[0]
+            assert "Maria Alvarez's signature is set aside" in seen[0]
+            assert "published results" not in seen[0]  # nothing of dance is published
+            answer_next_question(qtbot, QMessageBox.StandardButton.Yes, seen)
+            click_soon(qtbot, deciding.approve_button)
             await eventually(lambda: "reopened" in deciding.status_label.text(), 15, "approved")
             await eventually(lambda: "0 pending" in deciding.count_label.text(), 10, "reloaded")
 
@@ -153,12 +173,41 @@ def test_print_preview_export_and_receipts(
             outputs.actions["export"].trigger()
             dialog = tally.window.findChild(ExportDialog)
             assert dialog is not None
+            # which category is exported, and a file name that says it
+            contest = tally.core.state.contests[world.vocal.contest_id].name
+            assert dialog.category_label.text() == f"Vocal Performance ({contest})"
+            assert dialog.suggested_name(ReportKind.RESULTS, "pdf") == (
+                f"Results - Vocal Performance ({contest}).pdf"
+            )
+            assert dialog.suggested_name(ReportKind.SHEETS, "csv") == (
+                f"Score sheets - Vocal Performance ({contest}).csv"
+            )
             target = tmp_path / "sheets.pdf"
             dialog.write(ReportKind.SHEETS, target)
             await eventually(lambda: exported, 20, "the export")
             text = pdf_text(target)
             assert "Score sheet — Maria Alvarez" in text and world.receipts["judge1"] in text
             dialog.close()
+
+            # reopening a published category: the question names what it undoes
+            judge1 = next(
+                a for a in tally.core.state.assignments.values() if a.user_name == "Maria Alvarez"
+            )
+            request = ReopenRequest(
+                id=99,
+                client_id=str(uuid.uuid4()),
+                category_id=world.vocal.id,
+                judge_id=judge1.user_id,
+                judge_name="Maria Alvarez",
+                reason="typo",
+                status=RequestStatus.PENDING,
+                created_at=datetime.now(UTC),
+            )
+            question = reopen_consequences(tally.core.state, request)
+            assert "Reopen Maria Alvarez's sheet of Vocal Performance?" in question
+            assert "(tally master)" in question and "(auditor)" in question
+            assert "(board)" in question
+            assert "published results are withdrawn" in question
 
             outputs.actions["receipts"].trigger()
             receipts = tally.window.findChild(ReceiptsDialog)

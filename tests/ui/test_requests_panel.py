@@ -168,7 +168,9 @@ def test_admin_decides_a_score_removal(qtbot: QtBot, qloop: asyncio.AbstractEven
         run_until(qloop, lambda: panel.core.calls)
     assert panel.core.calls == [("decide_removal", (4, True, None))]
     summary = panel.asker.questions[0].summary
-    assert summary.startswith("Remove User #11's score for 2 · Ben on Poise in Evening Gown")
+    # the judge and the requester named as the server names them (no presence needed)
+    assert summary.startswith("Remove Ines Moreau's score for 2 · Ben on Poise in Evening Gown")
+    assert "requested by Ines Moreau." in summary
 
 
 def test_tally_master_cannot_decide_removals(qtbot: QtBot) -> None:
@@ -211,7 +213,7 @@ def test_judge_requests_a_deduction_and_follows_it(
         )
     assert blocker.args == [1, False]
     assert "contest is locked" in widget.feedback_label.text()
-    assert "ask the organizer" in widget.feedback_label.text()
+    assert "the board or an organizer to unlock it" in widget.feedback_label.text()
 
 
 def test_request_deduction_dialog_validates(qtbot: QtBot) -> None:

@@ -66,6 +66,9 @@ def test_results_screen_final_only_provisional_on_request_and_live_publication(
             mc = ResultsScreen(CoreBridge(organizer), category.id)
             qtbot.addWidget(mc)
             assert screen.title.text() == category.name
+            contest = tally.state.contests[category.contest_id].name
+            assert screen.contest_label.text() == contest  # which contest, on the projector
+            assert screen.category_box.currentText() == f"{category.name} ({contest})"
             assert screen.placings == [] and "once they are final" in screen.status.text()
             assert screen.provisional_box.isVisible() and mc.provisional_box.isHidden()
 
@@ -77,7 +80,10 @@ def test_results_screen_final_only_provisional_on_request_and_live_publication(
             qtbot.mouseClick(screen.provisional_box, Qt.MouseButton.LeftButton)
             assert screen.provisional_box.isChecked()
             assert "PROVISIONAL" in screen.status.text()
-            assert len(screen.placings) == len(category.contestant_ids)
+            # only the two contestants with totals: nobody else is listed with a 0.00
+            assert len(screen.placings) == 2
+            total = len(category.contestant_ids)
+            assert f"2 of {total} contestants have a total" in screen.status.text()
             first = screen.placings[0]
             leader = tally.state.contestants[category.contestant_ids[1]]
             assert (first.rank, first.number, first.name) == (1, str(leader.number), leader.name)

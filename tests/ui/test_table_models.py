@@ -148,8 +148,10 @@ def test_tally_model_deductions_and_new_judge(
     assert inserted == [(FIRST_JUDGE_COL + 3, FIRST_JUDGE_COL + 3)]
     assert recorder.resets == 0
     assert model.index(0, model.deductions_col).data() == "−2.00"
-    # judge 11's one score of two criteria: an incomplete total does not count yet
-    assert model.index(0, model.total_col).data() == "0.00"
+    # judge 11's one score of two criteria: an incomplete total does not count yet, so
+    # there is no total to show (not a "0.00" that reads as a result)
+    assert model.index(0, model.total_col).data() == "–"
+    assert model.index(0, model.rank_col).data().startswith("– · 1 of ")
     assert model.index(0, FIRST_JUDGE_COL).data(Qt.ItemDataRole.FontRole).italic() is True
     # judge 14 is not on the panel: shown, never counted
     assert model.index(2, FIRST_JUDGE_COL + 3).data() == "4"

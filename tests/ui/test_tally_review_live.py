@@ -243,3 +243,112 @@ def test_tally_master_requests_a_score_removal_from_the_breakdown(
             await console.close()
 
     run(qloop, scenario(), timeout=120)
+
+
+def test_judges_comment_shows_in_the_breakdown(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """A far-off score with the judge's comment: the tally master reads why before clearing."""
+    url = server_process.url
+
+    async def scenario() -> None:
+        console = await open_console(url, "tally1", tmp_path)
+        try:
+            view = console.tally()
+            state = console.core.state
+            category = state.categories[view.category_id]
+            contestant = category.contestant_ids[0]
+            criterion = category.criteria[0]
+            (snap,) = await call_as(url, "judge3", [(ClientEvent.SYNC, {})])
+            judge_id, judge_name = snap["data"]["user"]["id"], snap["data"]["user"]["name"]
+            submit = {
+                "clientId": str(uuid.uuid4()),
+                "categoryId": view.category_id,
+                "contestantId": contestant,
+                "criterionId": criterion.id,
+                "score": 2.0,
+                "comment": "Stopped singing halfway, restarted",
+            }
+            (stored,) = await call_as(url, "judge3", [(ClientEvent.SCORES_SUBMIT, submit)])
+            assert stored["ok"], stored
+            await eventually(
+                lambda: state.score_for(view.category_id, contestant, criterion.id, judge_id),
+                10,
+                "the score on the tally master's screen",
+            )
+            column = FIRST_JUDGE_COL + view.model.judges.index(judge_id)
+            click(qtbot, view.table, view.model.index(view.model.row_of(contestant), column))
+            await eventually(lambda: view.review.model.contestant_id == contestant)
+            breakdown = view.review.model
+            judge_column = next(
+                c
+                for c in range(breakdown.columnCount())
+                if breakdown.cell_at(breakdown.index(0, c)) == (criterion.id, judge_id)
+            )
+            cell = breakdown.index(0, judge_column)
+            await eventually(lambda: cell.data() == "2 ✎", 5, "the score marked as commented")
+            assert "Stopped singing halfway" in cell.data(Qt.ItemDataRole.ToolTipRole)
+            other = breakdown.index(1, judge_column)  # no score there: no comment
+            click(qtbot, view.review.table, other)
+            await eventually(lambda: not view.review.comment_label.isVisible(), 5, "no comment")
+            click(qtbot, view.review.table, cell)
+            await eventually(view.review.comment_label.isVisible, 5, "the comment under the table")
+            assert view.review.comment_label.text() == (
+                f"{judge_name}'s comment on {criterion.name}: Stopped singing halfway, restarted"
+            )
+        finally:
+            await console.close()
+
+    run(qloop, scenario(), timeout=120)
+
+
+def test_no_total_is_shown_before_a_judge_total_counts(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
+) -> None:
+    """Scores in but no judge's sheet row complete: "–", not a "0.00" ranked last."""
+    url = server_process.url
+
+    async def scenario() -> None:
+        console = await open_console(url, "tally1", tmp_path)
+        try:
+            view = console.tally()
+            category = console.core.state.categories[view.category_id]
+            contestant = category.contestant_ids[0]
+            model = view.model
+            expected = len(model.judges) * len(category.criteria)
+
+            def submit(criterion_id: int, score: float) -> tuple[str, dict[str, object]]:
+                return (
+                    ClientEvent.SCORES_SUBMIT,
+                    {
+                        "clientId": str(uuid.uuid4()),
+                        "categoryId": view.category_id,
+                        "contestantId": contestant,
+                        "criterionId": criterion_id,
+                        "score": score,
+                    },
+                )
+
+            first, *rest = category.criteria
+            acks = await call_as(url, "judge1", [submit(first.id, 8.0)])
+            assert acks[0]["ok"], acks
+            row = model.row_of(contestant)
+            total, rank = model.index(row, model.total_col), model.index(row, model.rank_col)
+            await eventually(lambda: rank.data() == f"– · 1 of {expected}", 10, "the score in")
+            assert total.data() == "–"
+            assert "no judge total counts" in total.data(Qt.ItemDataRole.ToolTipRole)
+            click(qtbot, view.table, model.index(row, 1))
+            await eventually(lambda: view.review.model.contestant_id == contestant)
+            assert view.review.caption.text().startswith("No total yet: no judge has scored")
+            assert "rank" not in view.review.caption.text()
+
+            acks = await call_as(url, "judge1", [submit(c.id, 7.0) for c in rest])
+            assert all(a["ok"] for a in acks), acks
+            done = len(category.criteria)
+            await eventually(lambda: rank.data().endswith(f" · {done} of {expected}"), 10, "in")
+            assert total.data() not in ("–", "")
+            assert rank.data().startswith("1")
+        finally:
+            await console.close()
+
+    run(qloop, scenario(), timeout=120)

@@ -41,6 +41,53 @@ from scoring_console.protocol.setup import (
 )
 
 from .core import ClientCore
+from .state import StateStore
+
+
+def name_clash(
+    state: StateStore, kind: SetupKind, name: str, parent_id: int | None, own_id: int | None
+) -> str | None:
+    """Why ``name`` cannot be used for a new or renamed event / contest / category, or
+    ``None``.
+
+    The server matches a save without ``id`` by name (that is how the competition file
+    updates in place), so a "new" category named like an existing one would silently
+    rewrite that category's criteria. Editors call this before they send.
+    """
+    key = name.strip().casefold()
+    if kind is SetupKind.EVENT:
+        taken = [e.name for e in state.events.values() if e.id != own_id]
+        owner = "the server has an event"
+    elif kind is SetupKind.CONTEST:
+        siblings = state.contests.values()
+        taken = [c.name for c in siblings if c.id != own_id and c.event_id == parent_id]
+        event = state.events.get(parent_id) if parent_id is not None else None
+        owner = f"{event.name if event else 'this event'} already has a contest"
+    else:
+        peers = state.categories.values()
+        taken = [c.name for c in peers if c.id != own_id and c.contest_id == parent_id]
+        contest = state.contests.get(parent_id) if parent_id is not None else None
+        owner = f"{contest.name if contest else 'this contest'} already has a category"
+    same = next((n for n in taken if n.casefold() == key), None)
+    return None if same is None else f"{owner} {same!r}; select it in the tree to change it"
+
+
+def number_clash(state: StateStore, number: int, name: str) -> str | None:
+    """Why adding contestant ``number`` named ``name`` would change someone else, or ``None``.
+
+    A bib number is one person across the event: adding an existing number with another
+    name would rename that person everywhere they compete. Renaming is done on purpose
+    (in the contestants table), never as a side effect of adding.
+    """
+    person = next((p for p in state.contestants.values() if p.number == number), None)
+    if person is None or person.name.strip().casefold() == name.strip().casefold():
+        return None
+    where = sorted(c.name for c in state.categories.values() if person.id in c.contestant_ids)
+    in_text = f" (in {', '.join(where)})" if where else ""
+    return (
+        f"number {number} is already {person.name}{in_text}; use a free number, "
+        "or type the name as it is to add them here"
+    )
 
 
 class AdminClient:

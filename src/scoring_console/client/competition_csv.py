@@ -17,6 +17,10 @@ import io
 from pathlib import Path
 from typing import Any
 
+from scoring_console.protocol.roles import Role
+
+_ROLES = tuple(role.value for role in Role)
+
 
 class CsvError(ValueError):
     """The CSV file cannot be used; ``problems`` lists every reason with its row."""
@@ -85,20 +89,47 @@ def merge_contestants(file: dict[str, Any], category: str, path: Path) -> dict[s
     rows = read_rows(path, ("number", "name"))
     problems: list[str] = []
     people = {p["number"]: p for p in target["contestants"]}
+    elsewhere = _numbers_elsewhere(file, target)
+    seen: dict[int, str] = {}
     for row in rows:
+        at = f"row {row['_row']}"
         try:
             number = int(row["number"])
         except ValueError:
-            problems.append(f"row {row['_row']}: number: {row['number']!r} is not a whole number")
+            problems.append(f"{at}: number: {row['number']!r} is not a whole number")
             continue
         if not row.get("name"):
-            problems.append(f"row {row['_row']}: name: must not be empty")
+            problems.append(f"{at}: name: must not be empty")
+            continue
+        if number in seen:
+            problems.append(f"{at}: number {number} is also on {seen[number]}")
+            continue
+        seen[number] = at
+        other = elsewhere.get(number)
+        if other is not None and other[0] != row["name"]:
+            # a bib number is one person across the event: say who, in the office's words
+            problems.append(
+                f"{at}: number {number} is already {other[0]} (in {other[1]}); "
+                "use a free number, or that name to add them to this category too"
+            )
             continue
         people[number] = {"number": number, "name": row["name"]}
     if problems:
         raise CsvError(problems)
     target["contestants"] = sorted(people.values(), key=lambda p: p["number"])
     return file
+
+
+def _numbers_elsewhere(file: dict[str, Any], target: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    """``number → (name, category)`` of the contestants of the event's other categories."""
+    found: dict[int, tuple[str, str]] = {}
+    for contest in file.get("contests", []):
+        for category in contest["categories"]:
+            if category is target:
+                continue
+            for person in category.get("contestants", []):
+                found.setdefault(person["number"], (person["name"], category["name"]))
+    return found
 
 
 def merge_users(file: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -110,11 +141,13 @@ def merge_users(file: dict[str, Any], path: Path) -> dict[str, Any]:
         if not row.get("username") or not row.get("name"):
             problems.append(f"row {row['_row']}: username and name must not be empty")
             continue
-        user: dict[str, Any] = {
-            "username": row["username"],
-            "name": row["name"],
-            "role": row["role"].upper().replace(" ", "_"),
-        }
+        role = row["role"].strip().upper().replace(" ", "_")
+        if role not in _ROLES:
+            problems.append(
+                f"row {row['_row']}: role: {row['role']!r} is not one of {', '.join(_ROLES)}"
+            )
+            continue
+        user: dict[str, Any] = {"username": row["username"], "name": row["name"], "role": role}
         if row.get("password"):
             user["password"] = row["password"]
         previous = users.get(row["username"], {})

@@ -350,6 +350,33 @@ class ClientCore(OnlineCalls):
             return 0
         return self.store.outbox.pending_count(category_id)
 
+    def sheet_not_ready(self, category_id: int) -> str | None:
+        """Why the logged-in judge cannot sign their sheet of a category yet; ``None``
+        when they can.
+
+        The one rule both the sheet's "Certify my scores" and the certification panel's
+        "Sign my step" follow: every cell scored on the server (the server refuses an
+        incomplete sheet) and nothing of the category still waiting in the outbox.
+        """
+        user = self.state.user
+        category = self.state.categories.get(category_id)
+        if user is None or category is None:
+            return "Not synced with the server yet."
+        pending = self.pending_count(category_id)
+        if pending:
+            return f"Wait until every score has reached the server ({pending} waiting)."
+        missing = sum(
+            1
+            for contestant_id in category.contestant_ids
+            for criterion in category.criteria
+            if (score := self.state.score_for(category_id, contestant_id, criterion.id, user.id))
+            is None
+            or score.score is None
+        )
+        if missing:
+            return f"Fill every cell of the sheet first ({missing} to go)."
+        return None
+
     def outbox_entries(self) -> list[OutboxEntry]:
         """Every entry in the outbox, oldest first."""
         return self.store.outbox.entries()

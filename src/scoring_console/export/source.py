@@ -21,6 +21,7 @@ from scoring_console.protocol.entities import (
     Contestant,
     Deduction,
     Event,
+    RemovalRequest,
     RequestStatus,
     Score,
 )
@@ -64,6 +65,15 @@ class ExportSource:
         names.update({a.user_id: a.user_name for a in state.assignments.values() if a.user_name})
         for cert in state.certifications.values():
             names.update({s.user_id: s.user_name for s in cert.signoffs})
+        requests: list[Deduction | RemovalRequest] = [
+            *state.deductions.values(),
+            *state.removal_requests.values(),
+        ]
+        for request in requests:
+            if request.requested_by_name:
+                names[request.requested_by] = request.requested_by_name
+            if request.decided_by is not None and request.decided_by_name:
+                names[request.decided_by] = request.decided_by_name
         names[state.user.id] = state.user.name
         panel = {
             cid: sorted(state.certifications[cid].required_judge_ids)

@@ -135,6 +135,17 @@ _NEXT_SIGNER: dict[CertificationStatus, Role | None] = {
 }
 
 
+PAST_JUDGES_STEP = frozenset(
+    {
+        CertificationStatus.TALLY_SIGNED,
+        CertificationStatus.AUDITOR_SIGNED,
+        CertificationStatus.CERTIFIED,
+    }
+)
+"""Certification states in which the category's scores, deductions and panel are frozen
+(the server refuses changes; the console does not offer them)."""
+
+
 def next_signer_role(status: CertificationStatus) -> Role | None:
     """Whose turn it is to sign a category in ``status`` (``None`` once certified).
 
@@ -190,6 +201,9 @@ class Deduction(ServerMessage):
     decision_note: str | None = None
     created_at: datetime
     decided_at: datetime | None = None
+    requested_by_name: str = ""
+    """The requester's display name (every viewer can name them, not only their peers)."""
+    decided_by_name: str | None = None
 
 
 class RemovalRequest(ServerMessage):
@@ -209,6 +223,11 @@ class RemovalRequest(ServerMessage):
     decision_note: str | None = None
     created_at: datetime
     decided_at: datetime | None = None
+    requested_by_name: str = ""
+    """The requester's display name (every viewer can name them, not only their peers)."""
+    decided_by_name: str | None = None
+    judge_name: str = ""
+    """The display name of the judge whose score it is."""
 
 
 class NotificationType(StrEnum):

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from scoring_console.client.state import ChangeKind, StateChange
 from scoring_console.protocol.catalog import may_call
-from scoring_console.protocol.entities import Category, CertificationStatus
+from scoring_console.protocol.entities import Category, Certification, CertificationStatus
 from scoring_console.protocol.events import ClientEvent
 from scoring_console.protocol.roles import Role
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
@@ -190,10 +190,14 @@ class CertificationPanel(QWidget):
                 self._refresh()
         elif change.kind in (ChangeKind.CONTEST, ChangeKind.PRESENCE, ChangeKind.ASSIGNMENT):
             self._refresh()
+        elif change.kind in (ChangeKind.SCORE, ChangeKind.SCORE_DELETED):
+            self._refresh_judge_sign()
 
     @Slot(object)
     def on_outbox_changed(self, entry: OutboxEntry) -> None:
-        """Follow the sign-off entries this panel queued."""
+        """Follow the sign-off entries this panel queued (and a judge's pending scores)."""
+        if entry.kind is EntryKind.SCORE:
+            self._refresh_judge_sign()
         if entry.kind is not EntryKind.SIGNOFF or entry.category_id is None:
             return
         if self._sign_entries.get(entry.category_id) != entry.id:
@@ -354,14 +358,28 @@ class CertificationPanel(QWidget):
         signed = sum(1 for s in (cert.signoffs if cert else []) if s.role is Role.JUDGE)
         detail = f" ({signed} of {len(judges)} judges)" if status in JUDGE_STAGE else ""
         self.status_label.setText(f"<b>{STATUS_TEXT[status]}</b>{detail}")
-        mine = user is not None and is_my_turn(cert, judges, user)
-        self.sign_button.setEnabled(mine and not self._busy)
-        self.sign_button.setToolTip(
-            "Sign your step of this category's certification"
-            if mine
-            else why_not_my_turn(cert, judges, user)
-        )
+        self._refresh_sign(cert, judges)
         self.publication.show_category(category, status)
+
+    def _refresh_sign(self, cert: Certification | None, judges: list[int]) -> None:
+        """Enable "Sign my step" when it is the user's turn (a judge: with a sheet ready)."""
+        user = self._state.user
+        mine = user is not None and is_my_turn(cert, judges, user)
+        why_not = None if mine else why_not_my_turn(cert, judges, user)
+        if mine and user is not None and user.role is Role.JUDGE and self._category_id:
+            why_not = self._core.sheet_not_ready(self._category_id)
+        self.sign_button.setEnabled(why_not is None and not self._busy)
+        self.sign_button.setToolTip(why_not or "Sign your step of this category's certification")
+
+    def _refresh_judge_sign(self) -> None:
+        """A judge's own score or outbox changed: re-check only their sign button."""
+        user = self._state.user
+        category = self._category()
+        if user is None or user.role is not Role.JUDGE or category is None:
+            return
+        self._refresh_sign(
+            self._state.certifications.get(category.id), self._judge_ids(category.id)
+        )
 
     def _judge_ids(self, category_id: int) -> list[int]:
         return [

@@ -7,6 +7,7 @@ state, so the preview, the printout and the exported file are the same document.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from scoring_console.protocol.errors import AckFailed
 from scoring_console.protocol.roles import Role
 
 from .history_view import HistoryDialog
+from .notifications.failures import describe_failure
 from .paper import PaperConfirmDialog, PaperEntryDialog
 from .reopen import ReopenDecisionsDialog, ReopenRequestDialog
 from .tasks import TaskSet
@@ -58,6 +60,15 @@ KIND_LABELS: dict[ReportKind, str] = {
 _NEEDS_AUDIT = (ReportKind.AUDIT, ReportKind.CERTIFICATION)
 _SHOWN_ERRORS = (ExportError, ClientError, AckFailed, OSError)
 """Failures an output reports to the user (anything else is a bug and is logged)."""
+
+
+def _output_failure(action: str, exc: BaseException) -> str:
+    """An export's own problem as it reads (it names the category), a server's or the
+    connection's with what to do (:func:`describe_failure`)."""
+    if isinstance(exc, ExportError | OSError):
+        return f"{action} failed: {exc}"
+    return describe_failure(action, exc)
+
 
 CurrentCategory = Callable[[], "int | None"]
 
@@ -164,7 +175,7 @@ class OutputsMenu(QObject):
         try:
             report = await self.report(kind, category_id)
         except _SHOWN_ERRORS as exc:
-            self._fail(f"{KIND_LABELS[kind]} cannot be printed: {exc}")
+            self._fail(_output_failure(f"Printing the {KIND_LABELS[kind].lower()}", exc))
             return
         document = document_for(report)
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -198,7 +209,7 @@ class OutputsMenu(QObject):
             else:
                 write_pdf(report, path, PageSize(page))
         except _SHOWN_ERRORS as exc:
-            self._fail(f"{KIND_LABELS[kind]} not exported: {exc}")
+            self._fail(_output_failure(f"Exporting the {KIND_LABELS[kind].lower()}", exc))
             return
         self.exported.emit(str(path))
 
@@ -247,11 +258,18 @@ class ExportDialog(QDialog):
         self.format_box.addItems(["PDF", "CSV"])
         self.page_box = QComboBox(self)
         self.page_box.addItems(["A4", "Letter"])
+        # the category on show when the dialog opened: switching tabs behind the open
+        # dialog must not change what "Export…" writes
+        self.category_id = outputs.current_category()
+        self.category_label = QLabel(self._category_text(), self)
+        self.category_label.setObjectName("exportCategory")
         self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
         export = QPushButton("Export…", self)
         export.setDefault(True)
         close = QPushButton("Close", self)
         form = QFormLayout()
+        form.addRow("Category:", self.category_label)
         form.addRow("Report:", self.kind_box)
         form.addRow("Format:", self.format_box)
         form.addRow("Paper (PDF):", self.page_box)
@@ -266,21 +284,42 @@ class ExportDialog(QDialog):
         export.clicked.connect(self.on_export_clicked)
         close.clicked.connect(self.accept)
         outputs.exported.connect(lambda path: self.status_label.setText(f"Written: {path}"))
+        outputs.failed.connect(self.status_label.setText)
+
+    def _category_text(self) -> str:
+        state = self.outputs.core.state
+        category = state.categories.get(self.category_id) if self.category_id else None
+        if category is None:
+            return "none open: open a category first"
+        contest = state.contests.get(category.contest_id)
+        return f"{category.name} ({contest.name})" if contest is not None else category.name
+
+    def suggested_name(self, kind: ReportKind, suffix: str) -> str:
+        """The file name offered: the report and the category, e.g.
+        ``"Results - Vocal Performance (Senior Showcase).pdf"`` (not ``results.pdf`` for
+        every category, each export overwriting the last)."""
+        label = f"{KIND_LABELS[kind]} - {self._category_text()}"
+        if self.category_id is None or self.category_id not in self.outputs.core.state.categories:
+            label = KIND_LABELS[kind]
+        safe = "".join("-" if c in '/\\:*?"<>|' else c for c in label).strip(" .")
+        return f"{safe}.{suffix}"
 
     def on_export_clicked(self) -> None:
         kind = ReportKind(self.kind_box.currentData())
         suffix = self.format_box.currentText().lower()
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export", f"{kind.value}.{suffix}", f"{suffix.upper()} (*.{suffix})"
+            self, "Export", self.suggested_name(kind, suffix), f"{suffix.upper()} (*.{suffix})"
         )
         if name:
             self.write(kind, Path(name), self.page_box.currentText())
 
     def write(self, kind: ReportKind, path: Path, page: str = "A4") -> None:
-        """Export without the file dialog (the dialog's last step)."""
-        category_id = self.outputs._category()
-        if category_id is not None:
-            self.outputs.tasks.spawn(self.outputs.export(kind, category_id, path, page), "export")
+        """Export the category shown in the dialog, without the file dialog (its last step)."""
+        if self.category_id is None:
+            self.outputs._fail("Open a category first.")
+            return
+        self.status_label.setText(f"Writing {path.name}…")
+        self.outputs.tasks.spawn(self.outputs.export(kind, self.category_id, path, page), "export")
 
 
 class ReceiptsDialog(QDialog):
@@ -301,7 +340,7 @@ class ReceiptsDialog(QDialog):
             mark = "✔" if check.status is ReceiptStatus.MATCHES else "✖"
             label = QLabel(
                 f"{mark} <b>{check.role.value.replace('_', ' ').lower()} "
-                f"{check.signer_name}</b>: {check.message}<br>"
+                f"{html.escape(check.signer_name)}</b>: {html.escape(check.message)}<br>"
                 f"<code>{check.server_receipt or '(hidden)'}</code>",
                 self,
             )

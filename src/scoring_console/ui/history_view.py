@@ -33,6 +33,7 @@ from scoring_console.protocol.audit import AuditEntry, AuditQuery
 from scoring_console.protocol.roles import Role
 
 from .history_model import COL_WHAT, AuditTableModel
+from .notifications.failures import describe_failure
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class HistoryDialog(QDialog):
         except Exception as exc:  # offline, refused: say so in the dialog
             log.info("history not loaded: %s", exc)
             if not self._closed:
-                self.status_label.setText(f"History not available: {exc}")
+                self.status_label.setText(describe_failure("Loading the history", exc))
             return
         if self._closed:
             return

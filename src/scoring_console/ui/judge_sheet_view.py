@@ -194,7 +194,9 @@ class JudgeSheetView(QWidget):
         bridge.certification_changed.connect(self.on_certification_changed)
         bridge.contest_changed.connect(self.on_contest_changed)
         bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
-        bridge.pending_count_changed.connect(lambda _count: self._update_progress())
+        # a bound slot, not a lambda: a sheet rebuilt after a set-up change is deleted,
+        # and Qt drops a deleted receiver's connections only for its own methods
+        bridge.pending_count_changed.connect(self.on_pending_count_changed)
         self._update_progress()
         first = self.model.index(0, FIRST_CRITERION_COL)
         if first.isValid():
@@ -425,6 +427,10 @@ class JudgeSheetView(QWidget):
         self._message_is_error = error and bool(text)
         self.message_label.setText(f"<b>{escaped}</b>" if error else escaped)
 
+    def on_pending_count_changed(self, _count: int) -> None:
+        """Entries were sent or queued: the progress line counts them."""
+        self._update_progress()
+
     def _update_progress(self) -> None:
         filled, total = self.model.filled_count(), self.model.cell_count()
         pending = self.core.pending_count(self.category_id)
@@ -434,13 +440,10 @@ class JudgeSheetView(QWidget):
         self.progress_label.setText(text)
         self.progress_changed.emit(filled, total)
         signed = self._signed_receipt is not None
-        ready = self.model.is_complete() and pending == 0 and not signed and not self._signing
-        self.certify_button.setEnabled(ready)
+        # the one readiness rule (the certification panel's "Sign my step" follows it too)
+        why_not = self.core.sheet_not_ready(self.category_id)
+        self.certify_button.setEnabled(why_not is None and not signed and not self._signing)
         if signed:
             self.certify_button.setText("Certified")
-        elif pending:
-            self.certify_button.setToolTip("Wait until every score has reached the server.")
-        elif not self.model.is_complete():
-            self.certify_button.setToolTip("Fill every cell of the sheet first.")
         else:
-            self.certify_button.setToolTip("Sign your scores for this category.")
+            self.certify_button.setToolTip(why_not or "Sign your scores for this category.")

@@ -55,6 +55,7 @@ class JudgeWorkspace(QWidget):
         self.confirm = confirm
         self.rule = rule_from(settings) if settings is not None else PlausibilityRule()
         self.sheets: dict[int, JudgeSheetView] = {}
+        self._built_from: dict[int, tuple[object, ...]] = {}
         self.category_list = QListWidget(self)
         self.category_list.setObjectName("categoryList")
         self.category_list.setMinimumWidth(160)
@@ -117,12 +118,40 @@ class JudgeWorkspace(QWidget):
                 item.setData(CATEGORY_ROLE, category_id)
                 self.category_list.addItem(item)
             self.category_list.blockSignals(False)
+        self._drop_outdated_sheets()
         self._update_labels()
         target = current if current in ids else (ids[0] if ids else None)
         if target is None:
             self.stack.setCurrentWidget(self.empty_label)
         else:
             self.show_category(target)
+
+    def _layout_of(self, category_id: int) -> tuple[object, ...]:
+        """What a sheet is built from: the category's name, criteria and contestants."""
+        state = self.bridge.core.state
+        category = state.categories.get(category_id)
+        if category is None:
+            return ()
+        return (
+            category.name,
+            tuple((c.id, c.name, c.max_score) for c in category.criteria),
+            tuple((p.id, p.number, p.name) for p in state.contestants_in(category_id)),
+        )
+
+    def _drop_outdated_sheets(self) -> None:
+        """Sheets built before a set-up change (a criterion added, a contestant renamed,
+        the category renamed) are rebuilt on their next showing, so the judge scores what
+        the office set up without restarting. Scores live in the state and the outbox;
+        a sheet with a call still running is left for the next refresh."""
+        for category_id, sheet in list(self.sheets.items()):
+            if self._built_from.get(category_id) == self._layout_of(category_id):
+                continue
+            if len(sheet.tasks):
+                continue
+            del self.sheets[category_id]
+            self.stack.removeWidget(sheet)
+            sheet.hide()
+            sheet.deleteLater()
 
     def current_category_id(self) -> int | None:
         """The category whose sheet is shown."""
@@ -143,6 +172,7 @@ class JudgeWorkspace(QWidget):
             sheet.progress_changed.connect(lambda *_: self._update_labels())
             on_judge_sheet_created(sheet, self.bridge)  # history menu entry, reopen reason
             self.sheets[category_id] = sheet
+            self._built_from[category_id] = self._layout_of(category_id)
             self.stack.addWidget(sheet)
             self._update_labels()
         changed = self.stack.currentWidget() is not sheet

@@ -25,7 +25,9 @@ from scoring_console.export.text import when
 from scoring_console.protocol.entities import Category, RequestStatus
 from scoring_console.protocol.paper import PaperScore, PaperSheet
 from scoring_console.protocol.roles import Role
+from scoring_console.protocol.second_person import PAPER_CONFIRMERS, may_decide_paper
 
+from .notifications.failures import describe_failure
 from .rows_model import RowsTableModel
 from .tasks import TaskSet
 
@@ -164,7 +166,7 @@ class PaperEntryDialog(QDialog):
             sheet = await self.core.submit_paper(self.category.id, judge_id, entries, note)
         except Exception as exc:  # refused or offline: show why, keep what was typed
             log.info("paper sheet refused: %s", exc)
-            self.status_label.setText(f"Not sent: {exc}")
+            self.status_label.setText(describe_failure("Sending the paper sheet", exc))
             self.send_button.setEnabled(True)
             return
         self.status_label.setText(
@@ -248,33 +250,65 @@ class PaperConfirmDialog(QDialog):
         self.confirm_button.clicked.connect(lambda: self.on_decide_clicked(True))
         self.reject_button.clicked.connect(lambda: self.on_decide_clicked(False))
         close.clicked.connect(self.accept)
+        self._own_hint = ""
+        self.table.selectionModel().selectionChanged.connect(self.on_selection_changed)
+        self.on_selection_changed()
         self.tasks.spawn(self._load(), "paper_list")
+
+    def selected(self) -> PaperSheet | None:
+        """The sheet selected in the list."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.sheets[rows[0].row()] if rows else None
+
+    def on_selection_changed(self, *_args: object) -> None:
+        """Offer a decision only on a pending sheet somebody else typed in (two-person rule)."""
+        sheet = self.selected()
+        me = self.core.state.user
+        pending = sheet is not None and sheet.status is RequestStatus.PENDING
+        mine = sheet is not None and not may_decide_paper(
+            sheet.entered_by, me.id if me is not None else None
+        )
+        for button in (self.confirm_button, self.reject_button):
+            button.setEnabled(pending and not mine)
+        if sheet is not None and pending and mine:
+            self._own_hint = (
+                f"You entered {sheet.judge_name}'s sheet: {PAPER_CONFIRMERS} must confirm "
+                "or reject it."
+            )
+            self.status_label.setText(self._own_hint)
+        elif self._own_hint and self.status_label.text() == self._own_hint:
+            self.status_label.clear()
 
     async def _load(self) -> None:
         try:
             sheets = await self.core.list_paper(self.category_id)
         except Exception as exc:
-            self.status_label.setText(f"Paper sheets not available: {exc}")
+            self.status_label.setText(describe_failure("Listing the paper sheets", exc))
             return
         self.model.set_sheets(sheets)
+        me = self.core.state.user
         pending = [i for i, s in enumerate(sheets) if s.status is RequestStatus.PENDING]
-        if pending:
-            self.table.selectRow(pending[0])
-        self.count_label.setText(f"{len(pending)} to confirm")
+        others = [
+            i for i in pending if may_decide_paper(sheets[i].entered_by, me.id if me else None)
+        ]
+        if others or pending:
+            self.table.selectRow((others or pending)[0])
+        self.on_selection_changed()
+        self.count_label.setText(f"{len(others)} to confirm")
 
     def on_decide_clicked(self, approve: bool) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        sheet = self.model.sheets[rows[0].row()] if rows else None
+        sheet = self.selected()
         if sheet is None or sheet.status is not RequestStatus.PENDING:
             self.status_label.setText("Select a paper sheet waiting for confirmation.")
             return
         self.tasks.spawn(self._decide(sheet, approve), "paper_decide")
 
     async def _decide(self, sheet: PaperSheet, approve: bool) -> None:
+        verb = "Confirming" if approve else "Rejecting"
         try:
             result = await self.core.decide_paper(sheet.id, approve)
         except Exception as exc:
-            self.status_label.setText(f"Not recorded: {exc}")
+            self.status_label.setText(describe_failure(f"{verb} {sheet.judge_name}'s sheet", exc))
             return
         verb = "confirmed: its scores count now" if approve else "rejected"
         self.status_label.setText(f"{result.judge_name}'s paper sheet is {verb}.")

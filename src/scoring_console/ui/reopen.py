@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -31,10 +32,13 @@ from scoring_console.protocol.entities import RequestStatus
 from scoring_console.protocol.reopen import REOPEN_APPROVED_TITLE, ReopenRequest
 from scoring_console.protocol.roles import Role
 
+from .notifications.failures import describe_failure
 from .rows_model import RowsTableModel
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
+    from scoring_console.client.state import StateStore
+
     from .bridge import CoreBridge
 
 log = logging.getLogger(__name__)
@@ -114,11 +118,42 @@ class ReopenRequestDialog(QDialog):
             request = await self.core.request_reopen(category_id, reason)
         except Exception as exc:  # refused or offline: the judge must know
             log.info("reopen request refused: %s", exc)
-            self.status_label.setText(f"Not sent: {exc}")
+            self.status_label.setText(describe_failure("Sending the request", exc))
             self.send_button.setEnabled(True)
             return
         self.status_label.setText("Request sent. You will be told when the tally master decides.")
         self.requested.emit(request)
+
+
+def reopen_consequences(state: StateStore, request: ReopenRequest) -> str:
+    """What approving ``request`` undoes, in words (asked before it is sent).
+
+    The server sets aside the judge's signature and every signature after the judges'
+    step, and withdraws published results (:mod:`~scoring_console.server.service.reopen`).
+    """
+    category = state.categories.get(request.category_id)
+    name = category.name if category is not None else "this category"
+    cert = state.certifications.get(request.category_id)
+    later = [
+        f"{s.user_name} ({s.role.value.replace('_', ' ').lower()})"
+        for s in (cert.signoffs if cert is not None else [])
+        if s.role is not Role.JUDGE
+    ]
+    lines = [
+        f"Reopen {request.judge_name}'s sheet of {name}?",
+        f"{request.judge_name}'s signature is set aside (its receipt stays in the audit "
+        "trail); every change now needs a reason, and the sheet must be signed again.",
+    ]
+    if later:
+        lines.append(
+            "These signatures are set aside too and must be given again: " + ", ".join(later) + "."
+        )
+    if category is not None and category.published:
+        lines.append(
+            "The published results are withdrawn until the category is certified and "
+            "published again."
+        )
+    return "\n\n".join(lines)
 
 
 class ReopenTableModel(RowsTableModel[ReopenRequest]):
@@ -212,7 +247,7 @@ class ReopenDecisionsDialog(QDialog):
         try:
             requests = await self.core.list_reopens()
         except Exception as exc:
-            self.status_label.setText(f"Requests not available: {exc}")
+            self.status_label.setText(describe_failure("Listing the reopen requests", exc))
             return
         self.model.set_requests(requests)
         pending = [i for i, q in enumerate(requests) if q.status is RequestStatus.PENDING]
@@ -231,13 +266,26 @@ class ReopenDecisionsDialog(QDialog):
             self.status_label.setText("Select a pending request first.")
             return
         note = self.note_edit.text().strip() or None
+        if approve:
+            question = reopen_consequences(self.core.state, request)
+            answer = QMessageBox.question(
+                self,
+                "Reopen the sheet?",
+                question,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.status_label.setText("Nothing changed: the sheet stays signed.")
+                return
         self.tasks.spawn(self._decide(request, approve, note), "reopen_decide")
 
     async def _decide(self, request: ReopenRequest, approve: bool, note: str | None) -> None:
         try:
             result = await self.core.decide_reopen(request.id, approve, note)
         except Exception as exc:
-            self.status_label.setText(f"Not recorded: {exc}")
+            verb = "Reopening" if approve else "Rejecting the request for"
+            self.status_label.setText(describe_failure(f"{verb} {request.judge_name}'s sheet", exc))
             return
         verb = "reopened" if approve else "kept signed"
         self.status_label.setText(f"{result.judge_name}'s sheet is {verb}; the judge is told.")

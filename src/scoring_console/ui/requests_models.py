@@ -35,15 +35,18 @@ class Names:
     def __init__(self, state: StateStore) -> None:
         self._state = state
 
-    def user(self, user_id: int | None) -> str:
-        """A user's name ("you" for the current user)."""
+    def user(self, user_id: int | None, name: str | None = None) -> str:
+        """A user's name ("you" for the current user); ``name`` as the server sent it.
+
+        The server names requesters and deciders on each request: an auditor or the
+        board sees no presence or assignment of the tally master who asked.
+        """
         if user_id is None:
             return ""
         me = self._state.user
         if me is not None and me.id == user_id:
             return f"{me.name} (you)"
-        presence = self._state.presence.get(user_id)
-        return presence.name if presence is not None else f"User #{user_id}"
+        return name or self._state.user_name(user_id) or "another user"
 
     def contestant(self, contestant_id: int) -> str:
         """``"3 · Cleo"`` — number and name."""
@@ -117,7 +120,8 @@ class RequestTableModel(RowsTableModel[Request]):
         """Reason and decision of one request."""
         text = f"Reason: {item.reason}"
         if item.status is not RequestStatus.PENDING:
-            text += f"\n{STATUS_TEXT[item.status]} by {self.names.user(item.decided_by)}"
+            by = self.names.user(item.decided_by, item.decided_by_name)
+            text += f"\n{STATUS_TEXT[item.status]} by {by}"
             if item.decision_note:
                 text += f": {item.decision_note}"
         return text
@@ -190,7 +194,7 @@ class DeductionTableModel(RequestTableModel[Deduction]):
             self.names.contestant(item.contestant_id),
             f"−{item.amount:g}",
             item.reason,
-            self.names.user(item.requested_by),
+            self.names.user(item.requested_by, item.requested_by_name),
             STATUS_TEXT[item.status],
         )
 
@@ -209,9 +213,9 @@ class RemovalTableModel(RequestTableModel[RemovalRequest]):
             self.names.category(item.category_id),
             self.names.contestant(item.contestant_id),
             self.names.criterion(item.category_id, item.criterion_id),
-            self.names.user(item.judge_id),
+            self.names.user(item.judge_id, item.judge_name),
             item.reason,
-            self.names.user(item.requested_by),
+            self.names.user(item.requested_by, item.requested_by_name),
             STATUS_TEXT[item.status],
         )
 

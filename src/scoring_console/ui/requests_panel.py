@@ -40,6 +40,7 @@ from scoring_console.protocol.entities import (
 )
 from scoring_console.protocol.events import ClientEvent
 from scoring_console.protocol.roles import Role
+from scoring_console.protocol.second_person import DEDUCTION_APPROVERS, may_decide_deduction
 from scoring_console.store.outbox import EntryKind, EntryState, OutboxEntry
 
 from .bridge import CoreBridge
@@ -166,6 +167,10 @@ class RequestsPanel(QWidget):
         self.reject_button.clicked.connect(self.on_reject_clicked)
         self.request_button = QPushButton("Request &deduction…")
         self.request_button.clicked.connect(self.on_request_deduction_clicked)
+        self.hint_label = QLabel()
+        self.hint_label.setObjectName("requestHint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.hide()
         self.feedback_label = QLabel()
         self.feedback_label.setWordWrap(True)
         self.feedback_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -185,6 +190,7 @@ class RequestsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(decide)
+        layout.addWidget(self.hint_label)
         layout.addLayout(more)
         layout.addWidget(self.feedback_label)
 
@@ -253,7 +259,7 @@ class RequestsPanel(QWidget):
 
     def _ask_and_decide(self, approve: bool) -> None:
         item = self.selected_request()
-        if item is None or self._busy or not self._may_decide(item):
+        if item is None or self._busy or not self._may_decide(item, approve):
             return
         kind = "deduction" if isinstance(item, Deduction) else "removal"
         preview = placement_preview(self._state, item) if approve else None
@@ -323,25 +329,31 @@ class RequestsPanel(QWidget):
         mine = {a.category_id for a in self._state.assignments.values() if a.user_id == user.id}
         return [c for c in categories if c.id in mine]
 
-    def _may_decide(self, item: Deduction | RemovalRequest) -> bool:
+    def _may_decide(self, item: Deduction | RemovalRequest, approve: bool) -> bool:
+        """The role may decide this kind of request, and the two-person rule allows it."""
         user = self._state.user
         decide = (
             ClientEvent.DEDUCTION_DECIDE
             if isinstance(item, Deduction)
             else ClientEvent.SCORE_REMOVAL_DECIDE
         )
-        return may_call(user.role if user is not None else None, decide)
+        if not may_call(user.role if user is not None else None, decide):
+            return False
+        if isinstance(item, Deduction):
+            me = user.id if user is not None else None
+            return may_decide_deduction(item.requested_by, me, approve)
+        return True
 
     def _summary(self, item: Deduction | RemovalRequest) -> str:
         names = self.deductions_model.names
-        by = names.user(item.requested_by)
+        by = names.user(item.requested_by, item.requested_by_name)
         if isinstance(item, Deduction):
             return (
                 f"−{item.amount:g} points for {names.contestant(item.contestant_id)} in "
                 f"{names.category(item.category_id)}, requested by {by}.\nReason: {item.reason}"
             )
         return (
-            f"Remove {names.user(item.judge_id)}'s score for "
+            f"Remove {names.user(item.judge_id, item.judge_name)}'s score for "
             f"{names.contestant(item.contestant_id)} on "
             f"{names.criterion(item.category_id, item.criterion_id)} in "
             f"{names.category(item.category_id)}, requested by {by}.\nReason: {item.reason}"
@@ -353,9 +365,23 @@ class RequestsPanel(QWidget):
         self.tabs.setTabText(0, f"Deductions ({deductions})" if deductions else "Deductions")
         self.tabs.setTabText(1, f"Score removals ({removals})" if removals else "Score removals")
         item = self.selected_request()
-        may = item is not None and item.status is RequestStatus.PENDING and self._may_decide(item)
-        for button in (self.approve_button, self.reject_button):
+        pending = item is not None and item.status is RequestStatus.PENDING
+        for button, approve in ((self.approve_button, True), (self.reject_button, False)):
+            may = pending and item is not None and self._may_decide(item, approve)
             button.setEnabled(may and not self._busy)
+        own = (
+            pending
+            and item is not None
+            and self._may_decide(item, False)
+            and not self._may_decide(item, True)
+        )
+        self.hint_label.setText(
+            f"You requested this deduction: {DEDUCTION_APPROVERS} must approve it. "
+            "You may reject it to withdraw it."
+            if own
+            else ""
+        )
+        self.hint_label.setVisible(own)
         # the user (and role) is known only after the first sync, and may change later
         user = self._state.user
         role = user.role if user is not None else None

@@ -85,6 +85,10 @@ class ResultsScreen(QWidget):
         self.title = QLabel(self)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setFont(_font(36, bold=True))
+        self.contest_label = QLabel(self)
+        self.contest_label.setObjectName("resultsContest")
+        self.contest_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.contest_label.setFont(_font(24))
         self.status = QLabel(self)
         self.status.setObjectName("resultsStatus")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -106,6 +110,7 @@ class ResultsScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.title)
+        layout.addWidget(self.contest_label)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         self.placings: list[Placing] = []
@@ -117,7 +122,9 @@ class ResultsScreen(QWidget):
 
     def _fill_categories(self, category_id: int | None) -> None:
         for category in sorted(self.state.categories.values(), key=lambda c: c.id):
-            self.category_box.addItem(category.name, category.id)
+            contest = self._contest_name(category.contest_id)
+            label = f"{category.name} ({contest})" if contest else category.name
+            self.category_box.addItem(label, category.id)
         index = self.category_box.findData(category_id) if category_id is not None else 0
         self.category_box.setCurrentIndex(max(index, 0))
 
@@ -140,15 +147,22 @@ class ResultsScreen(QWidget):
         placings: list[Placing] = []
         if category is None:
             self.title.setText("")
+            self.contest_label.setText("")
             status = "No category"
         else:
             self.title.setText(category.name)
+            self.contest_label.setText(self._contest_name(category.contest_id))
             status, placings = self._placings(category_id or 0)
         self.status.setText(status)
         if placings != self.placings:
             self.placings = placings
             self._show(placings)
             self.placings_changed.emit()
+
+    def _contest_name(self, contest_id: int) -> str:
+        """The contest's name (categories of the same name exist in several contests)."""
+        contest = self.state.contests.get(contest_id)
+        return contest.name if contest is not None else ""
 
     def _placings(self, category_id: int) -> tuple[str, list[Placing]]:
         published = self.state.results.get(category_id)
@@ -168,7 +182,16 @@ class ResultsScreen(QWidget):
         if category.published:  # certified results are frozen: this is what was published
             return "Final results", self._named(rows)
         if self.provisional_box.isChecked() and self.provisional_box.isVisible():
-            done = "complete" if result.complete else "scores still coming in"
+            # a contestant without one complete judge row has no total yet: listing them
+            # with 0.00 in last place would put a made-up result on the projector
+            scored = {r.contestant_id for r in result.rows if any(j.counted for j in r.judges)}
+            rows = [row for row in rows if row[0] in scored]
+            done = (
+                "complete"
+                if result.complete
+                else f"scores still coming in; {len(rows)} of {len(result.rows)} contestants "
+                "have a total"
+            )
             return f"PROVISIONAL — not final ({done})", self._named(rows)
         if certified:
             return "Certified; the results appear here once they are published", []

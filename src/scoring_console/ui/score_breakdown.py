@@ -1,9 +1,10 @@
 """Per-criterion breakdown of one contestant: each judge's scores, weights and total.
 
 Rows are the criteria (name, weight) and a last "Judge total" row; columns are the
-panel's judges. A cell shows ``score`` or ``score × weight = weighted``; a judge whose
-total drop high/low removed is struck through; a score with an open outlier flag is
-amber. :meth:`BreakdownModel.caption` says how the panel score and the rank came about.
+panel's judges. A cell shows ``score`` or ``score × weight = weighted`` (and ✎ when the judge left a
+comment); a judge whose total drop high/low removed is struck through; a score with an
+open outlier flag is amber. :meth:`BreakdownModel.caption` says how the panel score and
+the rank came about.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ FLAGGED_ROLE = Qt.ItemDataRole.UserRole + 10
 """True for a cell whose score has an open outlier flag."""
 DROPPED_ROLE = Qt.ItemDataRole.UserRole + 11
 """``"high"`` / ``"low"`` for the column of a dropped judge total, else ``None``."""
+
+COMMENT_MARK = "✎"
+"""After a score the judge commented on (the comment shows under the breakdown)."""
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -83,6 +87,14 @@ class BreakdownModel(QAbstractTableModel):
             return (self._criteria[row].id, self._judges[column].judge_id)
         return None
 
+    def comment_at(self, index: AnyIndex) -> str | None:
+        """The judge's comment on the score in a cell, if the judge left one."""
+        cell = self.cell_at(index)
+        if cell is None or self.contestant_id is None:
+            return None
+        score = self.state.score_for(self.category_id, self.contestant_id, *cell)
+        return score.comment if score is not None and score.comment else None
+
     def caption(self) -> str:
         """How this contestant's total and rank came about, in words."""
         row = self._row
@@ -93,6 +105,12 @@ class BreakdownModel(QAbstractTableModel):
             return ""
         rules = result.rules
         kept = [j for j in row.judges if j.counted]
+        if not kept and not any(j.dropped for j in row.judges):
+            # as the tally shows it: "–", not a total of 0.00 with a rank
+            return (
+                "No total yet: no judge has scored every criterion for this contestant, so "
+                f"no judge total counts; provisional: {row.progress}."
+            )
         parts = [
             f"{rules.method.value.capitalize()} of {len(kept)} counted judge total(s)"
             + (" (a sum scaled to the full panel)" if kept and row.provisional else ""),
@@ -157,7 +175,8 @@ class BreakdownModel(QAbstractTableModel):
         total_row = row == len(self._criteria)
         judge = self._judges[column - FIRST_JUDGE] if column >= FIRST_JUDGE else None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column, judge, total_row)
+            text = self._text(row, column, judge, total_row)
+            return f"{text} {COMMENT_MARK}" if self.comment_at(index) else text
         if role == Qt.ItemDataRole.TextAlignmentRole and column != COL_CRITERION:
             return _RIGHT
         if judge is None:
@@ -184,6 +203,9 @@ class BreakdownModel(QAbstractTableModel):
                 notes.append("Incomplete: this judge's total does not count yet")
             if flagged:
                 notes.append("Outlier: far from the panel median; clear it or ask the judge")
+            comment = self.comment_at(index)
+            if comment:
+                notes.append(f"{self.judge_name(judge.judge_id)}'s comment: {comment}")
             return "\n".join(notes) or None
         return None
 

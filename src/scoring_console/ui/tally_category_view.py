@@ -138,7 +138,7 @@ class TallyCategoryView(QWidget):
         self._show_progress()
         self._apply_contest(contest)
         bridge.score_changed.connect(self.on_score_changed)
-        bridge.score_deleted.connect(lambda _id: self.model.mark_all())
+        bridge.score_deleted.connect(self.on_score_deleted)  # bound: the tab may be deleted
         bridge.deduction_changed.connect(self.on_deduction_changed)
         bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
         bridge.presence_changed.connect(self.on_presence_changed)
@@ -189,6 +189,10 @@ class TallyCategoryView(QWidget):
         """A deduction was requested or decided."""
         if deduction.category_id == self.category_id:
             self.model.mark_score(deduction.contestant_id)
+
+    def on_score_deleted(self, _score_id: int) -> None:
+        """A score was removed: totals and ranks may change."""
+        self.model.mark_all()
 
     def on_snapshot_loaded(self) -> None:
         """Everything may have changed."""

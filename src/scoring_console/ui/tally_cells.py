@@ -4,7 +4,7 @@ A judge cell holds the judge's weighted total for the contestant; it is *partial
 while not every criterion is scored (not counted), *dropped* when drop high/low took
 it out (shown struck through), *flagged* while one of its scores has an open outlier
 flag. The total and rank are *provisional* until the contestant's panel scores are
-all in ("k of n scores").
+all in ("k of n scores"), and shown as "–" while no judge total counts yet.
 """
 
 from __future__ import annotations
@@ -97,6 +97,23 @@ def summary_cells(
     deductions = CellInfo(minus, f"−{result.display(row.deductions)}" if minus else "")
     if row.scores_in == 0:
         return deductions, EMPTY, EMPTY
+    if not any(j.counted for j in row.judges):
+        # scores are in, but no judge has scored every criterion: there is no total yet
+        # (a "0.00" ranked last would read as a real result)
+        waiting = (
+            f"{row.progress}; no judge has scored every criterion for this contestant yet, "
+            "so no judge total counts"
+        )
+        return (
+            deductions,
+            CellInfo(None, "–", provisional=True, tooltip=waiting),
+            CellInfo(
+                None,
+                f"– · {row.scores_in} of {row.scores_expected}",
+                provisional=True,
+                tooltip=waiting,
+            ),
+        )
     provisional = row.provisional
     how = f"{row.progress}" + ("; provisional" if provisional else "")
     total = CellInfo(

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.protocol.catalog import may_call
-from scoring_console.protocol.entities import Contestant, OutlierAction, Score
+from scoring_console.protocol.entities import PAST_JUDGES_STEP, Contestant, OutlierAction, Score
 from scoring_console.protocol.events import ClientEvent
+from scoring_console.protocol.roles import Role
 
 from .notifications.aio import async_slot
 from .notifications.failures import describe_failure
@@ -80,6 +81,12 @@ class TallyReviewPane(QWidget):
         self.flags_label.setObjectName("outlierFlagsLabel")
         self.message = QLabel(self)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.comment_label = QLabel(self)
+        self.comment_label.setObjectName("judgeCommentLabel")
+        self.comment_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.comment_label.setWordWrap(True)
+        self.comment_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.comment_label.hide()
         self.table = QTableView(self)
         self.table.setObjectName("breakdownTable")
         self.table.setModel(self.model)
@@ -110,9 +117,11 @@ class TallyReviewPane(QWidget):
         layout.addWidget(QLabel("<b>Breakdown</b>", self))
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.comment_label)
         layout.addLayout(actions)
         layout.addWidget(self.message)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._refresh_buttons())
+        self.table.selectionModel().currentChanged.connect(self.on_current_changed)
         tally.flushed.connect(self.on_tally_flushed)
         self._focus_judge: int | None = None
         self.on_tally_flushed(0)
@@ -125,6 +134,20 @@ class TallyReviewPane(QWidget):
         self._focus_judge = self.tally.judge_at(index.column()) if index.isValid() else None
         self.model.show_contestant(contestant, self.tally.open_flags, self.tally.result)
         self._after_reset()
+
+    @Slot(QModelIndex, QModelIndex)
+    def on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """Show the judge's comment on the selected score (the ✎ in its cell)."""
+        comment = self.model.comment_at(current) if current.isValid() else None
+        cell = self.model.cell_at(current) if current.isValid() else None
+        if comment is None or cell is None:
+            self.comment_label.hide()
+            self.comment_label.clear()
+            return
+        name = self.model.index(current.row(), 0).data()
+        judge = self.model.judge_name(cell[1])
+        self.comment_label.setText(f"{judge}'s comment on {name}: {comment}")
+        self.comment_label.show()
 
     @Slot(int)
     def on_tally_flushed(self, _changed: int) -> None:
@@ -143,6 +166,7 @@ class TallyReviewPane(QWidget):
                     row, column = 0, col
         if row >= 0 and row < self.model.rowCount() and column < self.model.columnCount():
             self.table.setCurrentIndex(self.model.index(row, column))
+        self.on_current_changed(self.table.currentIndex(), QModelIndex())
         count = len(self.tally.open_flags)
         self.flags_label.setText(
             f"<b>{count} outlier flag(s) open</b>: the tally cannot be signed until they are "
@@ -250,9 +274,28 @@ class TallyReviewPane(QWidget):
         judge = self.model.judge_name(score.judge_id)
         who = f"#{contestant.number} {contestant.name}" if contestant else "this contestant"
         what = f"{judge}'s {criterion} score for {who}"
+        signed = self._signed_by(score.judge_id)
+        if signed is not None:  # the server refuses it: say so before asking for a reason
+            self.message.setText(
+                f"{what[0].upper()}{what[1:]} cannot be removed: {signed}. To correct it, "
+                f"{judge} asks to reopen the sheet (Outputs → Ask to reopen a signed sheet…) "
+                "and you approve it (Outputs → Reopen requests…)."
+            )
+            return
         reason = self.ask_note(self, f"Request removal of {what}")
         if reason:
             self._send_removal(score.id, reason, what)
+
+    def _signed_by(self, judge_id: int) -> str | None:
+        """Why a score of ``judge_id`` is frozen by a signature, or ``None`` if it is not."""
+        cert = self.bridge.core.state.certifications.get(self.tally.category_id)
+        if cert is None:
+            return None
+        if cert.status in PAST_JUDGES_STEP:
+            return "the tally master has signed this category"
+        if any(s.role is Role.JUDGE and s.user_id == judge_id for s in cert.signoffs):
+            return f"{self.model.judge_name(judge_id)} has signed this sheet"
+        return None
 
     @async_slot(int, str, str)
     async def _send_removal(self, score_id: int, reason: str, what: str) -> None:

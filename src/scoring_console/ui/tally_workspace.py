@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -42,8 +43,20 @@ class TallyWorkspace(QWidget):
         self.refresh_categories()
 
     def refresh_categories(self) -> None:
-        """Add a tab for every category that appeared (existing tabs stay)."""
+        """Add a tab for every category that appeared, follow renames, and drop the tab of
+        a category that was deleted in the office (it used to stay, under its old name)."""
         state = self.bridge.core.state
+        for category_id, view in list(self.views.items()):
+            category = state.categories.get(category_id)
+            if category is None:
+                del self.views[category_id]
+                self.tabs.removeTab(self.tabs.indexOf(view))
+                view.deleteLater()
+                continue
+            index = self.tabs.indexOf(view)
+            if self.tabs.tabText(index) != category.name:
+                self.tabs.setTabText(index, category.name)
+                view.title.setText(f"<h2>{html.escape(category.name)}</h2>")
         for category_id in sorted(state.categories):
             if category_id not in self.views:
                 view = TallyCategoryView(self.bridge, category_id, self.tabs)

@@ -228,3 +228,38 @@ def test_accounts_reset_and_deactivate(office: Office) -> None:
     assert "jdoe" in listing.out and "must change password" in listing.out
     judge = office.cli("admin", "users", user="jdoe", password="jane-password")
     assert judge.code == 4  # the old password is gone
+
+
+def test_csv_problems_name_the_row_and_the_person_not_a_generated_file(office: Office) -> None:
+    """A spreadsheet row reusing another category's bib number, a repeated number or a
+    misspelt role used to be reported at positions of the merged file the office never
+    saw (``contests[0].categories[1].contestants[0].name: …``); now the CSV row, the
+    person and the category are named, and nothing is applied."""
+    assert office.cli("admin", "import", str(EXAMPLE)).code == 0
+    people = office.write("people.csv", b"number;name\n110;Zoe Quinn\n105;Zoe Quinn\n110;Z. Q.\n")
+    run = office.cli(
+        "admin", "import-csv", "contestants", str(people), "--category", "Vocal Performance"
+    )
+    assert run.code == 5, run
+    assert (
+        "row 3: number 105 is already Hannah Schultz (in Contemporary Dance); use a free "
+        "number, or that name to add them to this category too" in run.err
+    )
+    assert "row 4: number 110 is also on row 2" in run.err
+    assert "contests[" not in run.err
+    # the same person may compete in a second category under the same number
+    same = office.write("same.csv", b"number,name\n105,Hannah Schultz\n")
+    run = office.cli(
+        "admin", "import-csv", "contestants", str(same), "--category", "Vocal Performance"
+    )
+    assert run.code == 0, run.err
+    assert "contestant 105 Hannah Schultz added to Vocal Performance (Senior Showcase)" in run.out
+    users = office.write("users.csv", b"username,name,role\nnew2,New Two,Jduge\n")
+    run = office.cli("admin", "import-csv", "users", str(users))
+    assert run.code == 5
+    assert "row 2: role: 'Jduge' is not one of JUDGE, TALLY_MASTER, AUDITOR" in run.err
+    assert "users[" not in run.err
+    assert "new2" not in office.cli("admin", "users").out
+    exported = office.tmp / "after.json"
+    assert office.cli("admin", "export", str(exported)).code == 0
+    assert "Zoe Quinn" not in exported.read_text(encoding="utf-8")

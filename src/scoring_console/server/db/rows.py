@@ -100,9 +100,18 @@ def score(row: sqlite3.Row) -> Score:
     )
 
 
-def deduction(row: sqlite3.Row) -> Deduction:
-    """A ``deductions`` row."""
+def _user_name(conn: sqlite3.Connection, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    found = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
+    return str(found["name"]) if found is not None else None
+
+
+def deduction(row: sqlite3.Row, conn: sqlite3.Connection) -> Deduction:
+    """A ``deductions`` row, with the requester's and the decider's names."""
     return Deduction(
+        requested_by_name=_user_name(conn, row["requested_by"]) or "",
+        decided_by_name=_user_name(conn, row["decided_by"]),
         id=row["id"],
         client_id=row["client_id"],
         category_id=row["category_id"],
@@ -119,9 +128,12 @@ def deduction(row: sqlite3.Row) -> Deduction:
     )
 
 
-def removal_request(row: sqlite3.Row) -> RemovalRequest:
-    """A ``removal_requests`` row."""
+def removal_request(row: sqlite3.Row, conn: sqlite3.Connection) -> RemovalRequest:
+    """A ``removal_requests`` row, with the requester's and the decider's names."""
     return RemovalRequest(
+        judge_name=_user_name(conn, row["judge_id"]) or "",
+        requested_by_name=_user_name(conn, row["requested_by"]) or "",
+        decided_by_name=_user_name(conn, row["decided_by"]),
         id=row["id"],
         client_id=row["client_id"],
         score_id=row["score_id"],

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scoring_console.protocol.entities import (
-    CertificationStatus,
+    PAST_JUDGES_STEP,
     Notification,
     NotificationType,
 )
@@ -39,16 +39,6 @@ def content_hash(**fields: Any) -> str:
     """A stable hash of a write's content, to tell a replay from a clientId reuse."""
     text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-PAST_JUDGES_STEP = frozenset(
-    {
-        CertificationStatus.TALLY_SIGNED,
-        CertificationStatus.AUDITOR_SIGNED,
-        CertificationStatus.CERTIFIED,
-    }
-)
-"""Certification states in which the category's results are frozen."""
 
 
 @dataclass(frozen=True)
@@ -188,8 +178,9 @@ class ServiceBase:
         if status in PAST_JUDGES_STEP:
             label = self._category(conn, category_id).label
             raise Locked(
-                f"{label} is certified past the judges' step "
-                f"({status.value}); its scores, deductions and panel can no longer change",
+                f"the tally master has signed {label}; its scores, deductions and panel "
+                "can no longer change unless a judge's sheet is reopened (the judge asks; "
+                "the tally master or an admin approves)",
                 {"categoryId": category_id, "status": status.value},
             )
 
@@ -199,7 +190,8 @@ class ServiceBase:
         if self._judge_signed(conn, judge_id, category_id):
             label = self._category(conn, category_id).label
             raise Locked(
-                f"{self._user_name(conn, judge_id)} has signed {label}; the sheet is locked",
+                f"{self._user_name(conn, judge_id)} has signed {label}; the sheet is locked "
+                "until it is reopened (the judge asks; the tally master or an admin approves)",
                 {"categoryId": category_id, "judgeId": judge_id},
             )
 

@@ -13,6 +13,7 @@ from scoring_console.protocol.entities import Deduction, RequestStatus
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import DeductionCreate, DeductionDecision
 from scoring_console.protocol.roles import Role
+from scoring_console.protocol.second_person import DEDUCTION_APPROVERS, may_decide_deduction
 
 from ..db import rows as r
 from . import notices, rooms
@@ -47,7 +48,7 @@ class DeductionsArea(ServiceBase):
         with self.db.transaction() as conn:
             existing = self._replayed(conn, "deductions", payload.client_id, digest)
             if existing is not None:
-                return Outcome(r.deduction(existing), [])
+                return Outcome(r.deduction(existing, conn), [])
             info = self._category(conn, payload.category_id)
             if actor.role in (Role.JUDGE, Role.TALLY_MASTER):
                 self._require_assigned(conn, actor, info.id, actor.role)
@@ -123,12 +124,9 @@ class DeductionsArea(ServiceBase):
                     f"this deduction was already {row['status'].lower()}",
                     {"status": row["status"]},
                 )
-            if payload.approve and row["requested_by"] == actor.user_id:
-                # two-person rule: a deduction changes a result; whoever asked for it
-                # may withdraw it (reject) but someone else must approve it
+            if not may_decide_deduction(row["requested_by"], actor.user_id, payload.approve):
                 raise Forbidden(
-                    "you requested this deduction: another tally master, an auditor or an "
-                    "admin must approve it",
+                    f"you requested this deduction: {DEDUCTION_APPROVERS} must approve it",
                     {"deductionId": payload.deduction_id},
                 )
             self._require_unlocked(info)
@@ -185,4 +183,4 @@ class DeductionsArea(ServiceBase):
 
     def _deduction(self, conn: sqlite3.Connection, deduction_id: int) -> Deduction:
         row = conn.execute("SELECT * FROM deductions WHERE id = ?", (deduction_id,)).fetchone()
-        return r.deduction(row)
+        return r.deduction(row, conn)

@@ -27,6 +27,7 @@ from scoring_console.protocol.paper import (
 )
 from scoring_console.protocol.payloads import ScoreSubmit
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
+from scoring_console.protocol.second_person import may_decide_paper
 
 from ..db import rows as r
 from . import rooms
@@ -122,7 +123,7 @@ class PaperArea(ScoresArea):
             info = self._category(conn, row["category_id"])
             if actor.role is Role.TALLY_MASTER:
                 self._require_assigned(conn, actor, info.id, Role.TALLY_MASTER)
-            if row["entered_by"] == actor.user_id:
+            if not may_decide_paper(row["entered_by"], actor.user_id):
                 raise Forbidden(
                     "a second person must confirm a paper sheet, not the one who entered it",
                     {"sheetId": payload.sheet_id},

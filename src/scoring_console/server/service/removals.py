@@ -40,7 +40,7 @@ class RemovalsArea(ServiceBase):
         with self.db.transaction() as conn:
             existing = self._replayed(conn, "removal_requests", payload.client_id, digest)
             if existing is not None:
-                return Outcome(r.removal_request(existing), [])
+                return Outcome(r.removal_request(existing, conn), [])
             score = conn.execute(
                 "SELECT * FROM scores WHERE id = ?", (payload.score_id,)
             ).fetchone()
@@ -199,7 +199,7 @@ class RemovalsArea(ServiceBase):
 
     def _removal(self, conn: sqlite3.Connection, request_id: int) -> RemovalRequest:
         row = conn.execute("SELECT * FROM removal_requests WHERE id = ?", (request_id,)).fetchone()
-        return r.removal_request(row)
+        return r.removal_request(row, conn)
 
     def _delete_score(
         self, conn: sqlite3.Connection, actor: Actor, score_id: int, now: str, reason: str

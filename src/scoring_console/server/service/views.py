@@ -187,6 +187,6 @@ class ViewsArea(ServiceBase):
                 f"SELECT * FROM removal_requests WHERE category_id IN ({marks}) ORDER BY id", ids
             ).fetchall()
         return (
-            [r.deduction(row) for row in deduction_rows],
-            [r.removal_request(row) for row in removal_rows],
+            [r.deduction(row, conn) for row in deduction_rows],
+            [r.removal_request(row, conn) for row in removal_rows],
         )

@@ -111,11 +111,12 @@ class AssignmentsPage(AdminPage):
         """Assign the selected available person."""
         item, category_id = self.available.currentItem(), self.category.currentData()
         if item is not None and category_id is not None:
-            user_id = int(item.data(_ID_ROLE))
+            # the lists are refilled while the call runs: keep the words, not the items
+            user_id, who, where = int(item.data(_ID_ROLE)), item.text(), self.category.currentText()
             self.run(
-                f"Assigning {item.text()}",
+                f"Assigning {who}",
                 lambda: self.admin.assign(user_id, category_id),
-                lambda _a: f"{item.text()} assigned to {self.category.currentText()}.",
+                lambda _a: f"{who} assigned to {where}.",
             )
 
     @Slot()
@@ -123,11 +124,11 @@ class AssignmentsPage(AdminPage):
         """Remove the selected assigned person (refused for a judge who signed)."""
         item, category_id = self.assigned.currentItem(), self.category.currentData()
         if item is not None and category_id is not None:
-            user_id = int(item.data(_ID_ROLE))
+            user_id, who, where = int(item.data(_ID_ROLE)), item.text(), self.category.currentText()
             self.run(
-                f"Removing {item.text()}",
+                f"Removing {who} from {where}",
                 lambda: self.admin.unassign(user_id, category_id),
-                lambda _a: f"{item.text()} removed from {self.category.currentText()}.",
+                lambda _a: f"{who} removed from {where}.",
             )
 
     def after_call(self) -> None:

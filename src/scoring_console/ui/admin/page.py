@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from scoring_console.client.admin import AdminClient
+from scoring_console.protocol import AckFailed, ErrorCode
 from scoring_console.protocol.competition import validation_problems
 
 from ..bridge import CoreBridge
@@ -95,15 +96,42 @@ class AdminPage(QWidget):
             result = await call()
         except Exception as exc:
             log.info("%s refused: %s", action, exc)
-            self.message.show_error(describe_failure(action, exc))
+            self.message.show_error(refusal_text(action, exc))
             self.call_finished.emit(False)
             return
-        self.message.show_info(done(result) if done else f"{action}: done.")
+        try:
+            text = done(result) if done else f"{action}: done."
+        except Exception:  # the call succeeded: say so even if its summary cannot be built
+            log.exception("%s: describing the result failed", action)
+            text = f"{action}: done."
+        self.message.show_info(text)
         self.call_finished.emit(True)
         self.after_call()
 
     def after_call(self) -> None:
         """Refresh what the page shows after a successful call (pages override it)."""
+
+
+#: Refusals whose generic hint still helps an office; for the others (conflict, locked,
+#: not found, validation) the server's sentence already says what blocks the change, and
+#: a generic hint ("the contest is locked" for a judge who signed) would mislead.
+_HINTED = frozenset(
+    {
+        ErrorCode.FORBIDDEN,
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.UNAUTHENTICATED,
+        ErrorCode.INVALID_EVENT,
+        ErrorCode.INTERNAL,
+    }
+)
+
+
+def refusal_text(action: str, exc: BaseException) -> str:
+    """``"<action> refused: <the server's reason>."`` — no error code, no guessed hint."""
+    if isinstance(exc, AckFailed) and exc.code not in _HINTED and exc.message:
+        reason = exc.message.rstrip(".")
+        return f"{action} refused: {reason[:1].upper()}{reason[1:]}."
+    return describe_failure(action, exc)
 
 
 def changes_text(changes: list[str]) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scoring_console.client.admin import name_clash
 from scoring_console.protocol.setup import ContestSave, EventSave, SetupKind
 
 from ..bridge import CoreBridge
@@ -70,8 +71,14 @@ class NodeEditor(AdminPage):
         self.delete.clicked.connect(self.on_delete_clicked)
         self.add_child.clicked.connect(self.on_add_child_clicked)
 
-    def show_node(self, kind: str, node_id: int | None) -> None:
-        """Show an event or contest (``event`` with ``None``: a new event)."""
+    def show_node(self, kind: str, node_id: int | None, keep_edits: bool = False) -> None:
+        """Show an event or contest (``event`` with ``None``: a new event); ``keep_edits``
+        (a refresh after a sync) keeps a name typed and not saved yet."""
+        same = (kind, node_id) == (self.kind, self.node_id)
+        if not same:
+            self.child_name.clear()  # a name typed for another node is not this one's
+            self.message.clear()
+        typed = self.name.text() if keep_edits and same and self.name.isModified() else None
         self.kind, self.node_id = kind, node_id
         is_event = kind == "event"
         self.date.setVisible(is_event)
@@ -81,6 +88,7 @@ class NodeEditor(AdminPage):
             self.name.setText(event.name if event else "")
             self.date.setText((event.date or "") if event else "")
             self.add_child.setText("Add contest")
+            self.child_name.setPlaceholderText("name of a new contest in this event")
         else:
             contest = self.state.contests.get(node_id)
             self.title.setText(
@@ -88,6 +96,10 @@ class NodeEditor(AdminPage):
             )
             self.name.setText(contest.name if contest else "")
             self.add_child.setText("New category…")
+            self.child_name.setPlaceholderText("name of a new category in this contest")
+        if typed is not None:
+            self.name.setText(typed)
+            self.name.setModified(True)
         self.add_child.setEnabled(node_id is not None)
         self.delete.setEnabled(node_id is not None)
         self.child_name.setEnabled(node_id is not None)
@@ -100,12 +112,15 @@ class NodeEditor(AdminPage):
             event = self.validated(
                 EventSave, id=self.node_id, name=self.name.text().strip(), date=date
             )
-            if event is not None:
-                self.run(
-                    f"Saving {event.name}",
-                    lambda: self.admin.save_event(event.name, event.date, id=event.id),
-                    lambda r: changes_text(r.changes),
-                )
+            if event is not None and not self._clashes(SetupKind.EVENT, event.name, None, event.id):
+
+                async def save() -> Any:
+                    result = await self.admin.save_event(event.name, event.date, id=event.id)
+                    if event.id is None:  # the editor moves on to the new event
+                        self.structure.follow("event", result.id)
+                    return result
+
+                self.run(f"Saving {event.name}", save, lambda r: changes_text(r.changes))
             return
         contest = self.state.contests.get(self.node_id)
         if contest is None:
@@ -113,7 +128,9 @@ class NodeEditor(AdminPage):
         payload = self.validated(
             ContestSave, id=contest.id, eventId=contest.event_id, name=self.name.text().strip()
         )
-        if payload is not None:
+        if payload is not None and not self._clashes(
+            SetupKind.CONTEST, payload.name, contest.event_id, contest.id
+        ):
             self.run(
                 f"Saving {payload.name}",
                 lambda: self.admin.save_contest(payload.event_id, payload.name, id=payload.id),
@@ -140,16 +157,28 @@ class NodeEditor(AdminPage):
             return
         if self.kind == "contest":
             self.structure.new_category(self.node_id, self.child_name.text().strip())
+            self.child_name.clear()
             return
         payload = self.validated(
             ContestSave, eventId=self.node_id, name=self.child_name.text().strip()
         )
-        if payload is not None:
+        if payload is not None and not self._clashes(
+            SetupKind.CONTEST, payload.name, self.node_id, None
+        ):
             self.run(
                 f"Adding contest {payload.name}",
                 lambda: self.admin.save_contest(payload.event_id, payload.name),
                 lambda r: changes_text(r.changes),
             )
+
+    def _clashes(
+        self, kind: SetupKind, name: str, parent_id: int | None, own_id: int | None
+    ) -> bool:
+        """True (with the reason shown) when ``name`` is already another node's."""
+        clash = name_clash(self.state, kind, name, parent_id, own_id)
+        if clash is not None:
+            self.message.show_error(f"Not sent: {clash}.")
+        return clash is not None
 
     def after_call(self) -> None:
         """Clear the new-child name."""
@@ -181,7 +210,10 @@ class StructurePage(QWidget):
         splitter.addWidget(self.editors)
         splitter.setStretchFactor(1, 2)
         QVBoxLayout(self).addWidget(splitter)
+        self._select_next: tuple[str, int] | None = None
+        self._refreshing = False
         self.tree.currentItemChanged.connect(self.on_current_item_changed)
+        self.category.category_created.connect(self.on_category_created)
         self.new_event.clicked.connect(lambda: self._edit("event", None))
         bridge.snapshot_loaded.connect(self.on_snapshot_loaded)
         self.on_snapshot_loaded()
@@ -189,7 +221,7 @@ class StructurePage(QWidget):
     @Slot()
     def on_snapshot_loaded(self) -> None:
         """Rebuild the tree from the new state, keeping the selection."""
-        selected = self.selected()
+        selected = self._select_next or self.selected()
         state = self.bridge.core.state
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -213,7 +245,13 @@ class StructurePage(QWidget):
             # start on the first category: what an office edits most
             selected = next((key for key in items if key[0] == "category"), None)
         if selected is not None and selected in items:
-            self.tree.setCurrentItem(items[selected])
+            if selected == self._select_next:
+                self._select_next = None
+            self._refreshing = True  # the same node again: keep what is being typed
+            try:
+                self.tree.setCurrentItem(items[selected])
+            finally:
+                self._refreshing = False
         elif not items:
             self._edit("event", None)
 
@@ -241,19 +279,32 @@ class StructurePage(QWidget):
                 return
         raise KeyError((kind, node_id))
 
+    @Slot(int)
+    def on_category_created(self, category_id: int) -> None:
+        """Select the new category in the tree."""
+        self.follow("category", category_id)
+
+    def follow(self, kind: str, node_id: int) -> None:
+        """Select a node just created (now, or once the sync brings it)."""
+        try:
+            self.select(kind, node_id)
+        except KeyError:
+            self._select_next = (kind, node_id)
+
     @Slot(object, object)
     def on_current_item_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         """Show the editor of the selected node."""
         if current is None:
             return
-        self._edit(str(current.data(0, _KIND_ROLE)), int(current.data(0, _ID_ROLE)))
+        kind, node_id = str(current.data(0, _KIND_ROLE)), int(current.data(0, _ID_ROLE))
+        self._edit(kind, node_id, keep_edits=self._refreshing)
 
-    def _edit(self, kind: str, node_id: int | None) -> None:
+    def _edit(self, kind: str, node_id: int | None, keep_edits: bool = False) -> None:
         if kind == "category" and node_id is not None:
-            self.category.show_category(node_id)
+            self.category.show_category(node_id, keep_edits)
             self.editors.setCurrentWidget(self.category)
         else:
-            self.nodes.show_node(kind, node_id)
+            self.nodes.show_node(kind, node_id, keep_edits)
             self.editors.setCurrentWidget(self.nodes)
 
     def new_category(self, contest_id: int, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from ..bridge import CoreBridge
@@ -9,6 +10,10 @@ from .accounts import AccountsPage
 from .announce import AnnouncementComposer
 from .assignments import AssignmentsPage
 from .structure import StructurePage
+
+#: The dock's first height (before the user drags it): low enough that the tally above
+#: keeps several rows on a 780-pixel-high window, high enough for five criteria rows.
+DEFAULT_HEIGHT = 240
 
 
 class CompetitionWorkspace(QTabWidget):
@@ -26,6 +31,10 @@ class CompetitionWorkspace(QTabWidget):
         self.addTab(self.assignments, "Assignments")
         self.addTab(self.announcements, "Announcements")
         self.currentChanged.connect(self.on_current_changed)
+
+    def sizeHint(self) -> QSize:
+        """Wide and low: the main window gives the bottom dock this height at first."""
+        return QSize(super().sizeHint().width(), DEFAULT_HEIGHT)
 
     def on_current_changed(self, index: int) -> None:
         """Load the account list when its page is first shown."""

@@ -20,7 +20,10 @@ _HINTS: dict[ErrorCode, str] = {
     ErrorCode.VALIDATION_ERROR: "Correct the input and try again.",
     ErrorCode.NOT_FOUND: "It no longer exists on the server; the view refreshes on the next sync.",
     ErrorCode.CONFLICT: "It changed elsewhere meanwhile; check the current state and try again.",
-    ErrorCode.LOCKED: "The contest is locked; ask the organizer to unlock it for a correction.",
+    ErrorCode.LOCKED: (
+        "The contest is locked: a correction needs the board or an organizer to unlock it "
+        "(published results stay final)."
+    ),
     ErrorCode.PRECONDITION_FAILED: "Complete what is missing, then try again.",
     ErrorCode.RATE_LIMITED: "Too many requests; wait a moment and try again.",
     ErrorCode.UNAUTHENTICATED: "Your session expired; log in again.",
@@ -40,6 +43,8 @@ def describe_refusal(action: str, code: str | None, message: str) -> str:
 
 def _ack_text(action: str, verb: str, exc: AckFailed) -> str:
     hint = _HINTS.get(exc.code, "")
+    if exc.code is ErrorCode.LOCKED and "reopen" in exc.message:
+        hint = ""  # a signed sheet or category, not a locked contest: the reason says who acts
     if exc.code is ErrorCode.RATE_LIMITED and exc.retry_after is not None:
         hint = f"Too many requests; try again in {exc.retry_after:.0f} s."
     reason = exc.message or str(exc.code)

@@ -294,10 +294,15 @@ class TrayNotifier(QObject):
     def _assignment_notice(self, item: Assignment) -> Notice | None:
         if item.id in self._assignments:
             return None
-        self._assignments.add(item.id)
         user = self._state.user
         if user is None or item.user_id != user.id:
+            self._assignments.add(item.id)
             return None
+        if item.category_id not in self._state.categories:
+            # a new category arrives with the sync that follows its assignment: say its
+            # name then (from the snapshot's missed-notice pass), never "Category 3"
+            return None
+        self._assignments.add(item.id)
         role = item.role.replace("_", " ").lower()
         return Notice(
             NoticeKind.ASSIGNMENT,
