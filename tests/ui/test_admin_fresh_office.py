@@ -80,6 +80,9 @@ def test_office_sets_up_a_fresh_competition_from_the_console(
             structure, state = workspace.structure, core.state
             nodes = structure.nodes
             await eventually(lambda: nodes.title.text() == "<b>New event</b>", what="empty")
+            # nothing set up yet, but synced: the window counts as filled (--screenshot
+            # used to wait forever on a fresh server)
+            await eventually(window.is_filled, what="an empty but synced window")
             _type(nodes.name, "Spring Festival 2027")
             _click(nodes.save)
             await eventually(

@@ -324,10 +324,10 @@ class MainWindow(QMainWindow):
 
     def is_filled(self) -> bool:
         """True once the workspace shows synced data (used by ``--screenshot``)."""
-        if self.core.state.user is None or not self.core.state.categories:
+        if self.core.state.user is None or not self.core.connection.connected:
             return False
-        if not self.core.connection.connected:
-            return False
+        if not self.core.state.categories:
+            return True  # synced, nothing set up yet: the empty workspace says so
         if isinstance(self.workspace, JudgeWorkspace):
             sheet = self.workspace.current_sheet()
             return sheet is not None and sheet.model.rowCount() > 0
