@@ -8,6 +8,7 @@ import asyncio
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QTableView, QWidget
@@ -59,6 +60,44 @@ async def fill(url: str, category_id: int, value_of: dict[int, float], odd: floa
             url, judge, [(ClientEvent.SCORES_SUBMIT_BATCH, {"entries": entries}), sign]
         )
         assert all(a["ok"] for a in acks), acks
+
+
+async def score_and_open_breakdown(
+    qtbot: QtBot, url: str, view: Any, judge: str, value: float, comment: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any], QModelIndex]:
+    """``judge`` scores the first contestant's first criterion; the tally master clicks
+    that judge's cell in the tally. The judge's user info, the stored score's ack and the
+    score's cell in the breakdown."""
+    state = view.bridge.core.state
+    contestant = state.categories[view.category_id].contestant_ids[0]
+    criterion = state.categories[view.category_id].criteria[0]
+    (snap,) = await call_as(url, judge, [(ClientEvent.SYNC, {})])
+    user = snap["data"]["user"]
+    submit = {
+        "clientId": str(uuid.uuid4()),
+        "categoryId": view.category_id,
+        "contestantId": contestant,
+        "criterionId": criterion.id,
+        "score": value,
+        **({"comment": comment} if comment else {}),
+    }
+    (stored,) = await call_as(url, judge, [(ClientEvent.SCORES_SUBMIT, submit)])
+    assert stored["ok"], stored
+    await eventually(
+        lambda: state.score_for(view.category_id, contestant, criterion.id, user["id"]),
+        10,
+        "the score on the tally master's screen",
+    )
+    column = FIRST_JUDGE_COL + view.model.judges.index(user["id"])
+    click(qtbot, view.table, view.model.index(view.model.row_of(contestant), column))
+    await eventually(lambda: view.review.model.contestant_id == contestant)
+    breakdown = view.review.model
+    judge_column = next(
+        c
+        for c in range(breakdown.columnCount())
+        if breakdown.cell_at(breakdown.index(0, c)) == (criterion.id, user["id"])
+    )
+    return user, stored, breakdown.index(0, judge_column)
 
 
 def test_outlier_flag_cleared_from_the_breakdown_lets_the_tally_sign(
@@ -191,32 +230,8 @@ def test_tally_master_requests_a_score_removal_from_the_breakdown(
             state = console.core.state
             contestant = state.categories[view.category_id].contestant_ids[0]
             criterion = state.categories[view.category_id].criteria[0]
-            (snap,) = await call_as(url, "judge2", [(ClientEvent.SYNC, {})])
-            judge_id = snap["data"]["user"]["id"]
-            submit = {
-                "clientId": str(uuid.uuid4()),
-                "categoryId": view.category_id,
-                "contestantId": contestant,
-                "criterionId": criterion.id,
-                "score": 7.5,
-            }
-            (stored,) = await call_as(url, "judge2", [(ClientEvent.SCORES_SUBMIT, submit)])
-            assert stored["ok"], stored
-            await eventually(
-                lambda: state.score_for(view.category_id, contestant, criterion.id, judge_id),
-                10,
-                "the score on the tally master's screen",
-            )
-            column = FIRST_JUDGE_COL + view.model.judges.index(judge_id)
-            click(qtbot, view.table, view.model.index(view.model.row_of(contestant), column))
-            await eventually(lambda: view.review.model.contestant_id == contestant)
-            breakdown = view.review.model
-            judge_column = next(
-                c
-                for c in range(breakdown.columnCount())
-                if breakdown.cell_at(breakdown.index(0, c)) == (criterion.id, judge_id)
-            )
-            click(qtbot, view.review.table, breakdown.index(0, judge_column))
+            judge, stored, cell = await score_and_open_breakdown(qtbot, url, view, "judge2", 7.5)
+            click(qtbot, view.review.table, cell)
             assert view.review.removal_button.isEnabled()
             titles: list[str] = []
 
@@ -237,7 +252,7 @@ def test_tally_master_requests_a_score_removal_from_the_breakdown(
             assert request.requested_by == state.user.id  # type: ignore[union-attr]
             name = state.contestants[contestant].name
             assert len(titles) == 1 and criterion.name in titles[0] and name in titles[0]
-            assert snap["data"]["user"]["name"] in titles[0]  # the judge's name, never an id
+            assert judge["name"] in titles[0]  # the judge's name, never an id
             assert "requested; the score counts" in view.review.message.text()
         finally:
             await console.close()
@@ -256,36 +271,12 @@ def test_judges_comment_shows_in_the_breakdown(
         try:
             view = console.tally()
             state = console.core.state
-            category = state.categories[view.category_id]
-            contestant = category.contestant_ids[0]
-            criterion = category.criteria[0]
-            (snap,) = await call_as(url, "judge3", [(ClientEvent.SYNC, {})])
-            judge_id, judge_name = snap["data"]["user"]["id"], snap["data"]["user"]["name"]
-            submit = {
-                "clientId": str(uuid.uuid4()),
-                "categoryId": view.category_id,
-                "contestantId": contestant,
-                "criterionId": criterion.id,
-                "score": 2.0,
-                "comment": "Stopped singing halfway, restarted",
-            }
-            (stored,) = await call_as(url, "judge3", [(ClientEvent.SCORES_SUBMIT, submit)])
-            assert stored["ok"], stored
-            await eventually(
-                lambda: state.score_for(view.category_id, contestant, criterion.id, judge_id),
-                10,
-                "the score on the tally master's screen",
+            criterion = state.categories[view.category_id].criteria[0]
+            judge, _stored, cell = await score_and_open_breakdown(
+                qtbot, url, view, "judge3", 2.0, "Stopped singing halfway, restarted"
             )
-            column = FIRST_JUDGE_COL + view.model.judges.index(judge_id)
-            click(qtbot, view.table, view.model.index(view.model.row_of(contestant), column))
-            await eventually(lambda: view.review.model.contestant_id == contestant)
             breakdown = view.review.model
-            judge_column = next(
-                c
-                for c in range(breakdown.columnCount())
-                if breakdown.cell_at(breakdown.index(0, c)) == (criterion.id, judge_id)
-            )
-            cell = breakdown.index(0, judge_column)
+            judge_column = cell.column()
             await eventually(lambda: cell.data() == "2 ✎", 5, "the score marked as commented")
             assert "Stopped singing halfway" in cell.data(Qt.ItemDataRole.ToolTipRole)
             other = breakdown.index(1, judge_column)  # no score there: no comment
@@ -294,7 +285,7 @@ def test_judges_comment_shows_in_the_breakdown(
             click(qtbot, view.review.table, cell)
             await eventually(view.review.comment_label.isVisible, 5, "the comment under the table")
             assert view.review.comment_label.text() == (
-                f"{judge_name}'s comment on {criterion.name}: Stopped singing halfway, restarted"
+                f"{judge['name']}'s comment on {criterion.name}: Stopped singing halfway, restarted"
             )
         finally:
             await console.close()
