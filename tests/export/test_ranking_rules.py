@@ -88,7 +88,7 @@ async def test_reports_rank_by_the_category_rules(
     best_first = sorted(expected, key=lambda cid: expected[cid], reverse=True)
     assert [t.contestant_id for t in ranking.totals] == best_first
     assert ranking.complete
-    assert ranking.rule.startswith("Total = average of the panel judges' totals")
+    assert ranking.rule.startswith("Total = average of the judges' totals")
     assert "Σ score × criterion weight" in ranking.rule
-    assert "the highest and the lowest judge total dropped" in ranking.rule
+    assert "highest and lowest judge total dropped" in ranking.rule
     assert "shown to 3 decimals" in ranking.rule

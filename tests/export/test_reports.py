@@ -76,7 +76,7 @@ async def test_results_pdf_and_csv(source_for: SourceFor, world: World, tmp_path
     pdf = export(source, ReportKind.RESULTS, tmp_path, "pdf", category_id=world.vocal.id)
     text = pdf_text(pdf)
     assert "Results — Vocal Performance" in text and "Status: CERTIFIED" in text
-    assert "Rule: Total = sum of the panel judges' totals − approved deductions" in text
+    assert "Rule: Total = sum of the judges' totals − approved deductions" in text
     # place, number, name, score sum, deductions, total, as the server ranks them
     assert "1 106 Ravi Patel 119.25 0.00 119.25" in text
     assert "5 102 Noah Fischer 89.25 1.50 87.75" in text

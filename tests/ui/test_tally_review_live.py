@@ -16,8 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from scoring_console.protocol import ClientEvent
 from scoring_console.protocol.entities import Contestant, OutlierAction
-from scoring_console.protocol.scoring import ScoringRules
-from scoring_console.ui.tally_category_view import rules_text
+from scoring_console.protocol.scoring import ScoringRules, rules_in_words
 from scoring_console.ui.tally_table_model import FIRST_JUDGE_COL
 from scoring_console.ui.tie_decision_dialog import TieOrder
 from tests.client.integration.scoring_helpers import call_as
@@ -112,7 +111,7 @@ def test_outlier_flag_cleared_from_the_breakdown_lets_the_tally_sign(
             # names and rules are shown as text: "judges' totals", not "judges&#x27; totals"
             category = console.core.state.categories[view.category_id]
             assert view.rules_label.textFormat() == Qt.TextFormat.PlainText
-            assert view.rules_label.text() == rules_text(category)
+            assert view.rules_label.text() == rules_in_words(category)
             assert "judges' totals" in view.rules_label.text()
             await fill(url, view.category_id, {}, odd=1.0)
             await eventually(lambda: len(view.model.open_flags) == 1, 15, "the flag to show")

@@ -9,14 +9,13 @@ from pytestqt.qtbot import QtBot
 
 from scoring_console.protocol import ServerEvent
 from scoring_console.protocol.entities import Category
-from scoring_console.protocol.scoring import ScoringRules
+from scoring_console.protocol.scoring import ScoringRules, rules_in_words
 from scoring_console.ui.score_breakdown import (
     DROPPED_ROLE,
     FIRST_JUDGE,
     FLAGGED_ROLE,
     BreakdownModel,
 )
-from scoring_console.ui.tally_category_view import rules_text
 from scoring_console.ui.tally_cells import CellInfo
 from scoring_console.ui.tally_table_model import CELL_ROLE, FIRST_JUDGE_COL, TallyTableModel
 
@@ -116,10 +115,10 @@ def test_breakdown_shows_scores_weights_totals_and_dropped_columns(
 def test_rules_line_states_the_rules_in_words() -> None:
     state = world(method="average", dropHighLow=True, tieBreak=["criterion:Talent", "manual"])
     category: Category = state.categories[CATEGORY_ID]
-    text = rules_text(category)
+    text = rules_in_words(category)
     assert "average of the judges' totals" in text and "Talent ×2" in text
     assert "dropped when at least 3 remain" in text
     assert "tie-break: criterion:Talent then manual" in text
     assert "counts once every criterion is scored" in text
     plain = category.model_copy(update={"scoring": ScoringRules()})
-    assert "tie-break: none (shared rank)" in rules_text(plain)
+    assert "tie-break: none (shared rank)" in rules_in_words(plain)

@@ -135,16 +135,8 @@ class BreakdownModel(QAbstractTableModel):
         return "; ".join(parts) + "."
 
     def judge_name(self, judge_id: int) -> str:
-        """The judge's name as the state knows it (presence, else the assignment)."""
-        presence = self.state.presence.get(judge_id)
-        if presence is not None:
-            return presence.name
-        names = (
-            a.user_name
-            for a in self.state.assignments.values()
-            if a.user_id == judge_id and a.user_name
-        )
-        return next(names, "a judge")
+        """The judge's name as the state knows it (presence, the own user, an assignment)."""
+        return self.state.user_name(judge_id) or "a judge"
 
     # -- Qt model API -------------------------------------------------------------------
 

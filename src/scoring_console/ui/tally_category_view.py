@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from scoring_console.client.state import ChangeKind
-from scoring_console.protocol.entities import Category, Contest, Deduction, Presence, Score
-from scoring_console.protocol.scoring import MIN_TOTALS_AFTER_DROP
+from scoring_console.protocol.entities import Contest, Deduction, Presence, Score
+from scoring_console.protocol.scoring import rules_in_words
 
 from .frame_coalescer import FrameCoalescer
 from .judges_model import JudgesModel
@@ -69,7 +69,7 @@ class TallyCategoryView(QWidget):
         self.title = QLabel(f"<h2>{html.escape(category.name)}</h2>", self)
         self.subtitle = QLabel(contest.name if contest else "", self)
         self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # names are text, not markup
-        self.rules_label = QLabel(rules_text(category), self)
+        self.rules_label = QLabel(rules_in_words(category), self)
         self.rules_label.setTextFormat(Qt.TextFormat.PlainText)
         self.rules_label.setObjectName("scoringRulesLabel")
         self.rules_label.setWordWrap(True)
@@ -221,7 +221,7 @@ class TallyCategoryView(QWidget):
         elif change.kind is ChangeKind.CATEGORY:
             category = self.bridge.core.state.categories.get(self.category_id)
             if category is not None:
-                self.rules_label.setText(rules_text(category))
+                self.rules_label.setText(rules_in_words(category))
                 self.model.mark_all()
 
     def on_contest_changed(self, contest: Contest) -> None:
@@ -244,26 +244,3 @@ class TallyCategoryView(QWidget):
 
     def _apply_contest(self, contest: Contest | None) -> None:
         self.status_label.setText("<b>Locked</b>  " if contest and contest.locked else "")
-
-
-def rules_text(category: Category) -> str:
-    """The category's scoring rules in words, as the tally master needs them."""
-    rules = category.scoring
-    weights = [c for c in category.criteria if c.weight != 1]
-    parts = [
-        "Scoring: "
-        + ("sum" if rules.method.value == "sum" else "average")
-        + " of the judges' totals (Σ weight × score"
-        + (", weights " + ", ".join(f"{c.name} ×{c.weight}" for c in weights) if weights else "")
-        + ")"
-    ]
-    if rules.drop_high_low:
-        parts.append(
-            f"highest and lowest judge total dropped when at least {MIN_TOTALS_AFTER_DROP} remain"
-        )
-    parts.append(
-        "tie-break: "
-        + (" then ".join(rules.tie_break) if rules.tie_break else "none (shared rank)")
-    )
-    parts.append("a judge's total counts once every criterion is scored")
-    return "; ".join(parts) + "."

@@ -277,14 +277,9 @@ class TallyTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def judge_name(self, judge_id: int) -> str:
-        """How a judge is labelled (name from presence, else ``Judge <id>``)."""
-        presence = self.state.presence.get(judge_id)
-        if presence is not None:
-            return presence.name
+        """How a judge is labelled: the name the state knows, else ``Judge <id>``."""
         named = self.state.user_name(judge_id)
-        if named is not None:
-            return named
-        return self.judge_names.get(judge_id, f"Judge {judge_id}")
+        return named if named is not None else self.judge_names.get(judge_id, f"Judge {judge_id}")
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

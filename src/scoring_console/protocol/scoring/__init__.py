@@ -21,6 +21,7 @@ from .rules import (
     ScoringRules,
 )
 from .wire import OutlierAction, OutlierReview, RankedTotal, TieDecision
+from .words import rules_in_words
 
 __all__ = [
     "DEFAULT_RULES",
@@ -45,4 +46,5 @@ __all__ = [
     "manual_orders",
     "open_flags",
     "rounded",
+    "rules_in_words",
 ]
