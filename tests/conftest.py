@@ -45,6 +45,7 @@ def _postgres_session() -> Iterator[None]:
     is stopped at the end. Subprocess servers get it from :class:`ServerProcess`."""
     if not postgres.postgres_mode():
         yield
+        postgres.stop_server()  # started by the tests of the PostgreSQL backend, if any
         return
     import dataclasses
 
@@ -69,10 +70,9 @@ def _postgres_session() -> Iterator[None]:
 @pytest.fixture(scope="module", autouse=True)
 def _drop_test_databases() -> Iterator[None]:
     """Drop the PostgreSQL databases a test module made, after its module-scoped
-    servers stopped (PostgreSQL mode only; session templates are kept)."""
+    servers stopped (session templates are kept)."""
     yield
-    if postgres.postgres_mode():
-        postgres.drop_test_databases()
+    postgres.drop_test_databases()
 
 
 @pytest.fixture(autouse=True)

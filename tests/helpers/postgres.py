@@ -228,6 +228,15 @@ def server_database(data_dir: Path, *, like: Path | None = None) -> str | None:
     return url
 
 
+def fresh_url() -> str:
+    """A new migrated database on the session's server, in either mode (tests of the
+    PostgreSQL backend itself); dropped with the test module's databases."""
+    url = server().fresh_database()
+    with _server_lock:
+        _made.append(url)
+    return url
+
+
 def database_target(data_dir: Path) -> str | Path:
     """What ``open_database`` opens for ``data_dir``: its PostgreSQL database in
     PostgreSQL mode, else ``data_dir / "scoring.db"``."""
