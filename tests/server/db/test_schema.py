@@ -203,3 +203,10 @@ def test_a_revision_newer_than_this_code_is_refused(tmp_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(DatabaseError, match="newer"):
         open_database(path)
+
+
+def test_the_legacy_chain_is_frozen() -> None:
+    assert SCHEMA_VERSION == 10, (
+        "server/db/migrations.py only carries pre-Alembic SQLite files to the baseline: "
+        "add schema changes as a new Alembic revision in server/db/revisions/versions"
+    )
