@@ -123,6 +123,8 @@ class Link:
         self._node = self.servers.current  # the node of the current (or last) attempt
         self.renew_count = 0
         """Access tokens handed to a live connection with ``auth:renew``."""
+        self.connect_count = 0
+        """Socket connections tried (one per node and attempt)."""
 
     # --- public ----------------------------------------------------------------------
 
@@ -337,6 +339,7 @@ class Link:
         self._down_reason = ""
         self._sio = sio
         self._node = node = self.servers.current
+        self.connect_count += 1
         try:
             async with asyncio.timeout(self.connect_timeout + 1.0):
                 await sio.connect(

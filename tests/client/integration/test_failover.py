@@ -148,6 +148,32 @@ async def test_list_finds_the_sign_in_and_outbox_of_a_single_url_profile(
     assert await listed.wait_connected(15)
 
 
+async def test_whole_cluster_down_backs_off_per_round_and_takes_the_first_node_back(
+    nodes: list[ServerProcess], core_factory: Any
+) -> None:
+    node1, node2 = nodes
+    core = await online_core(core_factory, [node1.url, node2.url], "judge4")
+    waits: list[tuple[int, int]] = []  # (the state's attempt, sockets tried so far)
+
+    def on_state(state: ConnectionState) -> None:
+        if state.retry_in is not None:
+            waits.append((state.attempt, core.link.connect_count))
+
+    core.connection_changed.connect(on_state)
+    await asyncio.to_thread(node2.kill)  # the idle node first: the client cannot land there
+    await asyncio.to_thread(node1.kill)
+    await wait_until(lambda: len(waits) >= 4, 20, "several backoff waits")
+    # one wait after the drop, then one per round in which both nodes were tried: the
+    # backoff grows per round, and the second node of a round is tried without a wait
+    attempts = [attempt for attempt, _ in waits[:4]]
+    tried = [count - waits[0][1] for _, count in waits[:4]]
+    assert (attempts, tried) == ([1, 2, 3, 4], [0, 2, 4, 6]), waits
+    await asyncio.to_thread(node2.restart)
+    await wait_until(lambda: core.connection.connected, 20, "reconnected")
+    assert core.connection.server == node2.url
+    assert core.login_required is None
+
+
 @pytest.fixture
 def cluster_cli(nodes: list[ServerProcess], tmp_path: Path) -> Cli:
     import os
