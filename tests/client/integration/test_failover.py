@@ -148,7 +148,7 @@ async def test_list_finds_the_sign_in_and_outbox_of_a_single_url_profile(
     assert await listed.wait_connected(15)
 
 
-async def test_whole_cluster_down_backs_off_per_round_and_takes_the_first_node_back(
+async def test_whole_cluster_down_backs_off_per_round_and_a_restarted_node_takes_the_client(
     nodes: list[ServerProcess], core_factory: Any
 ) -> None:
     node1, node2 = nodes
