@@ -301,3 +301,13 @@ def void_signing_secret(data_dir: Path) -> None:
         return
     with connect_to(data_dir) as conn:
         conn.execute("DELETE FROM settings WHERE key = 'jwt_secret'")
+
+
+def share(data_dir: Path, other_dir: Path) -> None:
+    """PostgreSQL mode: the server on ``other_dir`` uses ``data_dir``'s database (two
+    nodes of one cluster); nothing in SQLite mode."""
+    url = server_database(data_dir)
+    if url is None:
+        return
+    with _server_lock:
+        _by_dir[Path(other_dir).resolve()] = url
