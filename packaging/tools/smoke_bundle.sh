@@ -8,13 +8,20 @@
 # 4. `scoring-cli export blank-sheets` writes a PDF (the CLI lays it out with Qt);
 #    `scoring-cli doctor` names the keyring backend; inside a D-Bus session with an
 #    unlocked gnome-keyring (when installed) it must be SecretService, not fail.Keyring;
-# 5. the server stops cleanly on SIGTERM.
+# 5. the server stops cleanly on SIGTERM;
+# 6. (Linux, when PostgreSQL's server programs and redis-server are installed) the
+#    bundled server runs as a cluster node: --database-url on a throwaway PostgreSQL
+#    (Alembic migrations and the psycopg driver from the bundle), --redis-url on a
+#    throwaway Redis, /socket-health naming the node.
 set -euo pipefail
 DIR=$(cd "${1:?usage: smoke_bundle.sh BUNDLE_DIR}" && pwd)
 work=$(mktemp -d)
 server_pid=""
+pg_ctl="" pg_data="" redis_pid=""
 cleanup() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; fi
+    if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; fi
+    if [ -n "$pg_data" ]; then ${as_pg_user[@]+"${as_pg_user[@]}"} "$pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -113,5 +120,45 @@ server_pid=""
 if [ "$gui_has_stdout" = 1 ]; then  # POSIX: SIGTERM is a clean shutdown
     grep -q "Scoring server stopped" "$work/server.log" || { cat "$work/server.log"; exit 1; }
     say "server stopped cleanly"
+fi
+
+# 6. a cluster node on PostgreSQL + Redis, from the bundle
+start_server() {  # the bundled server in the background; sets server_pid and url
+    "$DIR/scoring-server" --host 127.0.0.1 --port 0 "$@" >"$work/server.log" 2>&1 &
+    server_pid=$!
+    url=""
+    for _ in $(seq 1 300); do
+        url=$(grep -o 'listening on http[s]*://[0-9.:]*' "$work/server.log" | head -n1 | cut -d' ' -f3 || true)
+        [ -n "$url" ] && return 0
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    cat "$work/server.log"; say "server did not start ($*)"; exit 1
+}
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+if [ "$(uname -s)" = Linux ] && [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] \
+    && command -v redis-server >/dev/null; then
+    pg_ctl="$pg_bin/pg_ctl"
+    pg_root="$work/pg"; mkdir -p "$pg_root"; pg_data="$pg_root/data"
+    as_pg_user=()
+    if [ "$(id -u)" = 0 ]; then as_pg_user=(runuser -u nobody --); chown nobody "$pg_root"; chmod 755 "$work"; fi
+    pg_port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    redis_port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    ${as_pg_user[@]+"${as_pg_user[@]}"} "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust >/dev/null
+    ${as_pg_user[@]+"${as_pg_user[@]}"} "$pg_ctl" -D "$pg_data" -l "$pg_root/log" -w \
+        -o "-p $pg_port -k $pg_root -c listen_addresses=127.0.0.1" start >/dev/null
+    redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >/dev/null 2>&1 &
+    redis_pid=$!
+    start_server --data-dir "$work/node1" --demo --node-id smoke-node-1 \
+        --database-url "postgresql://postgres@127.0.0.1:$pg_port/postgres" \
+        --redis-url "redis://127.0.0.1:$redis_port/0"
+    health=$("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/socket-health").read().decode())' "$url")
+    case "$health" in
+        *smoke-node-1*) say "cluster node on PostgreSQL + Redis: $health" ;;
+        *) cat "$work/server.log"; say "socket-health does not name the node: $health"; exit 1 ;;
+    esac
+    kill "$server_pid"; wait "$server_pid" || true; server_pid=""
+elif [ "$(uname -s)" = Linux ]; then
+    say "PostgreSQL or redis-server not installed: the cluster node check was not run"
 fi
 say "all checks passed"
