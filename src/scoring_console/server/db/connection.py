@@ -14,15 +14,21 @@ every ``with db.transaction()`` that returned outside a group is durable as befo
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 from .errors import DatabaseError
 from .migrations import migrate
+
+log = logging.getLogger(__name__)
+
+CommitHook = Callable[[int, int], None]
+"""``hook(first_seq, last_seq)``: called after an outer ``COMMIT`` that consumed seqs."""
 
 
 class BatchOwner(Protocol):
@@ -50,6 +56,11 @@ class Database:
         self.batch_open = False
         """An outer write transaction is open and waits for its group commit."""
         self._depth = 0
+        self.commit_hook: CommitHook | None = None
+        """Called after every successful outer ``COMMIT`` that consumed ``seq`` values,
+        synchronously in the committing thread, with the ``(first, last)`` range
+        (cluster mode publishes the transaction's effects from it)."""
+        self._seq_before = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -69,12 +80,12 @@ class Database:
             if self.batch_open and not grouping and self._depth == 0:
                 self.commit_batch()  # a write outside the group: durable on return
             if grouping and not self.batch_open:
-                self._conn.execute("BEGIN IMMEDIATE")
+                self._begin()
                 self.batch_open = True
                 assert owner is not None
                 owner.batch_opened()
             if not self.batch_open:
-                self._conn.execute("BEGIN IMMEDIATE")
+                self._begin()
                 self._depth += 1
                 try:
                     yield self._conn
@@ -82,7 +93,7 @@ class Database:
                     self._conn.execute("ROLLBACK")
                     raise
                 else:
-                    self._conn.execute("COMMIT")
+                    self._commit()
                 finally:
                     self._depth -= 1
                 return
@@ -108,7 +119,7 @@ class Database:
             self.batch_open = False
             error: BaseException | None = None
             try:
-                self._conn.execute("COMMIT")
+                self._commit()
             except BaseException as exc:
                 error = exc
                 if self._conn.in_transaction:
@@ -117,6 +128,26 @@ class Database:
                 self.owner.batch_committed(error)
             if error is not None:
                 raise error
+
+    def _begin(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+        if self.commit_hook is not None:
+            self._seq_before = self._read_seq()
+
+    def _commit(self) -> None:
+        """``COMMIT`` the outer transaction, then tell :attr:`commit_hook` its seq range."""
+        hook = self.commit_hook
+        last = self._read_seq() if hook is not None else 0
+        self._conn.execute("COMMIT")
+        if hook is not None and last > self._seq_before:
+            try:
+                hook(self._seq_before + 1, last)
+            except Exception:  # committed whatever the hook does
+                log.exception("commit hook failed for seq %d..%d", self._seq_before + 1, last)
+
+    def _read_seq(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        return int(row[0])
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
