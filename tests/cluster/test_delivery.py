@@ -9,9 +9,11 @@ assignment changes made on another node, node ids in ``/socket-health``/``/metri
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.cluster.conftest import Cluster
 from tests.cluster.util import chain_problems, score, sheet, until
+from tests.helpers.sio_client import SioClient
 
 
 async def test_three_nodes_deliver_masked_in_order_with_unbroken_chains(cluster: Cluster) -> None:
@@ -23,12 +25,12 @@ async def test_three_nodes_deliver_masked_in_order_with_unbroken_chains(cluster:
     snaps = {id(c): await c.sync() for c in (judge1, tally, judge2)}
     category_id, cells = sheet(snaps[id(judge1)])
 
-    async def burst(judge: object, offset: float) -> list[dict[str, object]]:
+    async def burst(judge: SioClient, offset: float) -> list[dict[str, Any]]:
         acks = []
         for i, cell in enumerate(cells):
             acks.append(
                 await judge.ok("scores:submit", score(category_id, cell, (i + offset) % 10))
-            )  # type: ignore[attr-defined]
+            )
         return acks
 
     acks1, acks2 = await asyncio.gather(burst(judge1, 1), burst(judge2, 2))
