@@ -2,9 +2,9 @@
 
 ``cluster`` starts a throwaway ``redis-server`` and lets a test add nodes
 (``scoring-server`` subprocesses, each ``--redis-url`` + ``--node-id``) that share one
-database: the first node seeds the demo data. Until the PostgreSQL fixture
-(``tests/helpers/postgres.py``, branch i14-pg) is merged, the nodes share one SQLite
-data dir on this machine (several processes on one WAL database, shared data-dir lock).
+database — a fresh PostgreSQL database (``tests/helpers/postgres.py``), each node with
+its own data dir; the first node seeds the demo data. Parametrized with ``"sqlite"``,
+the nodes share one SQLite data dir instead (nodes on one machine).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.helpers import postgres
 from tests.helpers.redis_server import RedisServer
 from tests.helpers.server_process import ServerProcess
 from tests.helpers.sio_client import SioClient, Tokens, login
@@ -31,15 +32,19 @@ class Cluster:
 
     redis: RedisServer
     data_dir: Path
+    database_url: str | None = None
+    """PostgreSQL (each node its own data dir), or ``None``: one shared SQLite data dir."""
     nodes: dict[str, ServerProcess] = field(default_factory=dict)
     clients: list[SioClient] = field(default_factory=list)
 
     def add(self, name: str, *extra: str, rate_limit: str = HIGH_RATE) -> ServerProcess:
         """Start node ``name`` (the first one seeds the demo data)."""
+        database = ["--database-url", self.database_url] if self.database_url else []
         node = ServerProcess(
-            self.data_dir,
+            self.data_dir / name if self.database_url else self.data_dir,
             demo=not self.nodes,
             extra_args=[
+                *database,
                 "--redis-url", self.redis.url,
                 "--node-id", name,
                 "--rate-limit", rate_limit,
@@ -82,7 +87,12 @@ class Cluster:
             return await resp.text()
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Rows from the shared database (read-only)."""
+        """Rows from the shared database (``?`` placeholders)."""
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as pg:
+                return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), params)]
         conn = sqlite3.connect(f"file:{self.data_dir / 'scoring.db'}?mode=ro", uri=True)
         try:
             return list(conn.execute(sql, params))
@@ -95,11 +105,21 @@ class Cluster:
 
 
 @pytest.fixture
-async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
-    """A Redis server and a shared data dir; nodes are added by the test."""
+async def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Cluster]:
+    """A Redis server and a fresh PostgreSQL database; nodes are added by the test.
+
+    Parametrized indirectly with ``"sqlite"``: one SQLite data dir shared by the nodes
+    (nodes on one machine)."""
+    backend = getattr(request, "param", "postgresql")
+    url = postgres.server().fresh_database() if backend == "postgresql" else None
+    async for made in _cluster(tmp_path, url):
+        yield made
+
+
+async def _cluster(tmp_path: Path, database_url: str | None) -> AsyncIterator[Cluster]:
     redis = RedisServer(tmp_path / "redis")
     redis.start()
-    made = Cluster(redis, tmp_path / "server")
+    made = Cluster(redis, tmp_path / "server", database_url)
     try:
         yield made
     finally:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.cluster.conftest import Cluster
 from tests.cluster.util import chain_problems, score, sheet, until
 from tests.helpers.sio_client import SioClient
 
 
+@pytest.mark.parametrize("cluster", ["postgresql", "sqlite"], indirect=True)
 async def test_three_nodes_deliver_masked_in_order_with_unbroken_chains(cluster: Cluster) -> None:
     for name in ("a", "b", "c"):
         cluster.add(name)
@@ -70,7 +73,7 @@ async def test_three_nodes_deliver_masked_in_order_with_unbroken_chains(cluster:
     assert remote and float(remote[0].split()[-1]) >= len(cells), remote
     assert 'scoring_cluster_gaps_skipped_total{node="b"} 0.0' in metrics_b
     print(
-        f"3 nodes: {len(every)} scores from 2 judges; tally got {len(tally_ids())}; "
+        f"3 nodes ({(cluster.database_url and 'postgresql') or 'sqlite'}): {len(every)} scores from 2 judges; tally got {len(tally_ids())}; "
         f"chains unbroken; node b: {remote[0]}"
     )
 

@@ -36,7 +36,7 @@ from .rooms import ConnectionIndex
 from .service import ScoringService
 from .sessions import SessionCloser
 from .tls import TlsError, server_ssl_context
-from .tokens import TokenIssuer, load_or_create_secret
+from .tokens import TokenIssuer, load_or_create_secret, load_or_create_shared_secret
 from .transport import GuardedSocketIO, SendLimits
 
 if TYPE_CHECKING:
@@ -109,12 +109,17 @@ def create_app(config: ServerConfig) -> web.Application:
     """
     prepare_data_dir(config.data_dir)
     try:
-        private_file(config.db_path)  # SQLite's WAL and -shm files take its mode
-        db = open_database(config.db_path)
+        if config.database_url is None:
+            private_file(config.db_path)  # SQLite's WAL and -shm files take its mode
+        db = open_database(config.database)
     except (DatabaseError, OSError) as exc:
         raise StartupError(str(exc)) from None
     try:
-        secret = load_or_create_secret(config.secret_path)
+        secret = (
+            load_or_create_secret(config.secret_path)
+            if config.database_url is None
+            else load_or_create_shared_secret(db)
+        )
         service = ScoringService(db)
         service.presence.beat_interval = timedelta(seconds=config.heartbeat_interval)
         if config.demo:

@@ -30,7 +30,7 @@ from scoring_console import __version__
 
 from .app import StartupError, prepare_data_dir, start_server
 from .backup import BackupError, DataDirLock, backup, restore
-from .config import ConfigError, ServerConfig
+from .config import DATABASE_URL_ENV, ConfigError, ServerConfig, add_database_url_option
 from .demo_data import BOT_USERS, DEMO_ACCOUNTS, DEMO_PASSWORD
 from .firstrun import count_users, init_main, no_accounts_hint
 from .private_files import PRIVATE_UMASK
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="writes per user per minute (default 60)",
     )
     _add_limit_options(parser)
+    add_database_url_option(parser)
     _add_cluster_options(parser)
     parser.add_argument(
         "--certfile",
@@ -235,6 +236,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         **_cluster_settings(args),  # type: ignore[arg-type]
         certfile=args.certfile,
         keyfile=args.keyfile,
+        database_url=args.database_url,
     )
 
 
@@ -270,7 +272,7 @@ async def serve(config: ServerConfig) -> int:
         print(LISTENING_LINE.format(url=running.url), flush=True)
         if config.demo:
             print(demo_accounts_table(), flush=True)
-        elif count_users(config.data_dir) == 0:
+        elif count_users(config.data_dir, config.database_url) == 0:
             print(no_accounts_hint(config.data_dir), flush=True)
         if config.simulate:
             print(
@@ -289,7 +291,10 @@ async def serve(config: ServerConfig) -> int:
 def build_maintenance_parser() -> argparse.ArgumentParser:
     """``scoring-server backup|restore``."""
     parser = argparse.ArgumentParser(
-        prog="scoring-server", description="Back up or restore a server's database."
+        prog="scoring-server",
+        description="Back up or restore a server's SQLite database file (DIR/scoring.db). "
+        "A server on PostgreSQL (--database-url) is backed up with PostgreSQL's own tools, "
+        "pg_dump and pg_restore: see docs/deployment.md.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     backup_cmd = sub.add_parser(
@@ -314,6 +319,15 @@ def build_maintenance_parser() -> argparse.ArgumentParser:
 def maintenance(argv: Sequence[str]) -> int:
     """Run ``backup`` or ``restore``; 0 on success, 1 with a message when refused."""
     args = build_maintenance_parser().parse_args(argv)
+    if os.environ.get(DATABASE_URL_ENV):
+        print(
+            f"scoring-server {args.command}: ${DATABASE_URL_ENV} is set, but {args.command} "
+            "works on the SQLite file of --data-dir only; back up a PostgreSQL database "
+            "with pg_dump (see docs/deployment.md)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
     try:
         if args.command == "backup":
             info = backup(args.data_dir, args.output)

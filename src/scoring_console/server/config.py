@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scoring_console.protocol.payloads import RENEW_GRACE
+
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+"""What ``--database-url`` accepts (without it the server uses its SQLite file)."""
+
+
+DATABASE_URL_ENV = "SCORING_DATABASE_URL"
+"""Environment variable read as ``--database-url``'s default."""
+
+
+def add_database_url_option(parser: argparse.ArgumentParser) -> None:
+    """``--database-url`` (default ``$SCORING_DATABASE_URL``) on a command line."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(DATABASE_URL_ENV) or None,
+        metavar="URL",
+        help=f"postgresql://… database shared by the nodes of a cluster (or ${DATABASE_URL_ENV}; "
+        "default: the SQLite file in --data-dir)",
+    )
 
 
 class ConfigError(ValueError):
@@ -77,6 +97,10 @@ class ServerConfig:
     """Open TCP connections (REST, polling and websockets); more are refused."""
     metrics_token: str | None = None
     """Bearer token for ``/metrics``; without one only loopback clients may read it."""
+    database_url: str | None = None
+    """``postgresql://…``: run on that PostgreSQL database (one node of a cluster; the
+    JWT signing secret lives in the database too). ``None``: the SQLite file in
+    :attr:`data_dir`, as always."""
 
     # --- cluster (server/cluster/, docs/deployment.md) -------------------------------
     redis_url: str | None = None
@@ -114,6 +138,8 @@ class ServerConfig:
             raise ConfigError("ping_interval and ping_timeout must be positive")
         if self.keyfile is not None and self.certfile is None:
             raise ConfigError("a keyfile needs a certfile")
+        if self.database_url is not None and not self.database_url.startswith(DATABASE_URL_SCHEMES):
+            raise ConfigError("database_url must be a postgresql://… URL")
         self._check_limits()
 
     @property
@@ -171,6 +197,11 @@ class ServerConfig:
     def cluster(self) -> bool:
         """True when this server is one node of a cluster (``redis_url`` set)."""
         return self.redis_url is not None
+
+    @property
+    def database(self) -> str | Path:
+        """What :func:`~.db.open_database` opens: the URL, else the SQLite file."""
+        return self.database_url if self.database_url is not None else self.db_path
 
     @property
     def db_path(self) -> Path:

@@ -11,13 +11,12 @@ type.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from typing import Final
 
 from scoring_console.protocol.roles import Role
 
-from .db import Database
+from .db import Connection, Database, inserted_id
 from .db.rows import to_iso
 from .passwords import hash_password
 
@@ -183,6 +182,6 @@ def seed_bots(db: Database) -> bool:
     return True
 
 
-def _insert(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> int:
-    cursor = conn.execute(sql, params)
-    return int(cursor.lastrowid or 0)
+def _insert(conn: Connection, sql: str, params: tuple[object, ...]) -> int:
+    cursor = conn.execute(sql + " RETURNING id", params)
+    return inserted_id(cursor)

@@ -19,10 +19,10 @@ from pathlib import Path
 from scoring_console.protocol.roles import Role
 
 from .app import StartupError, prepare_data_dir
-from .config import ServerConfig
+from .config import ServerConfig, add_database_url_option
 from .db import DatabaseError, open_database
 from .service import ScoringService
-from .tokens import load_or_create_secret
+from .tokens import load_or_create_secret, load_or_create_shared_secret
 
 PASSWORD_ENV = "SCORING_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -32,12 +32,13 @@ class InitError(Exception):
     """``init`` cannot create the first admin; the message says why."""
 
 
-def count_users(data_dir: Path) -> int:
-    """How many accounts (active or not) the data dir's database holds (0 if none)."""
-    config = ServerConfig(data_dir=data_dir, port=0)
-    if not config.db_path.exists():
+def count_users(data_dir: Path, database_url: str | None = None) -> int:
+    """How many accounts (active or not) the server's database holds (0 if none): the
+    data dir's SQLite file, or the PostgreSQL database at ``database_url``."""
+    config = ServerConfig(data_dir=data_dir, port=0, database_url=database_url)
+    if database_url is None and not config.db_path.exists():
         return 0
-    db = open_database(config.db_path)
+    db = open_database(config.database)
     try:
         with db.reading() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM users").fetchone()[0])
@@ -55,16 +56,18 @@ def no_accounts_hint(data_dir: Path) -> str:
     )
 
 
-def create_first_admin(data_dir: Path, username: str, name: str, password: str) -> int:
+def create_first_admin(
+    data_dir: Path, username: str, name: str, password: str, database_url: str | None = None
+) -> int:
     """Create the database, secret and the first ADMIN; returns its id.
 
     ``InitError`` if accounts already exist or the password is too short.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InitError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
-    config = ServerConfig(data_dir=data_dir, port=0)
+    config = ServerConfig(data_dir=data_dir, port=0, database_url=database_url)
     prepare_data_dir(config.data_dir)
-    db = open_database(config.db_path)
+    db = open_database(config.database)
     try:
         with db.reading() as conn:
             users = int(conn.execute("SELECT COUNT(*) FROM users").fetchone()[0])
@@ -73,7 +76,10 @@ def create_first_admin(data_dir: Path, username: str, name: str, password: str) 
                 f"{data_dir} already has {users} account(s); init only sets up a fresh data "
                 "dir. Log in as an admin and manage accounts with scoring-cli admin instead."
             )
-        load_or_create_secret(config.secret_path)
+        if database_url is None:
+            load_or_create_secret(config.secret_path)
+        else:
+            load_or_create_shared_secret(db)
         service = ScoringService(db)
         user = service.accounts.create_user(username, name, Role.ADMIN, password)
         with db.transaction() as conn:
@@ -101,6 +107,7 @@ def build_init_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, required=True, help="the server's data dir")
     parser.add_argument("--admin", required=True, metavar="USERNAME", help="admin username")
     parser.add_argument("--name", default=None, help="display name (default: the username)")
+    add_database_url_option(parser)
     return parser
 
 
@@ -127,7 +134,9 @@ def init_main(argv: Sequence[str]) -> int:
         return 2
     try:
         password = read_password()
-        user_id = create_first_admin(args.data_dir, username, args.name or username, password)
+        user_id = create_first_admin(
+            args.data_dir, username, args.name or username, password, args.database_url
+        )
     except (InitError, StartupError, DatabaseError) as exc:
         print(f"scoring-server init: {exc}", file=sys.stderr, flush=True)
         return 1

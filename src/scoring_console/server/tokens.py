@@ -22,6 +22,8 @@ import jwt
 
 from scoring_console.protocol.roles import Role
 
+from .db import Database
+
 ALGORITHM = "HS256"
 ACCESS = "access"
 REFRESH = "refresh"
@@ -83,6 +85,25 @@ def load_or_create_secret(path: Path) -> str:
         handle.write(secret)
     os.chmod(path, 0o600)
     return secret
+
+
+SECRET_SETTING = "jwt_secret"
+"""The ``settings`` row holding the signing secret on PostgreSQL."""
+
+
+def load_or_create_shared_secret(db: Database) -> str:
+    """The signing secret kept in the database, shared by every node of a cluster.
+
+    Created once (64 hex chars): nodes starting together are serialized by the write
+    transaction, and ``ON CONFLICT DO NOTHING`` keeps the first one's.
+    """
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (SECRET_SETTING, secrets.token_hex(32)),
+        )
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (SECRET_SETTING,)).fetchone()
+    return str(row[0])
 
 
 class TokenIssuer:

@@ -85,7 +85,10 @@ class EffectLedger:
 
         Runs in the committing thread, right after ``COMMIT``; with PostgreSQL still
         under the cluster-wide write lock, so the bus carries ranges in ``seq`` order.
+        An empty range (``first > last``: no seq consumed) publishes nothing.
         """
+        if first > last:
+            return
         with self._lock:
             tickets, self._open = self._open, []
             for ticket in tickets:

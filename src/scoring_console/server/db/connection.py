@@ -1,15 +1,24 @@
-"""One SQLite connection per server, with serialized write transactions.
+"""The server database: one connection per server, serialized write transactions.
 
-The database runs in WAL mode with ``synchronous=FULL``: a committed transaction
-survives a power cut, so an acknowledgement (sent after commit) means the write is
-durable. Every state change bumps the persisted server-wide ``seq`` inside the same
-transaction (:meth:`Database.next_seq`).
+:class:`Database` holds what both engines share — the transaction / savepoint / batch
+logic, the persisted server-wide ``seq`` and the commit hook; :class:`SqliteDatabase`
+(the embedded default, one file) and :class:`~.postgres.PostgresDatabase` (several
+nodes on one PostgreSQL) add how a write transaction begins and ends.
+
+SQLite runs in WAL mode with ``synchronous=FULL``: a committed transaction survives a
+power cut, so an acknowledgement (sent after commit) means the write is durable. Every
+state change bumps the persisted server-wide ``seq`` inside the same transaction
+(:meth:`Database.next_seq`).
 
 With a :class:`~.group.GroupCommit` attached, calls it runs share one outer write
 transaction (a *batch*): each :meth:`Database.transaction` becomes a savepoint inside
 it, and the batch is committed once, off the event loop, for all of them. A write
 outside a grouped call that finds a batch open commits it first (synchronously), so
 every ``with db.transaction()`` that returned outside a group is durable as before.
+
+After every successful ``COMMIT`` of an outer write transaction (a plain
+:meth:`~Database.transaction` or a batch), :attr:`Database.commit_hook` is called with
+the range of seqs it consumed — see :meth:`Database.commit_hook`.
 """
 
 from __future__ import annotations
@@ -22,13 +31,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from .dbapi import Connection
 from .errors import DatabaseError
-from .migrations import migrate
+from .upgrade import head_revision, upgrade_sqlite
 
 log = logging.getLogger(__name__)
 
 CommitHook = Callable[[int, int], None]
-"""``hook(first_seq, last_seq)``: called after an outer ``COMMIT`` that consumed seqs."""
+"""``hook(first_seq, last_seq)`` after a committed outer write transaction."""
 
 
 class BatchOwner(Protocol):
@@ -38,16 +48,24 @@ class BatchOwner(Protocol):
     """True while a grouped call runs: its writes join (or open) the batch."""
 
     def batch_opened(self) -> None:
-        """A batch was just opened (``BEGIN IMMEDIATE``): schedule its commit."""
+        """A batch was just opened (``BEGIN``): schedule its commit."""
 
     def batch_committed(self, error: BaseException | None) -> None:
         """The open batch was committed (or rolled back on ``error``) synchronously."""
 
 
 class Database:
-    """A single SQLite connection guarded by a lock; use :meth:`transaction` for writes."""
+    """One connection guarded by a lock; use :meth:`transaction` for writes.
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    Subclasses say how an outer write transaction begins (``_begin_write``), commits
+    (``_commit``), rolls back (``_rollback``) and what is released after it
+    (``_release``), and how a read transaction begins (``_begin_read``).
+    """
+
+    dialect = "sqlite"
+    """``"sqlite"`` or ``"postgresql"``."""
+
+    def __init__(self, conn: Connection, path: Path | None) -> None:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
@@ -55,21 +73,83 @@ class Database:
         """The group committer, if one is attached (:class:`~.group.GroupCommit`)."""
         self.batch_open = False
         """An outer write transaction is open and waits for its group commit."""
-        self._depth = 0
         self.commit_hook: CommitHook | None = None
-        """Called after every successful outer ``COMMIT`` that consumed ``seq`` values,
-        synchronously in the committing thread, with the ``(first, last)`` range
-        (cluster mode publishes the transaction's effects from it)."""
-        self._seq_before = 0
+        """Called as ``commit_hook(first_seq, last_seq)`` after every successful
+        ``COMMIT`` of an outer write transaction (plain or a group-commit batch), with the
+        seqs it consumed through :meth:`next_seq` (``first > last`` — ``(1, 0)`` — when it
+        consumed none; seqs of savepoints rolled back do not count). It runs
+        synchronously in the committing thread, before the transaction's write lock is
+        released (on PostgreSQL: while the cluster-wide advisory lock is still held), so
+        hooks see commits in seq order. Its exceptions are logged; the commit stands."""
+        self._depth = 0
+        self._seq_first: int | None = None
+        self._seq_last: int | None = None
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         """The raw connection (reads outside a transaction see the last commit)."""
         return self._conn
 
+    # --- engine-specific steps ---------------------------------------------------------
+
+    def _begin_write(self) -> None:
+        raise NotImplementedError
+
+    def _commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
+
+    def _release(self) -> None:
+        """Called once an outer write transaction is over (committed or not)."""
+
+    def _begin_read(self) -> None:
+        self._conn.execute("BEGIN")
+
+    def _in_transaction(self) -> bool:
+        raise NotImplementedError
+
+    # --- transactions ------------------------------------------------------------------
+
+    def _open_outer(self) -> None:
+        self._begin_write()
+        self._seq_first = self._seq_last = None
+
+    def _close_outer(self, error: BaseException | None) -> None:
+        """Commit (``error is None``) or roll back the outer transaction, run the hook on
+        success, release the write lock; raise what the commit raised."""
+        try:
+            if error is not None:
+                if self._in_transaction():
+                    self._rollback()
+                return
+            try:
+                self._commit()
+            except BaseException:
+                if self._in_transaction():
+                    self._rollback()
+                raise
+            self._run_commit_hook()
+        finally:
+            self._seq_first = self._seq_last = None
+            self._release()
+
+    def _run_commit_hook(self) -> None:
+        hook = self.commit_hook
+        if hook is None:
+            return
+        first, last = self._seq_first, self._seq_last
+        if first is None or last is None:
+            first, last = 1, 0
+        try:
+            hook(first, last)
+        except Exception:
+            log.exception("the database commit hook failed (the commit stands)")
+
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction committed on success, rolled back on error.
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction committed on success, rolled back on error.
 
         Inside a grouped call (or nested) it is a savepoint of the open batch, rolled
         back alone on error and committed with the batch.
@@ -80,36 +160,40 @@ class Database:
             if self.batch_open and not grouping and self._depth == 0:
                 self.commit_batch()  # a write outside the group: durable on return
             if grouping and not self.batch_open:
-                self._begin()
+                self._open_outer()
                 self.batch_open = True
                 assert owner is not None
                 owner.batch_opened()
-            if not self.batch_open:
-                self._begin()
+            if not self.batch_open and self._depth == 0:
+                self._open_outer()
                 self._depth += 1
                 try:
                     yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                else:
-                    self._commit()
-                finally:
+                except BaseException as exc:
                     self._depth -= 1
-                return
-            name = f"sc_write_{self._depth}"
-            self._conn.execute(f"SAVEPOINT {name}")
-            self._depth += 1
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute(f"ROLLBACK TO {name}")
-                self._conn.execute(f"RELEASE {name}")
-                raise
-            else:
-                self._conn.execute(f"RELEASE {name}")
-            finally:
+                    self._close_outer(exc)
+                    raise
                 self._depth -= 1
+                self._close_outer(None)
+                return
+            yield from self._savepoint()
+
+    def _savepoint(self) -> Iterator[Connection]:
+        name = f"sc_write_{self._depth}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        seqs = (self._seq_first, self._seq_last)
+        self._depth += 1
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self._conn.execute(f"RELEASE SAVEPOINT {name}")
+            self._seq_first, self._seq_last = seqs  # its seq bumps were rolled back too
+            raise
+        else:
+            self._conn.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._depth -= 1
 
     def commit_batch(self) -> None:
         """Commit the open batch now (rolled back if the commit fails); tell its owner."""
@@ -119,58 +203,43 @@ class Database:
             self.batch_open = False
             error: BaseException | None = None
             try:
-                self._commit()
+                self._close_outer(None)
             except BaseException as exc:
                 error = exc
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
             if self.owner is not None:
                 self.owner.batch_committed(error)
             if error is not None:
                 raise error
 
-    def _begin(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
-        if self.commit_hook is not None:
-            self._seq_before = self._read_seq()
-
-    def _commit(self) -> None:
-        """``COMMIT`` the outer transaction, then tell :attr:`commit_hook` its seq range."""
-        hook = self.commit_hook
-        last = self._read_seq() if hook is not None else 0
-        self._conn.execute("COMMIT")
-        if hook is not None and last > self._seq_before:
-            try:
-                hook(self._seq_before + 1, last)
-            except Exception:  # committed whatever the hook does
-                log.exception("commit hook failed for seq %d..%d", self._seq_before + 1, last)
-
-    def _read_seq(self) -> int:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
-        return int(row[0])
-
     @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> Iterator[Connection]:
         """A read transaction: one consistent view for several queries.
 
         With a batch open the reads see it (the grouped caller waits for its commit
         before answering).
         """
         with self._lock:
-            if self.batch_open:
+            if self.batch_open or self._depth > 0:
                 yield self._conn
                 return
-            self._conn.execute("BEGIN")
+            self._begin_read()
             try:
                 yield self._conn
             finally:
                 self._conn.execute("COMMIT")
 
-    def next_seq(self, conn: sqlite3.Connection) -> int:
+    # --- seq -----------------------------------------------------------------------------
+
+    def next_seq(self, conn: Connection) -> int:
         """Increment and return the server-wide ``seq``; call inside :meth:`transaction`."""
-        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'seq'")
-        row = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
-        return int(row[0])
+        row = conn.execute(
+            "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value"
+        ).fetchone()
+        value = int(row[0])
+        if self._seq_first is None:
+            self._seq_first = value
+        self._seq_last = value
+        return value
 
     def current_seq(self) -> int:
         """The last ``seq`` handed out (0 on a fresh database)."""
@@ -178,26 +247,73 @@ class Database:
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
         return int(row[0])
 
-    def schema_version(self) -> int:
-        """``PRAGMA user_version``: how many migrations have been applied."""
+    # --- schema, lifetime ----------------------------------------------------------------
+
+    def revision(self) -> str:
+        """The Alembic revision the schema is at."""
         with self._lock:
-            row = self._conn.execute("PRAGMA user_version").fetchone()
-        return int(row[0])
+            row = self._conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0])
+
+    def schema_version(self) -> int:
+        """How many legacy migrations the schema includes (see :mod:`.migrations`)."""
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        raise NotImplementedError
 
     def close(self) -> None:
         """Close the connection (idempotent), committing an open batch first."""
         with self._lock:
             if self.batch_open:
                 self.commit_batch()
-            self._conn.close()
+            self._close()
 
 
-def open_database(path: Path | str) -> Database:
-    """Open (creating if needed) and migrate the database at ``path``.
+class SqliteDatabase(Database):
+    """The embedded default: one SQLite file, ``BEGIN IMMEDIATE`` write transactions."""
 
-    ``":memory:"`` gives a private in-memory database (tests of pure rules).
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        super().__init__(conn, path)
+        self._sqlite = conn
+
+    def _begin_write(self) -> None:
+        self._sqlite.execute("BEGIN IMMEDIATE")
+
+    def _in_transaction(self) -> bool:
+        return self._sqlite.in_transaction
+
+    def schema_version(self) -> int:
+        """``PRAGMA user_version``: how many legacy migrations have been applied."""
+        with self._lock:
+            row = self._sqlite.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    def _close(self) -> None:
+        self._sqlite.close()
+
+
+def open_database(target: Path | str) -> Database:
+    """Open (creating if needed) and migrate the database at ``target``.
+
+    ``postgresql://…`` opens a PostgreSQL database (:mod:`.postgres`); a path or
+    ``sqlite:///path`` a SQLite file. ``":memory:"`` gives a private in-memory SQLite
+    database (tests of pure rules).
     """
-    target = str(path)
+    text = str(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        from .postgres import open_postgres
+
+        return open_postgres(text)
+    if text.startswith("sqlite:///"):
+        text = text.removeprefix("sqlite:///")
+    return open_sqlite(text)
+
+
+def open_sqlite(target: str) -> SqliteDatabase:
+    """Open and migrate the SQLite file at ``target`` (or ``:memory:``)."""
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -205,16 +321,19 @@ def open_database(path: Path | str) -> Database:
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {target}: {exc}") from exc
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
     try:
-        migrate(conn)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        upgrade_sqlite(conn, target)
+        conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.Error as exc:
         conn.close()
         raise DatabaseError(f"cannot migrate database {target}: {exc}") from exc
     except DatabaseError:
         conn.close()
         raise
-    return Database(conn, None if target == ":memory:" else Path(target))
+    return SqliteDatabase(conn, None if target == ":memory:" else Path(target))
+
+
+__all__ = ["CommitHook", "Database", "SqliteDatabase", "head_revision", "open_database"]

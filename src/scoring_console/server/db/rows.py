@@ -6,7 +6,6 @@ Timestamps are stored as ISO 8601 strings in UTC; models get aware datetimes bac
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 
 from scoring_console.protocol.entities import (
@@ -28,6 +27,8 @@ from scoring_console.protocol.entities import (
 )
 from scoring_console.protocol.roles import Role
 
+from .dbapi import Connection, Row
+
 
 def to_iso(moment: datetime) -> str:
     """The stored form of a timestamp (UTC, ISO 8601)."""
@@ -47,31 +48,31 @@ def opt_iso(text: str | None) -> datetime | None:
     return None if text is None else from_iso(text)
 
 
-def user_info(row: sqlite3.Row) -> UserInfo:
+def user_info(row: Row) -> UserInfo:
     """A ``users`` row."""
     return UserInfo(
         id=row["id"], username=row["username"], name=row["name"], role=Role(row["role"])
     )
 
 
-def event(row: sqlite3.Row) -> Event:
+def event(row: Row) -> Event:
     """An ``events`` row."""
     return Event(id=row["id"], name=row["name"], date=row["date"])
 
 
-def contest(row: sqlite3.Row) -> Contest:
+def contest(row: Row) -> Contest:
     """A ``contests`` row."""
     return Contest(
         id=row["id"], event_id=row["event_id"], name=row["name"], locked=bool(row["locked"])
     )
 
 
-def contestant(row: sqlite3.Row) -> Contestant:
+def contestant(row: Row) -> Contestant:
     """A ``contestants`` row."""
     return Contestant(id=row["id"], number=row["number"], name=row["name"])
 
 
-def assignment(row: sqlite3.Row) -> Assignment:
+def assignment(row: Row) -> Assignment:
     """An ``assignments`` row."""
     return Assignment(
         id=row["id"],
@@ -83,7 +84,7 @@ def assignment(row: sqlite3.Row) -> Assignment:
     )
 
 
-def score(row: sqlite3.Row) -> Score:
+def score(row: Row) -> Score:
     """A ``scores`` row, unmasked."""
     return Score(
         id=row["id"],
@@ -100,14 +101,14 @@ def score(row: sqlite3.Row) -> Score:
     )
 
 
-def _user_name(conn: sqlite3.Connection, user_id: int | None) -> str | None:
+def _user_name(conn: Connection, user_id: int | None) -> str | None:
     if user_id is None:
         return None
     found = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
     return str(found["name"]) if found is not None else None
 
 
-def deduction(row: sqlite3.Row, conn: sqlite3.Connection) -> Deduction:
+def deduction(row: Row, conn: Connection) -> Deduction:
     """A ``deductions`` row, with the requester's and the decider's names."""
     return Deduction(
         requested_by_name=_user_name(conn, row["requested_by"]) or "",
@@ -128,7 +129,7 @@ def deduction(row: sqlite3.Row, conn: sqlite3.Connection) -> Deduction:
     )
 
 
-def removal_request(row: sqlite3.Row, conn: sqlite3.Connection) -> RemovalRequest:
+def removal_request(row: Row, conn: Connection) -> RemovalRequest:
     """A ``removal_requests`` row, with the requester's and the decider's names."""
     return RemovalRequest(
         judge_name=_user_name(conn, row["judge_id"]) or "",
@@ -152,7 +153,7 @@ def removal_request(row: sqlite3.Row, conn: sqlite3.Connection) -> RemovalReques
     )
 
 
-def notification(row: sqlite3.Row) -> Notification:
+def notification(row: Row) -> Notification:
     """A ``notifications`` row."""
     return Notification(
         id=row["id"],
@@ -167,7 +168,7 @@ def notification(row: sqlite3.Row) -> Notification:
     )
 
 
-def announcement(row: sqlite3.Row) -> Announcement:
+def announcement(row: Row) -> Announcement:
     """An ``announcements`` row."""
     return Announcement(
         id=row["id"],
@@ -180,7 +181,7 @@ def announcement(row: sqlite3.Row) -> Announcement:
     )
 
 
-def tie_decision(row: sqlite3.Row) -> TieDecision:
+def tie_decision(row: Row) -> TieDecision:
     """A ``tie_decisions`` row."""
     return TieDecision(
         id=row["id"],
@@ -194,7 +195,7 @@ def tie_decision(row: sqlite3.Row) -> TieDecision:
     )
 
 
-def outlier_review(row: sqlite3.Row) -> OutlierReview:
+def outlier_review(row: Row) -> OutlierReview:
     """An ``outlier_reviews`` row."""
     return OutlierReview(
         id=row["id"],

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime, timedelta
 
 from scoring_console.protocol.entities import UserInfo
 from scoring_console.protocol.roles import Role
 
+from ..db import Connection, IntegrityError, inserted_id
 from ..db import rows as r
 from ..passwords import hash_password, verify_password
 from .base import ServiceBase
@@ -34,13 +34,13 @@ class AccountsArea(ServiceBase):
             with self.db.transaction() as conn:
                 cursor = conn.execute(
                     "INSERT INTO users (username, name, role, password_hash, active, created_at) "
-                    "VALUES (?, ?, ?, ?, 1, ?)",
+                    "VALUES (?, ?, ?, ?, 1, ?) RETURNING id",
                     (username, name, role.value, hashed, r.to_iso(self.clock())),
                 )
                 row = conn.execute(
-                    "SELECT * FROM users WHERE id = ?", (cursor.lastrowid,)
+                    "SELECT * FROM users WHERE id = ?", (inserted_id(cursor),)
                 ).fetchone()
-        except sqlite3.IntegrityError as exc:
+        except IntegrityError as exc:
             raise Conflict(f"username {username!r} is taken", {"username": username}) from exc
         return r.user_info(row)
 
@@ -96,7 +96,7 @@ class AccountsArea(ServiceBase):
                 effects.append(self._end_sessions(conn, user_id, "account deactivated"))
         return Outcome(None, list(effects))
 
-    def _end_sessions(self, conn: sqlite3.Connection, user_id: int, reason: str) -> CloseSessions:
+    def _end_sessions(self, conn: Connection, user_id: int, reason: str) -> CloseSessions:
         """Revoke every refresh token of ``user_id`` (inside the caller's transaction) and
         return the effect that closes their live sockets.
 

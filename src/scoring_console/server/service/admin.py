@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
@@ -25,7 +24,7 @@ from scoring_console.protocol.payloads import (
 )
 from scoring_console.protocol.roles import Role
 
-from ..db import Database
+from ..db import Connection, Database, Row, inserted_id
 from ..db import rows as r
 from . import certstate, notices, rooms
 from .base import ServiceBase, utc_now
@@ -108,7 +107,7 @@ class AdminArea(ServiceBase):
         targets = (rooms.contest(contest.id), *rooms.VENUE_ROLE_ROOMS)
         return Outcome(contest, [Broadcast(ServerEvent.CONTEST_LOCKED, event, targets), *effects])
 
-    def _refuse_unlock_if_published(self, conn: sqlite3.Connection, contest: sqlite3.Row) -> None:
+    def _refuse_unlock_if_published(self, conn: Connection, contest: Row) -> None:
         """Published results are public: unlocking their contest would let scores change
         under results people already read. Reopening is a separate, deliberate flow."""
         published = [
@@ -126,7 +125,7 @@ class AdminArea(ServiceBase):
                 {"contestId": contest["id"], "published": published},
             )
 
-    def _tell_contest_judges(self, conn: sqlite3.Connection, contest: Contest) -> list[Broadcast]:
+    def _tell_contest_judges(self, conn: Connection, contest: Contest) -> list[Broadcast]:
         """One notification per judge of the contest, naming their categories in it."""
         rows = conn.execute(
             "SELECT a.user_id, c.id, c.name FROM assignments a "
@@ -216,7 +215,7 @@ class AdminArea(ServiceBase):
             seq = self.db.next_seq(conn)
             cursor = conn.execute(
                 "INSERT INTO announcements (message, type, timestamp, author_id, seq, "
-                "contest_id) VALUES (?, ?, ?, ?, ?, ?)",
+                "contest_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     payload.message,
                     payload.type.value,
@@ -227,7 +226,7 @@ class AdminArea(ServiceBase):
                 ),
             )
             row = conn.execute(
-                "SELECT * FROM announcements WHERE id = ?", (cursor.lastrowid,)
+                "SELECT * FROM announcements WHERE id = ?", (inserted_id(cursor),)
             ).fetchone()
             announcement = r.announcement(row)
             self._audit(

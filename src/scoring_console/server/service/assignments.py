@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,7 +11,7 @@ from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import AssignmentChange, AssignmentRevoked
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
 
-from ..db import Database
+from ..db import Connection, Database, IntegrityError, inserted_id
 from ..db import rows as r
 from . import certstate, rooms
 from .base import ServiceBase, role_label, utc_now
@@ -73,10 +72,10 @@ class AssignmentsArea(ServiceBase):
             try:
                 cursor = conn.execute(
                     "INSERT INTO assignments (user_id, category_id, role, created_at, seq) "
-                    "VALUES (?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
                     (payload.user_id, info.id, role.value, r.to_iso(self.clock()), seq),
                 )
-            except sqlite3.IntegrityError as exc:
+            except IntegrityError as exc:
                 raise Conflict(
                     f"{self._user_name(conn, payload.user_id)} is already assigned to {info.label}",
                     {"userId": payload.user_id, "categoryId": info.id},
@@ -84,7 +83,7 @@ class AssignmentsArea(ServiceBase):
             row = conn.execute(
                 "SELECT a.*, u.name AS user_name FROM assignments a "
                 "JOIN users u ON u.id = a.user_id WHERE a.id = ?",
-                (cursor.lastrowid,),
+                (inserted_id(cursor),),
             ).fetchone()
             assignment = r.assignment(row)
             self._audit(
@@ -199,7 +198,7 @@ class AssignmentsArea(ServiceBase):
         if actor.role not in _MANAGER_ROLES:
             raise Forbidden(f"{actor.role.value} cannot change assignments")
 
-    def _assignable_user(self, conn: sqlite3.Connection, user_id: int) -> tuple[Actor, Role]:
+    def _assignable_user(self, conn: Connection, user_id: int) -> tuple[Actor, Role]:
         row = conn.execute(
             "SELECT id, username, role FROM users WHERE id = ? AND active = 1", (user_id,)
         ).fetchone()
@@ -213,9 +212,7 @@ class AssignmentsArea(ServiceBase):
             )
         return Actor(row["id"], role, row["username"]), role
 
-    def _judges_changed(
-        self, conn: sqlite3.Connection, category_id: int, role: Role
-    ) -> list[Broadcast]:
+    def _judges_changed(self, conn: Connection, category_id: int, role: Role) -> list[Broadcast]:
         """A judge joined or left: the category's required signers changed."""
         if role is not Role.JUDGE:
             return []

@@ -6,7 +6,7 @@ Recording a write — call it inside the write's own transaction, so the entry c
     from scoring_console.server.service import audit
 
     audit.record(
-        conn,                       # the open transaction's sqlite3.Connection
+        conn,                       # the open transaction's Connection
         at=self.clock(),            # the service's injected clock, never datetime.now()
         actor=actor,                # the Actor who wrote; None for the system (init)
         action="user.created",      # "<entity>.<verb>"; AuditAction lists the scoring ones
@@ -30,7 +30,6 @@ Secrets (password hashes, tokens) must never be passed in ``old``/``new``.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -40,6 +39,7 @@ from pydantic import BaseModel
 from scoring_console.protocol.audit import AuditEntry, AuditPage, AuditQuery
 from scoring_console.protocol.roles import Role
 
+from ..db import Connection, Row, inserted_id
 from ..db import rows as r
 from .types import Actor
 
@@ -50,7 +50,7 @@ State = Mapping[str, Any] | BaseModel | None
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     at: datetime,
     actor: Actor | None,
@@ -71,7 +71,7 @@ def record(
         "INSERT INTO audit_log (at, actor_id, actor_username, actor_role, action, "
         "entity_kind, entity_id, label, category_id, contest_id, subject_user_id, "
         "old_json, new_json, reason, client_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             r.to_iso(at),
             None if actor is None else actor.user_id,
@@ -90,7 +90,7 @@ def record(
             client_id,
         ),
     )
-    return int(cursor.lastrowid or 0)
+    return inserted_id(cursor)
 
 
 def _to_json(state: State) -> str | None:
@@ -103,7 +103,7 @@ def _to_json(state: State) -> str | None:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def entry(row: sqlite3.Row) -> AuditEntry:
+def entry(row: Row) -> AuditEntry:
     """An ``audit_log`` row as the wire model."""
     return AuditEntry(
         id=row["id"],
@@ -126,7 +126,7 @@ def entry(row: sqlite3.Row) -> AuditEntry:
 
 
 def query(
-    conn: sqlite3.Connection,
+    conn: Connection,
     query: AuditQuery,
     *,
     only_user_id: int | None = None,

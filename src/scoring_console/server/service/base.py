@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from scoring_console.protocol.entities import (
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
-from ..db import Database
+from ..db import Connection, Database, Row, inserted_id
 from ..db import rows as r
 from . import audit, certstate, rooms
 from .notices import Notice
@@ -68,7 +67,7 @@ class ServiceBase:
 
     # --- lookups --------------------------------------------------------------------
 
-    def _category(self, conn: sqlite3.Connection, category_id: int) -> CategoryInfo:
+    def _category(self, conn: Connection, category_id: int) -> CategoryInfo:
         row = conn.execute(
             "SELECT c.id, c.name, c.contest_id, c.published, k.event_id, k.locked, "
             "k.name AS contest_name "
@@ -87,16 +86,14 @@ class ServiceBase:
             contest_name=row["contest_name"],
         )
 
-    def _assigned_role(
-        self, conn: sqlite3.Connection, user_id: int, category_id: int
-    ) -> Role | None:
+    def _assigned_role(self, conn: Connection, user_id: int, category_id: int) -> Role | None:
         row = conn.execute(
             "SELECT role FROM assignments WHERE user_id = ? AND category_id = ?",
             (user_id, category_id),
         ).fetchone()
         return None if row is None else Role(row["role"])
 
-    def _visible_ids(self, conn: sqlite3.Connection, actor: Actor) -> set[int]:
+    def _visible_ids(self, conn: Connection, actor: Actor) -> set[int]:
         if actor.role in VENUE_WIDE_ROLES:
             return {row[0] for row in conn.execute("SELECT id FROM categories")}
         return {
@@ -107,14 +104,12 @@ class ServiceBase:
             )
         }
 
-    def _can_view(self, conn: sqlite3.Connection, actor: Actor, category_id: int) -> bool:
+    def _can_view(self, conn: Connection, actor: Actor, category_id: int) -> bool:
         if actor.role in VENUE_WIDE_ROLES:
             return True
         return self._assigned_role(conn, actor.user_id, category_id) is actor.role
 
-    def _visible_category(
-        self, conn: sqlite3.Connection, actor: Actor, category_id: int
-    ) -> CategoryInfo:
+    def _visible_category(self, conn: Connection, actor: Actor, category_id: int) -> CategoryInfo:
         """The category if the actor may see it; ``NotFound`` otherwise (no existence leak)."""
         info = self._category(conn, category_id)
         if not self._can_view(conn, actor, category_id):
@@ -122,7 +117,7 @@ class ServiceBase:
         return info
 
     def _require_assigned(
-        self, conn: sqlite3.Connection, actor: Actor, category_id: int, role: Role
+        self, conn: Connection, actor: Actor, category_id: int, role: Role
     ) -> None:
         if (
             actor.role is not role
@@ -142,7 +137,7 @@ class ServiceBase:
             )
 
     def _require_contestant_in(
-        self, conn: sqlite3.Connection, category_id: int, contestant_id: int
+        self, conn: Connection, category_id: int, contestant_id: int
     ) -> None:
         if (
             conn.execute("SELECT 1 FROM contestants WHERE id = ?", (contestant_id,)).fetchone()
@@ -160,14 +155,14 @@ class ServiceBase:
                 {"contestantId": contestant_id, "categoryId": category_id},
             )
 
-    def _judge_signed(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> bool:
+    def _judge_signed(self, conn: Connection, judge_id: int, category_id: int) -> bool:
         row = conn.execute(
             "SELECT 1 FROM signoffs WHERE category_id = ? AND user_id = ? AND role = ?",
             (category_id, judge_id, Role.JUDGE.value),
         ).fetchone()
         return row is not None
 
-    def _require_judges_step_open(self, conn: sqlite3.Connection, category_id: int) -> None:
+    def _require_judges_step_open(self, conn: Connection, category_id: int) -> None:
         """Refuse changes to what the judges' panel produced once the tally master signed.
 
         From TALLY_SIGNED on, the scores, deductions and the panel itself are what the
@@ -184,9 +179,7 @@ class ServiceBase:
                 {"categoryId": category_id, "status": status.value},
             )
 
-    def _require_sheet_open(
-        self, conn: sqlite3.Connection, judge_id: int, category_id: int
-    ) -> None:
+    def _require_sheet_open(self, conn: Connection, judge_id: int, category_id: int) -> None:
         if self._judge_signed(conn, judge_id, category_id):
             label = self._category(conn, category_id).label
             raise Locked(
@@ -195,7 +188,7 @@ class ServiceBase:
                 {"categoryId": category_id, "judgeId": judge_id},
             )
 
-    def _reason_required(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> bool:
+    def _reason_required(self, conn: Connection, judge_id: int, category_id: int) -> bool:
         """True once the judge's signed sheet of the category was reopened."""
         row = conn.execute(
             "SELECT 1 FROM reopen_requests WHERE judge_id = ? AND category_id = ? "
@@ -204,23 +197,21 @@ class ServiceBase:
         ).fetchone()
         return row is not None
 
-    def _user_name(self, conn: sqlite3.Connection, user_id: int) -> str:
+    def _user_name(self, conn: Connection, user_id: int) -> str:
         row = conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
         return str(row["name"]) if row is not None else "an unknown user"
 
-    def _contestant_label(self, conn: sqlite3.Connection, contestant_id: int) -> str:
+    def _contestant_label(self, conn: Connection, contestant_id: int) -> str:
         """``"#7 Ana Lima"``: the sheet number and name."""
         row = conn.execute(
             "SELECT number, name FROM contestants WHERE id = ?", (contestant_id,)
         ).fetchone()
         return f"#{row['number']} {row['name']}" if row is not None else "an unknown contestant"
 
-    def _replayed(
-        self, conn: sqlite3.Connection, table: str, client_id: str, digest: str
-    ) -> sqlite3.Row | None:
+    def _replayed(self, conn: Connection, table: str, client_id: str, digest: str) -> Row | None:
         """The stored row written under ``client_id`` in ``table`` (a fixed table name),
         ``None`` if there is none; ``Conflict`` if it was written with other content."""
-        row: sqlite3.Row | None = conn.execute(
+        row: Row | None = conn.execute(
             f"SELECT * FROM {table} WHERE client_id = ?", (client_id,)
         ).fetchone()
         if row is not None and row["content_hash"] != digest:
@@ -231,7 +222,7 @@ class ServiceBase:
         return row
 
     def _score_label(
-        self, conn: sqlite3.Connection, contestant_id: int, criterion_id: int, judge_id: int
+        self, conn: Connection, contestant_id: int, criterion_id: int, judge_id: int
     ) -> str:
         """``#12 Anna Berg · Poise · judge Judge One``: a score cell in the users' words."""
         contestant = conn.execute(
@@ -252,7 +243,7 @@ class ServiceBase:
 
     def _audit(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         actor: Actor | None,
         action: str,
         entity: str,
@@ -273,7 +264,7 @@ class ServiceBase:
         )
 
     def _tell(
-        self, conn: sqlite3.Connection, user_id: int, notice: Notice, category_id: int | None
+        self, conn: Connection, user_id: int, notice: Notice, category_id: int | None
     ) -> Broadcast:
         """Persist a :class:`~.notices.Notice` for one user; its ``notification`` broadcast."""
         return self._notify(
@@ -287,7 +278,7 @@ class ServiceBase:
 
     def _notify(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         user_id: int,
         *,
         type: NotificationType,
@@ -299,11 +290,11 @@ class ServiceBase:
         seq = self.db.next_seq(conn)
         cursor = conn.execute(
             "INSERT INTO notifications (user_id, type, title, message, category_id, read, "
-            "created_at, seq) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            "created_at, seq) VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id",
             (user_id, type.value, title, message, category_id, r.to_iso(self.clock()), seq),
         )
         row = conn.execute(
-            "SELECT * FROM notifications WHERE id = ?", (cursor.lastrowid,)
+            "SELECT * FROM notifications WHERE id = ?", (inserted_id(cursor),)
         ).fetchone()
         note: Notification = r.notification(row)
         return Broadcast(ServerEvent.NOTIFICATION, note, (rooms.user(user_id),))

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
@@ -27,6 +26,7 @@ from scoring_console.protocol.payloads import CertificationSign, SignResult
 from scoring_console.protocol.receipt import compute_receipt
 from scoring_console.protocol.roles import CERTIFICATION_CHAIN, Role
 
+from ..db import Connection, inserted_id
 from ..db import rows as r
 from . import certstate, notices, rooms, standings
 from .base import CategoryInfo, ServiceBase, role_label
@@ -70,7 +70,8 @@ class CertificationArea(ServiceBase):
             now = self.clock()
             cursor = conn.execute(
                 "INSERT INTO signoffs (category_id, role, user_id, signed_at, receipt, "
-                "signed_score_count, client_id, result) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+                "signed_score_count, client_id, result) VALUES (?, ?, ?, ?, ?, ?, ?, '') "
+                "RETURNING id",
                 (
                     info.id,
                     actor.role.value,
@@ -81,6 +82,7 @@ class CertificationArea(ServiceBase):
                     payload.client_id,
                 ),
             )
+            signoff_id = inserted_id(cursor)
             after = certstate.touch(conn, info.id, self.db.next_seq(conn), now)
             result = SignResult(
                 certification=certification_for(after, actor.user_id, actor.role),
@@ -89,14 +91,14 @@ class CertificationArea(ServiceBase):
             )
             conn.execute(
                 "UPDATE signoffs SET result = ? WHERE id = ?",
-                (result.model_dump_json(by_alias=True), cursor.lastrowid),
+                (result.model_dump_json(by_alias=True), signoff_id),
             )
             self._audit(
                 conn,
                 actor,
                 AuditAction.SIGNOFF_SIGNED,
                 AuditEntity.SIGNOFF,
-                cursor.lastrowid,
+                signoff_id,
                 f"{actor.role.value.replace('_', ' ').lower()} sign-off of {info.name} "
                 f"by {self._user_name(conn, actor.user_id)}",
                 old={"status": before.status.value},
@@ -121,7 +123,7 @@ class CertificationArea(ServiceBase):
     # --- helpers --------------------------------------------------------------------
 
     def _replayed_signoff(
-        self, conn: sqlite3.Connection, actor: Actor, payload: CertificationSign
+        self, conn: Connection, actor: Actor, payload: CertificationSign
     ) -> SignResult | None:
         row = conn.execute(
             "SELECT category_id, user_id, result FROM signoffs WHERE client_id = ?",
@@ -146,7 +148,7 @@ class CertificationArea(ServiceBase):
         return SignResult.model_validate(json.loads(row["result"]))
 
     def _check_order(
-        self, conn: sqlite3.Connection, actor: Actor, info: CategoryInfo, state: Certification
+        self, conn: Connection, actor: Actor, info: CategoryInfo, state: Certification
     ) -> None:
         signed_roles = {s.role for s in state.signoffs}
         if actor.role is Role.JUDGE:
@@ -181,7 +183,7 @@ class CertificationArea(ServiceBase):
         if actor.role is Role.TALLY_MASTER:
             self._require_no_open_flags(conn, info)
 
-    def _require_no_open_flags(self, conn: sqlite3.Connection, info: CategoryInfo) -> None:
+    def _require_no_open_flags(self, conn: Connection, info: CategoryInfo) -> None:
         """A tally master signs only when every outlier flag is cleared."""
         flags = standings.open_outlier_flags(conn, info.id)
         if not flags:
@@ -215,21 +217,19 @@ class CertificationArea(ServiceBase):
             },
         )
 
-    def _missing_cells(self, conn: sqlite3.Connection, judge_id: int, category_id: int) -> int:
+    def _missing_cells(self, conn: Connection, judge_id: int, category_id: int) -> int:
         row = conn.execute(
             "SELECT "
-            "(SELECT COUNT(*) FROM category_contestants WHERE category_id = :c) * "
-            "(SELECT COUNT(*) FROM criteria WHERE category_id = :c) - "
+            "(SELECT COUNT(*) FROM category_contestants WHERE category_id = ?) * "
+            "(SELECT COUNT(*) FROM criteria WHERE category_id = ?) - "
             "(SELECT COUNT(*) FROM scores s JOIN category_contestants cc "
             " ON cc.category_id = s.category_id AND cc.contestant_id = s.contestant_id "
-            " WHERE s.category_id = :c AND s.judge_id = :j)",
-            {"c": category_id, "j": judge_id},
+            " WHERE s.category_id = ? AND s.judge_id = ?)",
+            (category_id, category_id, category_id, judge_id),
         ).fetchone()
         return max(0, int(row[0]))
 
-    def _signed_scores(
-        self, conn: sqlite3.Connection, actor: Actor, category_id: int
-    ) -> list[Score]:
+    def _signed_scores(self, conn: Connection, actor: Actor, category_id: int) -> list[Score]:
         if actor.role is Role.JUDGE:
             rows = conn.execute(
                 "SELECT * FROM scores WHERE category_id = ? AND judge_id = ?",
@@ -240,7 +240,7 @@ class CertificationArea(ServiceBase):
         return [r.score(row) for row in rows]
 
     def _notify_next_signers(
-        self, conn: sqlite3.Connection, info: CategoryInfo, status: CertificationStatus
+        self, conn: Connection, info: CategoryInfo, status: CertificationStatus
     ) -> list[Broadcast]:
         """Tell whoever signs next (tally masters after the last judge, auditors after
         the tally master, the board after the auditor); the board again when certified."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from scoring_console.protocol.entities import (
@@ -12,6 +11,7 @@ from scoring_console.protocol.entities import (
 )
 from scoring_console.protocol.roles import Role
 
+from ..db import Connection
 from ..db import rows as r
 
 PANEL_SCORES_SQL = (
@@ -26,7 +26,7 @@ panel signed them.
 """
 
 
-def required_judge_ids(conn: sqlite3.Connection, category_id: int) -> list[int]:
+def required_judge_ids(conn: Connection, category_id: int) -> list[int]:
     """Judges assigned to the category: each must sign before the tally master."""
     return [
         row[0]
@@ -37,7 +37,7 @@ def required_judge_ids(conn: sqlite3.Connection, category_id: int) -> list[int]:
     ]
 
 
-def signoffs(conn: sqlite3.Connection, category_id: int) -> list[CertificationSignoff]:
+def signoffs(conn: Connection, category_id: int) -> list[CertificationSignoff]:
     """Sign-offs of a category in signing order."""
     rows = conn.execute(
         "SELECT s.role, s.user_id, s.signed_at, s.receipt, u.name FROM signoffs s "
@@ -73,7 +73,7 @@ def status_of(required: list[int], signed: list[CertificationSignoff]) -> Certif
     return CertificationStatus.JUDGES_SIGNING
 
 
-def signers(conn: sqlite3.Connection, category_id: int, role: Role) -> list[int]:
+def signers(conn: Connection, category_id: int, role: Role) -> list[int]:
     """Users who may sign ``role``'s step of a category: its assigned judges or tally
     masters, every active auditor or board member."""
     if role in (Role.JUDGE, Role.TALLY_MASTER):
@@ -89,7 +89,7 @@ def signers(conn: sqlite3.Connection, category_id: int, role: Role) -> list[int]
     return [row[0] for row in rows]
 
 
-def certification(conn: sqlite3.Connection, category_id: int) -> Certification:
+def certification(conn: Connection, category_id: int) -> Certification:
     """The certification of one category as clients see it."""
     required = required_judge_ids(conn, category_id)
     signed = signoffs(conn, category_id)
@@ -106,7 +106,7 @@ def certification(conn: sqlite3.Connection, category_id: int) -> Certification:
     )
 
 
-def touch(conn: sqlite3.Connection, category_id: int, seq: int, now: datetime) -> Certification:
+def touch(conn: Connection, category_id: int, seq: int, now: datetime) -> Certification:
     """Record a change of a category's certification (new version, ``seq``, status)."""
     conn.execute(
         "INSERT INTO certifications (category_id, status, version, seq, updated_at) "

@@ -6,8 +6,6 @@ pending is a ``Conflict``. Only approved deductions count in totals.
 
 from __future__ import annotations
 
-import sqlite3
-
 from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import Deduction, RequestStatus
 from scoring_console.protocol.events import ServerEvent
@@ -15,6 +13,7 @@ from scoring_console.protocol.payloads import DeductionCreate, DeductionDecision
 from scoring_console.protocol.roles import Role
 from scoring_console.protocol.second_person import DEDUCTION_APPROVERS, may_decide_deduction
 
+from ..db import Connection, inserted_id
 from ..db import rows as r
 from . import notices, rooms
 from .base import ServiceBase, content_hash
@@ -61,7 +60,7 @@ class DeductionsArea(ServiceBase):
             cursor = conn.execute(
                 "INSERT INTO deductions (client_id, content_hash, category_id, contestant_id, "
                 "amount, reason, requested_by, status, created_at, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?) RETURNING id",
                 (
                     payload.client_id,
                     digest,
@@ -74,7 +73,7 @@ class DeductionsArea(ServiceBase):
                     seq,
                 ),
             )
-            deduction = self._deduction(conn, int(cursor.lastrowid or 0))
+            deduction = self._deduction(conn, inserted_id(cursor))
             self._audit(
                 conn,
                 actor,
@@ -181,6 +180,6 @@ class DeductionsArea(ServiceBase):
 
     # --- helpers --------------------------------------------------------------------
 
-    def _deduction(self, conn: sqlite3.Connection, deduction_id: int) -> Deduction:
+    def _deduction(self, conn: Connection, deduction_id: int) -> Deduction:
         row = conn.execute("SELECT * FROM deductions WHERE id = ?", (deduction_id,)).fetchone()
         return r.deduction(row, conn)

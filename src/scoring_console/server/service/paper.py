@@ -10,7 +10,6 @@ judge is on the panel, has not signed, the contest is unlocked, the chain is ope
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 
 from scoring_console.protocol.audit import AuditAction, AuditEntity
@@ -29,6 +28,7 @@ from scoring_console.protocol.payloads import ScoreSubmit
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 from scoring_console.protocol.second_person import may_decide_paper
 
+from ..db import Connection, inserted_id
 from ..db import rows as r
 from . import rooms
 from .base import CategoryInfo, content_hash
@@ -64,7 +64,7 @@ class PaperArea(ScoresArea):
             cursor = conn.execute(
                 "INSERT INTO paper_sheets (client_id, content_hash, category_id, judge_id, "
                 "entered_by, entries, note, status, created_at, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?) RETURNING id",
                 (
                     payload.client_id,
                     digest,
@@ -77,7 +77,7 @@ class PaperArea(ScoresArea):
                     self.db.next_seq(conn),
                 ),
             )
-            sheet = self._paper(conn, int(cursor.lastrowid or 0))
+            sheet = self._paper(conn, inserted_id(cursor))
             self._audit(
                 conn,
                 actor,
@@ -195,7 +195,7 @@ class PaperArea(ScoresArea):
 
     def _check_paper(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         info: CategoryInfo,
         judge_id: int,
         entries: list[PaperScore],
@@ -222,7 +222,7 @@ class PaperArea(ScoresArea):
             self._check_score_write(conn, judge, info, probe)
 
     def _apply_paper(
-        self, conn: sqlite3.Connection, actor: Actor, info: CategoryInfo, sheet: PaperSheet
+        self, conn: Connection, actor: Actor, info: CategoryInfo, sheet: PaperSheet
     ) -> list[Effect]:
         """Write every box as the judge's score; the ``scores:updated`` broadcasts."""
         judge = Actor(sheet.judge_id, Role.JUDGE, "")
@@ -253,9 +253,7 @@ class PaperArea(ScoresArea):
             )
         return effects
 
-    def _paper_confirmers(
-        self, conn: sqlite3.Connection, info: CategoryInfo, enterer: int
-    ) -> list[int]:
+    def _paper_confirmers(self, conn: Connection, info: CategoryInfo, enterer: int) -> list[int]:
         ids = {
             x[0]
             for x in conn.execute(
@@ -271,7 +269,7 @@ class PaperArea(ScoresArea):
         }
         return sorted(ids - {enterer})
 
-    def _paper(self, conn: sqlite3.Connection, sheet_id: int) -> PaperSheet:
+    def _paper(self, conn: Connection, sheet_id: int) -> PaperSheet:
         row = conn.execute("SELECT * FROM paper_sheets WHERE id = ?", (sheet_id,)).fetchone()
         return PaperSheet(
             id=row["id"],

@@ -14,7 +14,6 @@ board, organizers and admins. Online state is a count of live connections per us
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import Heartbeat, HeartbeatResult
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
-from ..db import Database
+from ..db import Connection, Database, Row
 from ..db import rows as r
 from . import rooms
 from .base import ServiceBase, utc_now
@@ -192,7 +191,7 @@ class PresenceArea(ServiceBase):
 
     # --- helpers --------------------------------------------------------------------
 
-    def _presence(self, row: sqlite3.Row) -> Presence:
+    def _presence(self, row: Row) -> Presence:
         """A presence model from a ``users`` row left-joined with ``presence``."""
         return Presence(
             user_id=row["id"],
@@ -212,7 +211,7 @@ class PresenceArea(ServiceBase):
         "FROM users u LEFT JOIN presence p ON p.user_id = u.id "
     )
 
-    def _presence_broadcast(self, conn: sqlite3.Connection, judge_id: int) -> Broadcast:
+    def _presence_broadcast(self, conn: Connection, judge_id: int) -> Broadcast:
         row = conn.execute(self._PRESENCE_SELECT + "WHERE u.id = ?", (judge_id,)).fetchone()
         categories = [
             c[0]
@@ -227,7 +226,7 @@ class PresenceArea(ServiceBase):
             ServerEvent.PRESENCE_UPDATED, self._presence(row), targets + _PRESENCE_ROLE_ROOMS
         )
 
-    def _presence_list(self, conn: sqlite3.Connection, actor: Actor) -> list[Presence]:
+    def _presence_list(self, conn: Connection, actor: Actor) -> list[Presence]:
         """Judges whose presence the actor sees: tally masters their categories' judges,
         venue-wide roles every judge, judges nobody."""
         if actor.role in VENUE_WIDE_ROLES:

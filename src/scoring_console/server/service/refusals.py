@@ -12,13 +12,13 @@ shown to and are not recorded.
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from scoring_console.protocol.entities import RefusedWrite
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import ScoreSubmit
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
+from ..db import Connection, Row
 from ..db import rows as r
 from . import rooms
 from .base import ServiceBase
@@ -31,7 +31,7 @@ _SELECT = (
 )
 
 
-def refused_write(row: sqlite3.Row) -> RefusedWrite:
+def refused_write(row: Row) -> RefusedWrite:
     """A ``refused_writes`` row (joined with the judge's name) as the wire model."""
     return RefusedWrite(
         id=row["id"],
@@ -49,9 +49,7 @@ def refused_write(row: sqlite3.Row) -> RefusedWrite:
     )
 
 
-def visible_refusals(
-    conn: sqlite3.Connection, actor: Actor, category_ids: list[int]
-) -> list[RefusedWrite]:
+def visible_refusals(conn: Connection, actor: Actor, category_ids: list[int]) -> list[RefusedWrite]:
     """Refused writes the actor oversees: venue-wide roles all of their visible
     categories, tally masters their assigned ones, judges none."""
     if actor.role not in VENUE_WIDE_ROLES and actor.role is not Role.TALLY_MASTER:
@@ -69,7 +67,7 @@ class RefusalsMixin(ServiceBase):
     """Recording refused score writes."""
 
     def _record_refusal(
-        self, conn: sqlite3.Connection, actor: Actor, payload: ScoreSubmit, exc: ServiceError
+        self, conn: Connection, actor: Actor, payload: ScoreSubmit, exc: ServiceError
     ) -> Broadcast | None:
         """Store one refusal inside the caller's transaction; its ``scores:refused``
         broadcast, or ``None`` (unknown category, or this ``clientId`` already refused)."""
@@ -85,9 +83,9 @@ class RefusalsMixin(ServiceBase):
             return None  # a replay of a refused write: recorded (and shown) once
         seq = self.db.next_seq(conn)
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO refused_writes (client_id, judge_id, category_id, "
+            "INSERT INTO refused_writes (client_id, judge_id, category_id, "
             "contestant_id, criterion_id, score, code, reason, refused_at, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
             (
                 payload.client_id,
                 actor.user_id,
@@ -101,9 +99,10 @@ class RefusalsMixin(ServiceBase):
                 seq,
             ),
         )
-        if cursor.rowcount == 0:
+        inserted = cursor.fetchone()
+        if inserted is None:
             return None
-        row = conn.execute(_SELECT + "WHERE w.id = ?", (cursor.lastrowid,)).fetchone()
+        row = conn.execute(_SELECT + "WHERE w.id = ?", (inserted[0],)).fetchone()
         refusal = refused_write(row)
         targets = (
             rooms.category_role(payload.category_id, Role.TALLY_MASTER),

@@ -8,14 +8,13 @@ request deletes the score, with an audit row.
 
 from __future__ import annotations
 
-import sqlite3
-
 from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import RemovalRequest, RequestStatus, ScoreDeleted
 from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.payloads import RemovalDecision, RemovalRequestCreate
 from scoring_console.protocol.roles import Role
 
+from ..db import Connection, inserted_id
 from ..db import rows as r
 from . import notices, rooms
 from .base import ServiceBase, content_hash
@@ -71,7 +70,7 @@ class RemovalsArea(ServiceBase):
             cursor = conn.execute(
                 "INSERT INTO removal_requests (client_id, content_hash, score_id, category_id, "
                 "contestant_id, criterion_id, judge_id, requested_by, reason, status, "
-                "created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)",
+                "created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?) RETURNING id",
                 (
                     payload.client_id,
                     digest,
@@ -86,7 +85,7 @@ class RemovalsArea(ServiceBase):
                     seq,
                 ),
             )
-            request = self._removal(conn, int(cursor.lastrowid or 0))
+            request = self._removal(conn, inserted_id(cursor))
             self._audit(
                 conn,
                 actor,
@@ -197,12 +196,12 @@ class RemovalsArea(ServiceBase):
 
     # --- helpers --------------------------------------------------------------------
 
-    def _removal(self, conn: sqlite3.Connection, request_id: int) -> RemovalRequest:
+    def _removal(self, conn: Connection, request_id: int) -> RemovalRequest:
         row = conn.execute("SELECT * FROM removal_requests WHERE id = ?", (request_id,)).fetchone()
         return r.removal_request(row, conn)
 
     def _delete_score(
-        self, conn: sqlite3.Connection, actor: Actor, score_id: int, now: str, reason: str
+        self, conn: Connection, actor: Actor, score_id: int, now: str, reason: str
     ) -> ScoreDeleted | None:
         """Delete a score with an audit row; ``None`` if it is already gone."""
         row = conn.execute("SELECT * FROM scores WHERE id = ?", (score_id,)).fetchone()

@@ -10,8 +10,6 @@ in that category needs a reason (:meth:`ServiceBase._reason_required`).
 
 from __future__ import annotations
 
-import sqlite3
-
 from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import (
     CertificationStatus,
@@ -31,6 +29,7 @@ from scoring_console.protocol.reopen import (
 )
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
+from ..db import Connection, Row, inserted_id
 from ..db import rows as r
 from . import certstate, rooms
 from .base import CategoryInfo, ServiceBase, content_hash
@@ -80,7 +79,8 @@ class ReopenArea(ServiceBase):
                 )
             cursor = conn.execute(
                 "INSERT INTO reopen_requests (client_id, content_hash, category_id, judge_id, "
-                "reason, status, created_at, seq) VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)",
+                "reason, status, created_at, seq) VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?) "
+                "RETURNING id",
                 (
                     payload.client_id,
                     digest,
@@ -91,7 +91,7 @@ class ReopenArea(ServiceBase):
                     self.db.next_seq(conn),
                 ),
             )
-            request = self._reopen(conn, int(cursor.lastrowid or 0))
+            request = self._reopen(conn, inserted_id(cursor))
             self._audit(
                 conn,
                 actor,
@@ -210,10 +210,10 @@ class ReopenArea(ServiceBase):
 
     def _reopen_sheet(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         actor: Actor,
         info: CategoryInfo,
-        row: sqlite3.Row,
+        row: Row,
         payload: ReopenDecision,
     ) -> tuple[str | None, Broadcast]:
         """Supersede the judge's sign-off and every later step; the old receipt."""
@@ -299,7 +299,7 @@ class ReopenArea(ServiceBase):
         )
         return receipt, broadcast
 
-    def _reopen_deciders(self, conn: sqlite3.Connection, info: CategoryInfo) -> list[int]:
+    def _reopen_deciders(self, conn: Connection, info: CategoryInfo) -> list[int]:
         """Who is told of a new request: the category's tally masters; admins too once
         the category is certified (only they can approve then)."""
         ids = [
@@ -319,7 +319,7 @@ class ReopenArea(ServiceBase):
             ]
         return sorted(set(ids))
 
-    def _reopen(self, conn: sqlite3.Connection, request_id: int) -> ReopenRequest:
+    def _reopen(self, conn: Connection, request_id: int) -> ReopenRequest:
         row = conn.execute(
             "SELECT q.*, u.name AS judge_name FROM reopen_requests q "
             "JOIN users u ON u.id = q.judge_id WHERE q.id = ?",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from scoring_console.protocol.audit import AuditAction, AuditEntity
 from scoring_console.protocol.entities import Score
@@ -21,6 +20,7 @@ from scoring_console.protocol.payloads import (
 )
 from scoring_console.protocol.roles import Role
 
+from ..db import Connection, inserted_id
 from ..db import rows as r
 from . import rooms, standings
 from .base import CategoryInfo, content_hash
@@ -95,7 +95,7 @@ class ScoresArea(RefusalsMixin):
         return Outcome(BatchResult(results=results), effects)
 
     def _submit_in(
-        self, conn: sqlite3.Connection, actor: Actor, payload: ScoreSubmit
+        self, conn: Connection, actor: Actor, payload: ScoreSubmit
     ) -> tuple[Score, list[Effect]]:
         """Apply one submission inside the caller's transaction; a replay has no effects."""
         digest = content_hash(
@@ -167,14 +167,12 @@ class ScoresArea(RefusalsMixin):
 
     # --- helpers --------------------------------------------------------------------
 
-    def _totals(self, conn: sqlite3.Connection, category_id: int) -> TotalsData:
+    def _totals(self, conn: Connection, category_id: int) -> TotalsData:
         """Ranked totals by the category's scoring rules (see ``protocol.scoring``)."""
         result = standings.category_result(conn, category_id)
         return TotalsData(category_id=category_id, totals=result.ranked_totals())
 
-    def _replayed_score(
-        self, conn: sqlite3.Connection, client_id: str, digest: str
-    ) -> Score | None:
+    def _replayed_score(self, conn: Connection, client_id: str, digest: str) -> Score | None:
         row = conn.execute(
             "SELECT content_hash, result FROM score_writes WHERE client_id = ?", (client_id,)
         ).fetchone()
@@ -188,7 +186,7 @@ class ScoresArea(RefusalsMixin):
         return Score.model_validate(json.loads(row["result"]))
 
     def _check_score_write(
-        self, conn: sqlite3.Connection, actor: Actor, info: CategoryInfo, payload: ScoreSubmit
+        self, conn: Connection, actor: Actor, info: CategoryInfo, payload: ScoreSubmit
     ) -> None:
         self._require_assigned(conn, actor, info.id, Role.JUDGE)
         self._require_contestant_in(conn, info.id, payload.contestant_id)
@@ -221,7 +219,7 @@ class ScoresArea(RefusalsMixin):
 
     def _upsert_score(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         actor: Actor,
         payload: ScoreSubmit,
         *,
@@ -244,7 +242,7 @@ class ScoresArea(RefusalsMixin):
             cursor = conn.execute(
                 "INSERT INTO scores (client_id, category_id, contestant_id, criterion_id, "
                 "judge_id, score, comment, version, updated_at, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
                 (
                     payload.client_id,
                     payload.category_id,
@@ -257,7 +255,7 @@ class ScoresArea(RefusalsMixin):
                     seq,
                 ),
             )
-            score_id = int(cursor.lastrowid or 0)
+            score_id = inserted_id(cursor)
         else:
             score_id = old["id"]
             conn.execute(

@@ -7,7 +7,6 @@ step is signed (they change what the signatures stand on).
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from scoring_console.protocol.entities import (
     NotificationType,
@@ -20,6 +19,7 @@ from scoring_console.protocol.payloads import OutlierReviewCreate, TieDecisionCr
 from scoring_console.protocol.roles import Role
 from scoring_console.protocol.scoring import MANUAL
 
+from ..db import Connection, Row, inserted_id
 from ..db import rows as r
 from . import rooms, standings
 from .base import ServiceBase, content_hash
@@ -75,7 +75,7 @@ class ScoringReviewsArea(ServiceBase):
             cursor = conn.execute(
                 "INSERT INTO tie_decisions (client_id, content_hash, category_id, "
                 "contestant_ids, reason, decided_by, decided_at, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     payload.client_id,
                     digest,
@@ -88,7 +88,7 @@ class ScoringReviewsArea(ServiceBase):
                 ),
             )
             row = conn.execute(
-                "SELECT * FROM tie_decisions WHERE id = ?", (cursor.lastrowid,)
+                "SELECT * FROM tie_decisions WHERE id = ?", (inserted_id(cursor),)
             ).fetchone()
             decision = r.tie_decision(row)
         targets = (rooms.category_role(info.id, Role.TALLY_MASTER), *_REVIEW_WATCHERS)
@@ -122,7 +122,8 @@ class ScoringReviewsArea(ServiceBase):
             cursor = conn.execute(
                 "INSERT INTO outlier_reviews (client_id, content_hash, category_id, "
                 "contestant_id, criterion_id, judge_id, score_version, action, note, "
-                "reviewed_by, reviewed_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "reviewed_by, reviewed_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (
                     payload.client_id,
                     digest,
@@ -139,7 +140,7 @@ class ScoringReviewsArea(ServiceBase):
                 ),
             )
             row = conn.execute(
-                "SELECT * FROM outlier_reviews WHERE id = ?", (cursor.lastrowid,)
+                "SELECT * FROM outlier_reviews WHERE id = ?", (inserted_id(cursor),)
             ).fetchone()
             review = r.outlier_review(row)
             if payload.action is OutlierAction.ASK_JUDGE:
@@ -150,8 +151,8 @@ class ScoringReviewsArea(ServiceBase):
 
     # --- helpers --------------------------------------------------------------------
 
-    def _scored_cell(self, conn: sqlite3.Connection, payload: OutlierReviewCreate) -> sqlite3.Row:
-        row: sqlite3.Row | None = conn.execute(
+    def _scored_cell(self, conn: Connection, payload: OutlierReviewCreate) -> Row:
+        row: Row | None = conn.execute(
             "SELECT s.version, s.score, t.name AS contestant, t.number, k.name AS criterion "
             "FROM scores s JOIN contestants t ON t.id = s.contestant_id "
             "JOIN criteria k ON k.id = s.criterion_id "
@@ -173,9 +174,9 @@ class ScoringReviewsArea(ServiceBase):
 
     def _ask_judge(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         category_name: str,
-        score: sqlite3.Row,
+        score: Row,
         payload: OutlierReviewCreate,
     ) -> Broadcast:
         return self._notify(

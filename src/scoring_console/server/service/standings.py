@@ -6,8 +6,6 @@ the same code the console and the CLI run.
 
 from __future__ import annotations
 
-import sqlite3
-
 from scoring_console.protocol.entities import (
     Category,
     Criterion,
@@ -26,11 +24,12 @@ from scoring_console.protocol.scoring import (
     open_flags,
 )
 
+from ..db import Connection
 from ..db import rows as r
 from . import certstate
 
 
-def category_model(conn: sqlite3.Connection, category_id: int) -> Category:
+def category_model(conn: Connection, category_id: int) -> Category:
     """The category as ``sync`` sends it: criteria with weights, contestants, rules."""
     row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
     criteria = [
@@ -63,7 +62,7 @@ def _marks(count: int) -> str:
     return ", ".join("?" * count)
 
 
-def tie_decisions(conn: sqlite3.Connection, category_ids: list[int]) -> list[TieDecision]:
+def tie_decisions(conn: Connection, category_ids: list[int]) -> list[TieDecision]:
     """Manual tie decisions of these categories, oldest first."""
     if not category_ids:
         return []
@@ -75,7 +74,7 @@ def tie_decisions(conn: sqlite3.Connection, category_ids: list[int]) -> list[Tie
     return [r.tie_decision(row) for row in rows]
 
 
-def outlier_reviews(conn: sqlite3.Connection, category_ids: list[int]) -> list[OutlierReview]:
+def outlier_reviews(conn: Connection, category_ids: list[int]) -> list[OutlierReview]:
     """Outlier reviews of these categories, oldest first."""
     if not category_ids:
         return []
@@ -87,12 +86,12 @@ def outlier_reviews(conn: sqlite3.Connection, category_ids: list[int]) -> list[O
     return [r.outlier_review(row) for row in rows]
 
 
-def panel_scores(conn: sqlite3.Connection, category_id: int) -> list[Score]:
+def panel_scores(conn: Connection, category_id: int) -> list[Score]:
     """The scores that count: those of the category's panel judges."""
     return [r.score(row) for row in conn.execute(certstate.PANEL_SCORES_SQL, (category_id,))]
 
 
-def category_result(conn: sqlite3.Connection, category_id: int) -> CategoryResult:
+def category_result(conn: Connection, category_id: int) -> CategoryResult:
     """The category's ranking by its rules, from the database as it is now."""
     deductions = [
         (row[0], exact(row[1]))
@@ -111,7 +110,7 @@ def category_result(conn: sqlite3.Connection, category_id: int) -> CategoryResul
     )
 
 
-def open_outlier_flags(conn: sqlite3.Connection, category_id: int) -> list[OutlierFlag]:
+def open_outlier_flags(conn: Connection, category_id: int) -> list[OutlierFlag]:
     """Flagged panel scores no tally master cleared for their current version."""
     category = category_model(conn, category_id)
     flags = find_outliers(

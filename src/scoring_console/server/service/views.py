@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
@@ -13,7 +12,7 @@ from scoring_console.protocol.entities import (
 )
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 
-from ..db import Database
+from ..db import Connection, Database
 from ..db import rows as r
 from . import certstate, rooms, standings
 from .base import ServiceBase, utc_now
@@ -62,7 +61,7 @@ class ViewsArea(ServiceBase):
         with self.db.reading() as conn:
             return self._rooms(conn, actor)
 
-    def _rooms(self, conn: sqlite3.Connection, actor: Actor) -> set[str]:
+    def _rooms(self, conn: Connection, actor: Actor) -> set[str]:
         result = {rooms.ALL, rooms.user(actor.user_id), rooms.role(actor.role)}
         visible = sorted(self._visible_ids(conn, actor))
         if not visible:
@@ -132,7 +131,7 @@ class ViewsArea(ServiceBase):
             announcement_rows = [
                 row
                 for row in conn.execute(
-                    "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) "
+                    "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) AS recent "
                     "ORDER BY id",
                     (_ANNOUNCEMENTS_IN_SNAPSHOT,),
                 ).fetchall()
@@ -163,7 +162,7 @@ class ViewsArea(ServiceBase):
             )
 
     def _requests_visible(
-        self, conn: sqlite3.Connection, actor: Actor, ids: list[int]
+        self, conn: Connection, actor: Actor, ids: list[int]
     ) -> tuple[list[Deduction], list[RemovalRequest]]:
         """Deductions and removal requests the actor may see.
 

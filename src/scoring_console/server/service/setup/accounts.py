@@ -10,7 +10,6 @@ next login (``mustChangePassword``; the login refuses until a new password is se
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from typing import TYPE_CHECKING
 
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
@@ -25,6 +24,7 @@ from scoring_console.protocol.setup import (
     PasswordReset,
 )
 
+from ...db import Row, inserted_id
 from ...db import rows as r
 from ...passwords import hash_password
 from ..types import Actor, Conflict, Forbidden, Invalid, NotFound, Outcome
@@ -40,7 +40,7 @@ def generate_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
-def account(row: sqlite3.Row) -> Account:
+def account(row: Row) -> Account:
     """A ``users`` row as administrators see it."""
     return Account(
         id=row["id"],
@@ -140,7 +140,7 @@ class AccountsAdmin:
 
 def create_account(
     w: SetupWrite, username: str, name: str, role: Role, password: str | None
-) -> tuple[sqlite3.Row, str | None]:
+) -> tuple[Row, str | None]:
     """Insert an account; ``(row, generated password or None)``."""
     require_may_manage(w.actor, role, "create")
     taken = w.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
@@ -149,7 +149,7 @@ def create_account(
     generated = None if password else generate_password()
     cursor = w.conn.execute(
         "INSERT INTO users (username, name, role, password_hash, active, created_at, "
-        "must_change_password) VALUES (?, ?, ?, ?, 1, ?, ?)",
+        "must_change_password) VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
         (
             username,
             name,
@@ -159,16 +159,17 @@ def create_account(
             1 if generated else 0,
         ),
     )
+    new_id = inserted_id(cursor)
     w.changed(
         f"account {username} ({name}, {role.value}) created",
         action="account.create",
         subject=username,
     )
-    row = w.conn.execute("SELECT * FROM users WHERE id = ?", (cursor.lastrowid,)).fetchone()
+    row = w.conn.execute("SELECT * FROM users WHERE id = ?", (new_id,)).fetchone()
     return row, generated
 
 
-def change_role(w: SetupWrite, row: sqlite3.Row, role: Role) -> None:
+def change_role(w: SetupWrite, row: Row, role: Role) -> None:
     """Give an account another role; refused while it holds assignments."""
     require_may_manage(w.actor, role, "give the role to")
     if row["id"] == w.actor.user_id:
@@ -192,7 +193,7 @@ def change_role(w: SetupWrite, row: sqlite3.Row, role: Role) -> None:
     )
 
 
-def set_active(w: SetupWrite, row: sqlite3.Row, active: bool) -> None:
+def set_active(w: SetupWrite, row: Row, active: bool) -> None:
     """Deactivate (revoking refresh tokens) or reactivate an account."""
     if row["id"] == w.actor.user_id and not active:
         raise Forbidden("you cannot deactivate your own account")
@@ -206,10 +207,8 @@ def set_active(w: SetupWrite, row: sqlite3.Row, active: bool) -> None:
     )
 
 
-def _target(w: SetupWrite, user_id: int, what: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = w.conn.execute(
-        "SELECT * FROM users WHERE id = ?", (user_id,)
-    ).fetchone()
+def _target(w: SetupWrite, user_id: int, what: str) -> Row:
+    row: Row | None = w.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
     if row is None:
         raise NotFound(f"user {user_id} not found", {"userId": user_id})
     require_may_manage(w.actor, Role(row["role"]), what)

@@ -11,7 +11,6 @@ and broadcasts nothing), and names the file position of any refusal
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from scoring_console.protocol.roles import Role
 from scoring_console.protocol.scoring import ScoringRules, exact
 from scoring_console.protocol.scoring.decimals import to_json_number
 
+from ...db import Connection, Row
 from ...passwords import hash_password, verify_password
 from ..types import Actor, Invalid, NotFound, Outcome, ServiceError
 from . import ops
@@ -175,7 +175,7 @@ def _apply_users(w: SetupWrite, file: CompetitionFile) -> list[GeneratedPassword
     return passwords
 
 
-def _user_id(conn: sqlite3.Connection, username: str, path: str) -> int:
+def _user_id(conn: Connection, username: str, path: str) -> int:
     row = conn.execute(
         "SELECT id FROM users WHERE username = ? AND active = 1", (username,)
     ).fetchone()
@@ -187,7 +187,7 @@ def _user_id(conn: sqlite3.Connection, username: str, path: str) -> int:
     return int(row["id"])
 
 
-def export_event(conn: sqlite3.Connection, event_name: str | None) -> dict[str, Any]:
+def export_event(conn: Connection, event_name: str | None) -> dict[str, Any]:
     """The competition file (as a camelCase JSON object) of one event."""
     events = conn.execute("SELECT * FROM events ORDER BY id").fetchall()
     if event_name is not None:
@@ -219,7 +219,7 @@ def export_event(conn: sqlite3.Connection, event_name: str | None) -> dict[str, 
     return {"event": head, "users": users, "contests": contests}
 
 
-def _export_category(conn: sqlite3.Connection, cat: sqlite3.Row) -> dict[str, Any]:
+def _export_category(conn: Connection, cat: Row) -> dict[str, Any]:
     criteria = [
         {
             "name": c["name"],

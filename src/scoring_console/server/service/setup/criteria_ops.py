@@ -7,12 +7,12 @@ anything in a locked contest. Unchanged lists record nothing.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring_console.protocol.scoring import ScoringRules, exact
 
+from ...db import Connection, Row
 from ..types import Conflict, Invalid, NotFound
 from .structure_ops import contest_of, one_row
 from .unit import SetupWrite, category_label
@@ -143,9 +143,7 @@ def set_scoring(w: SetupWrite, category_id: int, rules: ScoringRules) -> None:
     w.changed(f"scoring rules of {label} changed", action="category.scoring", subject=label)
 
 
-def _require_max_above_scores(
-    conn: sqlite3.Connection, row: sqlite3.Row, max_score: float, label: str
-) -> None:
+def _require_max_above_scores(conn: Connection, row: Row, max_score: float, label: str) -> None:
     top = one_row(conn, "SELECT MAX(score) AS top FROM scores WHERE criterion_id = ?", row["id"])
     if top is not None and top["top"] is not None and top["top"] > max_score:
         raise Conflict(
@@ -155,7 +153,7 @@ def _require_max_above_scores(
         )
 
 
-def score_count(conn: sqlite3.Connection, where: str, *args: object) -> int:
+def score_count(conn: Connection, where: str, *args: object) -> int:
     """How many scores match ``where`` (a fixed SQL condition with ``?`` parameters)."""
     row = one_row(conn, f"SELECT COUNT(*) AS n FROM scores WHERE {where}", *args)
     return int(row["n"]) if row is not None else 0

@@ -8,11 +8,10 @@ touched users) and notify them.
 
 from __future__ import annotations
 
-import sqlite3
-
 from scoring_console.protocol.entities import NotificationType
 from scoring_console.protocol.roles import ASSIGNABLE_ROLES, Role
 
+from ...db import Connection, inserted_id
 from ...db import rows as r
 from ..types import Conflict, Invalid, Locked, NotFound
 from .criteria_ops import score_count
@@ -35,10 +34,11 @@ def save_contestant(w: SetupWrite, contestant_id: int | None, number: int, name:
         raise Conflict(f"number {number} is already {other['name']}", {"number": number})
     if row is None:
         cursor = conn.execute(
-            "INSERT INTO contestants (number, name) VALUES (?, ?)", (number, name)
+            "INSERT INTO contestants (number, name) VALUES (?, ?) RETURNING id", (number, name)
         )
+        new_id = inserted_id(cursor)
         w.changed(f"contestant {number} {name!r} created", action="contestant.create", subject=name)
-        return int(cursor.lastrowid or 0)
+        return new_id
     if row["number"] != number or row["name"] != name:
         for contest_id in _contests_of_contestant(conn, row["id"]):
             w.require_unlocked_contest(contest_id)
@@ -185,7 +185,7 @@ def set_staff(w: SetupWrite, category_id: int, role: Role, user_ids: list[int]) 
         w.notes.extend(w.service.assignments._judges_changed(conn, category_id, role))
 
 
-def _contests_of_contestant(conn: sqlite3.Connection, contestant_id: int) -> list[int]:
+def _contests_of_contestant(conn: Connection, contestant_id: int) -> list[int]:
     return [
         row[0]
         for row in conn.execute(
@@ -196,6 +196,6 @@ def _contests_of_contestant(conn: sqlite3.Connection, contestant_id: int) -> lis
     ]
 
 
-def _person(conn: sqlite3.Connection, contestant_id: int) -> str:
+def _person(conn: Connection, contestant_id: int) -> str:
     row = one_row(conn, "SELECT number, name FROM contestants WHERE id = ?", contestant_id)
     return f"{row['number']} {row['name']}" if row is not None else f"#{contestant_id}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING
 
 from scoring_console.protocol.setup import (
@@ -16,6 +15,7 @@ from scoring_console.protocol.setup import (
     SetupSaved,
 )
 
+from ...db import Connection, IntegrityError, Row
 from ..types import Actor, Conflict, NotFound, Outcome
 from . import ops
 from .unit import SetupWrite, category_label, setup_write
@@ -74,7 +74,7 @@ class StructureArea:
         with setup_write(self.service, actor) as w:
             try:
                 _DELETERS[payload.kind](w, payload.id)
-            except sqlite3.IntegrityError as exc:
+            except IntegrityError as exc:
                 # a record this code does not know about still refers to it: keep it
                 raise Conflict(
                     f"this {payload.kind.value} is still referred to by other records; "
@@ -88,10 +88,8 @@ def _saved(w: SetupWrite, entity_id: int) -> Outcome[SetupSaved]:
     return Outcome(SetupSaved(id=entity_id, changes=list(w.changes)), w.effects())
 
 
-def _row(conn: sqlite3.Connection, table: str, entity_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
-        f"SELECT * FROM {table} WHERE id = ?", (entity_id,)
-    ).fetchone()
+def _row(conn: Connection, table: str, entity_id: int) -> Row:
+    row: Row | None = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (entity_id,)).fetchone()
     if row is None:
         raise NotFound(f"{table[:-1]} {entity_id} not found", {"id": entity_id})
     return row

@@ -6,15 +6,14 @@ is written. Renaming or adding anything in a locked contest is refused.
 
 from __future__ import annotations
 
-import sqlite3
-
+from ...db import Connection, Row, inserted_id
 from ..types import Conflict, Invalid, NotFound
 from .unit import SetupWrite
 
 
-def one_row(conn: sqlite3.Connection, sql: str, *args: object) -> sqlite3.Row | None:
+def one_row(conn: Connection, sql: str, *args: object) -> Row | None:
     """The first row of a query, or ``None``."""
-    row: sqlite3.Row | None = conn.execute(sql, args).fetchone()
+    row: Row | None = conn.execute(sql, args).fetchone()
     return row
 
 
@@ -30,9 +29,12 @@ def save_event(w: SetupWrite, event_id: int | None, name: str, date: str | None)
         raise NotFound(f"event {event_id} not found", {"eventId": event_id})
     _require_free(conn, "events", "name = ?", (name,), row, f"an event named {name!r} exists")
     if row is None:
-        cursor = conn.execute("INSERT INTO events (name, date) VALUES (?, ?)", (name, date))
+        cursor = conn.execute(
+            "INSERT INTO events (name, date) VALUES (?, ?) RETURNING id", (name, date)
+        )
+        new_id = inserted_id(cursor)
         w.changed(f"event {name!r} created", action="event.create", subject=name)
-        return int(cursor.lastrowid or 0)
+        return new_id
     if row["name"] != name or (date is not None and row["date"] != date):
         new_date = row["date"] if date is None else date
         conn.execute(
@@ -65,10 +67,12 @@ def save_contest(w: SetupWrite, contest_id: int | None, event_id: int, name: str
     _require_free(conn, "contests", *where, row, f"{event['name']} already has a contest {name!r}")
     if row is None:
         cursor = conn.execute(
-            "INSERT INTO contests (event_id, name, seq) VALUES (?, ?, ?)", (event_id, name, w.seq)
+            "INSERT INTO contests (event_id, name, seq) VALUES (?, ?, ?) RETURNING id",
+            (event_id, name, w.seq),
         )
+        new_id = inserted_id(cursor)
         w.changed(f"contest {name!r} created", action="contest.create", subject=name)
-        return int(cursor.lastrowid or 0)
+        return new_id
     if row["name"] != name:
         w.require_unlocked_contest(row["id"])
         conn.execute("UPDATE contests SET name = ?, seq = ? WHERE id = ?", (name, w.seq, row["id"]))
@@ -102,15 +106,16 @@ def save_category(w: SetupWrite, category_id: int | None, contest_id: int, name:
     if row is None:
         w.require_unlocked_contest(contest_id)
         cursor = conn.execute(
-            "INSERT INTO categories (contest_id, name, seq) VALUES (?, ?, ?)",
+            "INSERT INTO categories (contest_id, name, seq) VALUES (?, ?, ?) RETURNING id",
             (contest_id, name, w.seq),
         )
+        new_id = inserted_id(cursor)
         w.changed(
             f"category {name!r} created in {contest['name']}",
             action="category.create",
             subject=name,
         )
-        return int(cursor.lastrowid or 0)
+        return new_id
     if row["name"] != name:
         w.require_unlocked_contest(contest_id)
         conn.execute(
@@ -123,11 +128,11 @@ def save_category(w: SetupWrite, category_id: int | None, contest_id: int, name:
 
 
 def _require_free(
-    conn: sqlite3.Connection,
+    conn: Connection,
     table: str,
     where: str,
     args: tuple[object, ...],
-    row: sqlite3.Row | None,
+    row: Row | None,
     message: str,
 ) -> None:
     other = one_row(conn, f"SELECT id FROM {table} WHERE {where}", *args)
@@ -135,7 +140,7 @@ def _require_free(
         raise Conflict(message)
 
 
-def contest_of(conn: sqlite3.Connection, category_id: int) -> int:
+def contest_of(conn: Connection, category_id: int) -> int:
     row = one_row(conn, "SELECT contest_id FROM categories WHERE id = ?", category_id)
     if row is None:
         raise NotFound(f"category {category_id} not found", {"categoryId": category_id})

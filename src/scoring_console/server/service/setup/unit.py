@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -11,6 +10,7 @@ from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.roles import VENUE_WIDE_ROLES, Role
 from scoring_console.protocol.setup import SetupChanged
 
+from ...db import Connection
 from .. import rooms
 from ..types import Actor, Broadcast, Effect, Forbidden, Locked, RoomChange
 
@@ -30,7 +30,7 @@ class SetupWrite:
     nothing changed, so a repeated import is silent.
     """
 
-    def __init__(self, service: ScoringService, conn: sqlite3.Connection, actor: Actor) -> None:
+    def __init__(self, service: ScoringService, conn: Connection, actor: Actor) -> None:
         self.service = service
         self.conn = conn
         self.actor = actor
@@ -121,7 +121,7 @@ class SetupWrite:
         return effects
 
 
-def category_label(conn: sqlite3.Connection, category_id: int) -> str:
+def category_label(conn: Connection, category_id: int) -> str:
     """``Vocal Performance (Senior Showcase)``: a category as people name it."""
     row = conn.execute(
         "SELECT c.name, k.name AS contest FROM categories c "
