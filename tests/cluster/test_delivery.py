@@ -72,8 +72,10 @@ async def test_three_nodes_deliver_masked_in_order_with_unbroken_chains(cluster:
     ]
     assert remote and float(remote[0].split()[-1]) >= len(cells), remote
     assert 'scoring_cluster_gaps_skipped_total{node="b"} 0.0' in metrics_b
+    backend = "postgresql" if cluster.database_url else "sqlite"
     print(
-        f"3 nodes ({(cluster.database_url and 'postgresql') or 'sqlite'}): {len(every)} scores from 2 judges; tally got {len(tally_ids())}; "
+        f"3 nodes ({backend}): {len(every)} scores from 2 judges; "
+        f"tally got {len(tally_ids())}; "
         f"chains unbroken; node b: {remote[0]}"
     )
 

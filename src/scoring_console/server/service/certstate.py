@@ -111,7 +111,8 @@ def touch(conn: Connection, category_id: int, seq: int, now: datetime) -> Certif
     conn.execute(
         "INSERT INTO certifications (category_id, status, version, seq, updated_at) "
         "VALUES (?, '', 1, ?, ?) ON CONFLICT (category_id) DO UPDATE SET "
-        "version = version + 1, seq = excluded.seq, updated_at = excluded.updated_at",
+        "version = certifications.version + 1, seq = excluded.seq, "
+        "updated_at = excluded.updated_at",
         (category_id, seq, r.to_iso(now)),
     )
     state = certification(conn, category_id)

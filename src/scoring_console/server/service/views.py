@@ -131,7 +131,8 @@ class ViewsArea(ServiceBase):
             announcement_rows = [
                 row
                 for row in conn.execute(
-                    "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) AS recent "
+                    "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) "
+                    "AS recent "
                     "ORDER BY id",
                     (_ANNOUNCEMENTS_IN_SNAPSHOT,),
                 ).fetchall()
