@@ -4,7 +4,8 @@
 Run by the Makefile with the system Python (so this file keeps to old syntax and the
 standard library). It checks the Python version, ``venv``/``ensurepip``, the shared
 libraries Qt loads (the offscreen set for tests, plus the xcb set for a window) and,
-for the tests, ``node``/``npm`` and the desktop metadata validators. For whatever is missing it prints the exact install
+for the tests, ``node``/``npm``, the desktop metadata validators and the PostgreSQL and
+Redis servers the cluster tests start. For whatever is missing it prints the exact install
 command for this distribution (apt-get on Debian/Ubuntu, dnf on Fedora) and exits 1.
 
     python3 packaging/tools/check_prereqs.py test|demo|bundle [--python PYTHON]
@@ -12,6 +13,7 @@ command for this distribution (apt-get on Debian/Ubuntu, dnf on Fedora) and exit
 ``SCORING_SKIP_PREREQS=1`` skips the check (a system where the names differ).
 """
 
+import glob
 import os
 import shutil
 import subprocess
@@ -56,8 +58,28 @@ BUNDLE_TOOLS = {
     "xvfb-run": ("xvfb xauth", "xorg-x11-server-Xvfb xauth"),
     "dpkg-deb": ("dpkg", "dpkg"),
 }
+# command -> packages: the servers the cluster tests start (PostgreSQL, Redis)
+CLUSTER_TOOLS = {
+    "initdb": ("postgresql", "postgresql-server"),
+    "pg_ctl": ("postgresql", "postgresql-server"),
+    "redis-server": ("redis-server", "redis"),
+}
+POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 VENV_PACKAGE = ("python3-venv", "python3")
 NODE_PACKAGES = ("nodejs npm", "nodejs npm")
+
+
+def find_tool(tool):
+    """Path of ``tool`` on PATH or, for PostgreSQL's server programs, in Debian's
+    versioned directory (/usr/lib/postgresql/N/bin, not on PATH); None if absent."""
+    found = shutil.which(tool)
+    if found:
+        return found
+    for directory in sorted(glob.glob(POSTGRES_BIN_GLOB), reverse=True):
+        candidate = os.path.join(directory, tool)
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
 def distro_family():
@@ -167,6 +189,10 @@ def check(purpose, python):
             if shutil.which(tool) is None:
                 problems.append("%s is missing (the JavaScript client compatibility test)" % tool)
                 packages.append(NODE_PACKAGES)
+        for tool, pkgs in sorted(CLUSTER_TOOLS.items()):
+            if find_tool(tool) is None:
+                problems.append("%s is missing (the PostgreSQL and cluster tests)" % tool)
+                packages.append(pkgs)
     return problems, packages
 
 
