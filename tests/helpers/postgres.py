@@ -21,6 +21,7 @@ and the tests use SQLite files as always.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import itertools
 import os
@@ -127,10 +128,8 @@ class PostgresServer:
         """Stop the server (fast shutdown) and remove its directory."""
         if self.started:
             self.started = False
-            try:
+            with contextlib.suppress(RuntimeError):
                 self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
-            except RuntimeError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, database: str) -> str:
