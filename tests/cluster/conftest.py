@@ -87,15 +87,17 @@ class Cluster:
             return await resp.text()
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Rows from the shared database (``?`` placeholders)."""
+        """Rows from the shared database (``?`` placeholders; a write is committed)."""
         if self.database_url:
             import psycopg
 
             with psycopg.connect(self.database_url) as pg:
-                return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), params)]
-        conn = sqlite3.connect(f"file:{self.data_dir / 'scoring.db'}?mode=ro", uri=True)
+                cursor = pg.execute(sql.replace("?", "%s"), params)
+                return [tuple(r) for r in cursor] if cursor.description else []
+        conn = sqlite3.connect(self.data_dir / "scoring.db")
         try:
-            return list(conn.execute(sql, params))
+            with conn:
+                return list(conn.execute(sql, params))
         finally:
             conn.close()
 
