@@ -52,24 +52,20 @@ async def test_a_dead_nodes_sockets_stop_counting(cluster: Cluster) -> None:
     tally = await cluster.connect("a", "tally1")
     await cluster.connect("b", "judge5")
 
-    async def judge5_online() -> bool:
-        snap = await tally.sync()
-        return bool(next(p for p in snap["presence"] if p["username"] == "judge5")["online"])
+    def judge5(presence: list[dict[str, object]]) -> dict[str, object]:
+        return next(p for p in presence if p["username"] == "judge5")
 
-    assert await judge5_online()
+    assert judge5((await tally.sync())["presence"])["online"] is True
+    start = (await tally.sync())["seq"]
     await asyncio.to_thread(cluster.nodes["b"].kill)
     killed = time.monotonic()
-    states: list[bool] = []
-
-    async def poll() -> None:
-        while True:
-            states.append(await judge5_online())
-            if not states[-1]:
-                return
-            await asyncio.sleep(0.5)
-
-    await asyncio.wait_for(poll(), 15)
-    assert states[-1] is False
+    # a surviving node notices the dead one's expired beat and tells the tally master
+    offline = await tally.events.wait_for(
+        "presence:updated", lambda p: p["username"] == "judge5" and not p["online"], timeout=20
+    )
+    took = time.monotonic() - killed
+    assert offline["prevSeq"] == start
+    assert judge5((await tally.sync())["presence"])["online"] is False
     health = await cluster.health("a")
     assert health["nodes"] == ["a"]
-    print(f"dead node: its judge counted offline after {time.monotonic() - killed:.1f} s")
+    print(f"dead node: the tally master heard its judge went offline after {took:.1f} s")

@@ -8,6 +8,7 @@ listens (``port=0`` → an ephemeral port) and returns a :class:`RunningServer`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -172,7 +173,13 @@ def create_app(config: ServerConfig) -> web.Application:
     if cluster is not None and group is not None:
         from .cluster.route import ClusterRoute
 
-        parts.route = ClusterRoute(group, cluster.ledger, deliverer)
+        route = parts.route = ClusterRoute(group, cluster.ledger, deliverer)
+
+        async def users_gone(user_ids: list[int]) -> None:
+            for user_id in user_ids:  # the route delivers the presence broadcasts
+                await route.run(functools.partial(service.presence.went_offline, user_id))
+
+        cluster.users_gone = users_gone
     parts.handlers = SocketHandlers(
         sio,
         service,

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 import redis
 from prometheus_client import CollectorRegistry, Histogram
@@ -66,6 +66,8 @@ class ClusterNode:
         self.accounts = RedisAccounts(self.client)
         self._beats: asyncio.Task[None] | None = None
         self.publish_latency: Histogram | None = None
+        self.users_gone: Callable[[list[int]], Awaitable[None]] | None = None
+        """Stores and delivers that users went offline with a dead node (set by the app)."""
 
     def buckets(self, rate_per_minute: int, name: str) -> RedisBuckets:
         """Cluster-wide token buckets (writes, reads, login attempts)."""
@@ -79,7 +81,9 @@ class ClusterNode:
         self._db.commit_hook = self.ledger.on_commit
         seq = self._db.current_seq()
         self.gate.start(seq)
-        self._beats = asyncio.get_running_loop().create_task(self.online.run_beats())
+        self._beats = asyncio.get_running_loop().create_task(
+            self.online.run_beats(self._users_gone)
+        )
         log.info("cluster node %s joined at seq %d", self.node_id, seq)
 
     async def stop(self) -> None:
@@ -119,6 +123,10 @@ class ClusterNode:
     async def _deliver(self, effects: Sequence[Effect]) -> None:
         if effects:
             await self._deliverer.deliver(effects)
+
+    async def _users_gone(self, user_ids: list[int]) -> None:
+        if self.users_gone is not None:
+            await self.users_gone(user_ids)
 
     def _lost_subscription(self) -> None:
         log.warning("node %s lost the effects subscription; gaps will be skipped", self.node_id)

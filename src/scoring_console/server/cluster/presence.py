@@ -6,7 +6,10 @@ expiry. A user's count is the sum over the nodes whose key is still alive, so a 
 that died stops counting after at most :data:`NODE_TTL`; the first node to notice
 removes the dead node's counts. Counting and summing is one Lua script, so a connect on
 one node and a disconnect on another see consistent before/after counts (the service
-broadcasts presence only when a user goes from 0 to 1 socket or back).
+broadcasts presence only when a user goes from 0 to 1 socket or back). With every beat,
+each node also *reaps* dead nodes (:meth:`RedisOnlineCounts.reap`, atomic, so one node
+gets each dead node's users): users left without a socket anywhere are reported, and
+the node stores and broadcasts that they went offline.
 
 The same count is the cluster-wide "sockets per user".
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis
@@ -42,13 +46,35 @@ local total = 0
 for _, node in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
   if node == me or redis.call('EXISTS', prefix .. 'node:' .. node) == 1 then
     total = total + (tonumber(redis.call('HGET', prefix .. 'online:' .. node, user)) or 0)
-  else
-    redis.call('SREM', prefix .. 'nodes', node)
-    redis.call('DEL', prefix .. 'online:' .. node)
   end
 end
 return total
 """
+
+_REAP = """
+local prefix = ARGV[1]
+local gone = {}
+for _, node in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
+  if redis.call('EXISTS', prefix .. 'node:' .. node) == 0 then
+    for _, user in ipairs(redis.call('HKEYS', prefix .. 'online:' .. node)) do
+      gone[user] = true
+    end
+    redis.call('SREM', prefix .. 'nodes', node)
+    redis.call('DEL', prefix .. 'online:' .. node)
+  end
+end
+local offline = {}
+local live = redis.call('SMEMBERS', prefix .. 'nodes')
+for user, _ in pairs(gone) do
+  local total = 0
+  for _, node in ipairs(live) do
+    total = total + (tonumber(redis.call('HGET', prefix .. 'online:' .. node, user)) or 0)
+  end
+  if total == 0 then table.insert(offline, user) end
+end
+return offline
+"""
+"""Forget the nodes whose beat expired; the users left with no socket anywhere."""
 
 
 class RedisOnlineCounts:
@@ -58,6 +84,7 @@ class RedisOnlineCounts:
         self._client = client
         self.node_id = node_id
         self._script = client.register_script(_COUNT)
+        self._reap = client.register_script(_REAP)
 
     def change(self, user_id: int, delta: int) -> tuple[int, int]:
         """Count a connect (+1) or disconnect (-1) on this node; cluster-wide before/after."""
@@ -96,14 +123,28 @@ class RedisOnlineCounts:
         pipe.delete(f"{PREFIX}node:{self.node_id}", f"{PREFIX}online:{self.node_id}")
         pipe.execute()
 
-    async def run_beats(self) -> None:
-        """Beat every :data:`BEAT` seconds until cancelled."""
+    def reap(self) -> list[int]:
+        """Forget dead nodes' sockets; the user ids left with no socket on any node."""
+        reply: Any = self._reap(args=[PREFIX])
+        return sorted(int(u) for u in reply)
+
+    async def run_beats(self, users_gone: Callable[[list[int]], Awaitable[None]]) -> None:
+        """Beat and reap every :data:`BEAT` seconds until cancelled; ``users_gone`` is
+        told who went offline with a dead node."""
         while True:
             await asyncio.sleep(BEAT)
             try:
                 await asyncio.to_thread(self.beat)
+                gone = await asyncio.to_thread(self.reap)
             except Exception as exc:
                 log.warning("node beat failed: %s", exc)
+                continue
+            if gone:
+                log.info("users offline with a dead node: %s", gone)
+                try:
+                    await users_gone(gone)
+                except Exception:
+                    log.exception("storing that users went offline failed")
 
     def nodes(self) -> list[str]:
         """Ids of the nodes whose beat is alive, sorted."""

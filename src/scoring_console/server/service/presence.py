@@ -173,17 +173,31 @@ class PresenceArea(ServiceBase):
         before, after = self.online.change(actor.user_id, 1 if online else -1)
         if (before > 0) == (after > 0):
             return []
+        return self._store_online_change(actor.user_id, actor.role)
+
+    def went_offline(self, user_id: int) -> list[Broadcast]:
+        """The user's last sockets were on a cluster node that died: store the change
+        and return the ``presence:updated`` broadcasts (none if they are back online)."""
+        if self.is_online(user_id):
+            return []
+        with self.db.reading() as conn:
+            row = conn.execute("SELECT role FROM users WHERE id = ?", (user_id,)).fetchone()
+        if row is None:
+            return []
+        return self._store_online_change(user_id, Role(row["role"]))
+
+    def _store_online_change(self, user_id: int, role: Role) -> list[Broadcast]:
         with self.db.transaction() as conn:
             seq = self.db.next_seq(conn)
             conn.execute(
                 "INSERT INTO presence (user_id, last_seen, pending_count, seq) "
                 "VALUES (?, ?, 0, ?) ON CONFLICT (user_id) DO UPDATE SET "
                 "last_seen = excluded.last_seen, seq = excluded.seq",
-                (actor.user_id, r.to_iso(self.clock()), seq),
+                (user_id, r.to_iso(self.clock()), seq),
             )
-            if actor.role is not Role.JUDGE:
+            if role is not Role.JUDGE:
                 return []
-            return [self._presence_broadcast(conn, actor.user_id)]
+            return [self._presence_broadcast(conn, user_id)]
 
     def is_online(self, user_id: int) -> bool:
         """True while the user has a live connection (as told through :meth:`set_online`)."""
