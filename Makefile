@@ -8,7 +8,7 @@ DEMO_PORT ?= 8765
 
 PREREQS = $(PYTHON) packaging/tools/check_prereqs.py
 
-.PHONY: all venv install test lint typecheck check demo server bench docs screenshots clean \
+.PHONY: all venv install test test-postgres lint typecheck check demo server bench docs screenshots clean \
 	prereqs-test prereqs-demo prereqs-bundle icons bundle bundle-smoke deb deb-smoke
 
 
@@ -39,6 +39,14 @@ test: prereqs-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+	$(MAKE) test-postgres
+
+# The single-node suite again with every test server on PostgreSQL (a throwaway server
+# started from the system packages by tests/helpers/postgres.py); tests marked
+# sqlite_only are left out.
+PG_TEST_DIRS ?= tests/server tests/client tests/export tests/ui tests/packaging
+test-postgres: $(STAMP)
+	SCORING_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PG_TEST_DIRS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

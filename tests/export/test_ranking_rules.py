@@ -8,7 +8,6 @@ line must say so. The expected totals are worked out here by hand from the store
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from fractions import Fraction
@@ -18,6 +17,7 @@ import pytest
 
 from scoring_console.export import ExportSource
 from scoring_console.export.ranking import rank_category
+from tests.helpers import postgres
 
 from .world import World
 
@@ -29,7 +29,7 @@ def weighted(world_dir: tuple[Path, World]) -> int:
     """Weight the vocal category's first criterion 2 and set the rules; its id."""
     data_dir, world = world_dir
     criterion_id = world.vocal.criteria[0].id
-    with sqlite3.connect(data_dir / "scoring.db") as db:
+    with postgres.connect_to(data_dir) as db:
         db.execute("UPDATE criteria SET weight = '2' WHERE id = ?", (criterion_id,))
         db.execute(
             "UPDATE categories SET scoring = ? WHERE id = ?", (json.dumps(RULES), world.vocal.id)
@@ -40,7 +40,7 @@ def weighted(world_dir: tuple[Path, World]) -> int:
 def expected_totals(data_dir: Path, category_id: int, doubled: int) -> dict[int, Fraction]:
     """Per contestant: average of the panel's weighted totals, high and low dropped,
     minus approved deductions."""
-    with sqlite3.connect(data_dir / "scoring.db") as db:
+    with postgres.connect_to(data_dir) as db:
         panel = {
             row[0]
             for row in db.execute(

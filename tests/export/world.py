@@ -31,6 +31,7 @@ from scoring_console.protocol.reopen import ReopenDecision, ReopenRequestCreate
 from scoring_console.server.db import open_database
 from scoring_console.server.demo_data import seed_demo
 from scoring_console.server.service import Actor, ScoringService
+from tests.helpers import postgres
 
 START = datetime(2026, 6, 13, 18, 0, tzinfo=UTC)
 
@@ -91,7 +92,7 @@ def _sign(service: ScoringService, actor: Actor, category: Category) -> str:
 def seed_world(data_dir: Path) -> World:
     """Seed the demo data into ``data_dir/scoring.db`` and play the day."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_database(data_dir / "scoring.db")
+    db = open_database(postgres.database_target(data_dir))
     try:
         seed_demo(db)
         service = ScoringService(db, clock=SteppingClock())

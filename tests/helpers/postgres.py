@@ -14,24 +14,29 @@ server's commands run as the unprivileged ``nobody`` user through ``runuser -u n
 they run as the invoking user. Nothing else needs root.
 
 ``SCORING_TEST_DATABASE=postgresql`` (``make test-postgres``) makes every test server
-use such a database (:func:`database_url`); otherwise :func:`database_url` is ``None``
-and the tests use SQLite files as always.
+use such a database: :func:`server_database` gives each server data dir its own
+database (the same one again when a server restarts on that data dir; a copy of
+another data dir's database with ``like=``); otherwise it is ``None`` and the tests use
+the SQLite file in the data dir as always. The root conftest drops a test's databases
+after it.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import glob
 import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 INSTALL_HINT = "sudo apt-get install -y postgresql"
 MODE_VARIABLE = "SCORING_TEST_DATABASE"
@@ -128,7 +133,7 @@ class PostgresServer:
         """Stop the server (fast shutdown) and remove its directory."""
         if self.started:
             self.started = False
-            with contextlib.suppress(RuntimeError):
+            with suppress(RuntimeError):
                 self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -196,8 +201,86 @@ def stop_server() -> None:
             _server = None
 
 
-def database_url(template: str | None = None) -> str | None:
-    """A fresh PostgreSQL database's URL in PostgreSQL mode, else ``None`` (SQLite)."""
+_by_dir: dict[Path, str] = {}
+_made: list[str] = []
+
+
+def _name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def server_database(data_dir: Path, *, like: Path | None = None) -> str | None:
+    """In PostgreSQL mode, the database URL of the server whose data dir is
+    ``data_dir`` (created on first use: freshly migrated, or a copy of ``like``'s
+    database); ``None`` in SQLite mode."""
     if not postgres_mode():
         return None
-    return server().fresh_database(template)
+    key = Path(data_dir).resolve()
+    with _server_lock:
+        known = _by_dir.get(key)
+        template = None if like is None else _by_dir.get(Path(like).resolve())
+    if known is not None:
+        return known
+    url = server().fresh_database(None if template is None else _name(template))
+    with _server_lock:
+        _by_dir[key] = url
+        _made.append(url)
+    return url
+
+
+def fresh_url() -> str:
+    """A new migrated database on the session's server, in either mode (tests of the
+    PostgreSQL backend itself); dropped with the test module's databases."""
+    url = server().fresh_database()
+    with _server_lock:
+        _made.append(url)
+    return url
+
+
+def database_target(data_dir: Path) -> str | Path:
+    """What ``open_database`` opens for ``data_dir``: its PostgreSQL database in
+    PostgreSQL mode, else ``data_dir / "scoring.db"``."""
+    return server_database(data_dir) or Path(data_dir) / "scoring.db"
+
+
+def keep(data_dir: Path) -> None:
+    """Keep ``data_dir``'s database past the current test (a session template)."""
+    url = server_database(data_dir)
+    with _server_lock:
+        if url in _made:
+            _made.remove(url)
+
+
+def drop_test_databases() -> None:
+    """Drop the databases made since the last call (not the kept templates)."""
+    with _server_lock:
+        made = list(_made)
+        _made.clear()
+        for key in [k for k, url in _by_dir.items() if url in made]:
+            del _by_dir[key]
+    if _server is None:
+        return
+    for url in made:
+        _server.execute(f'DROP DATABASE IF EXISTS "{_name(url)}" WITH (FORCE)')
+
+
+@contextmanager
+def connect_to(data_dir: Path) -> Iterator[Any]:
+    """A second connection to the database of the server in ``data_dir`` (its SQLite
+    file, or its PostgreSQL database), ``?`` placeholders; committed and closed on exit."""
+    url = server_database(data_dir)
+    if url is None:
+        conn = sqlite3.connect(Path(data_dir) / "scoring.db", timeout=10)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+        return
+    from scoring_console.server.db.postgres import connect
+
+    pg = connect(url)  # autocommit
+    try:
+        yield pg
+    finally:
+        pg.raw.close()

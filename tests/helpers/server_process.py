@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.helpers import postgres
+
 LISTEN_RE = re.compile(r"listening on (http://[\d.]+:(\d+))")
 
 
@@ -46,6 +48,9 @@ class ServerProcess:
             *(["--demo"] if self.demo else []),
             *self.extra_args,
         ]
+        database_url = postgres.server_database(self.data_dir)
+        if database_url is not None:
+            args += ["--database-url", database_url]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env

@@ -305,7 +305,14 @@ def new_client_id() -> str:
 
 
 def read_secret(data_dir: Path) -> str:
-    """The server's JWT secret as stored in ``<data-dir>/jwt-secret``."""
+    """The server's JWT secret as stored in ``<data-dir>/jwt-secret`` (on PostgreSQL: in
+    the database's ``settings`` table, shared by every node)."""
+    from tests.helpers import postgres
+
+    if postgres.postgres_mode():
+        with postgres.connect_to(data_dir) as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'jwt_secret'").fetchone()
+        return str(row[0])
     return (data_dir / "jwt-secret").read_text(encoding="utf-8").strip()
 
 

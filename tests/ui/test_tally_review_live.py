@@ -5,7 +5,6 @@ ordered from the console and the server ranks by it."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from scoring_console.protocol.scoring import ScoringRules, rules_in_words
 from scoring_console.ui.tally_table_model import FIRST_JUDGE_COL
 from scoring_console.ui.tie_decision_dialog import TieOrder
 from tests.client.integration.scoring_helpers import call_as
+from tests.helpers import postgres
 from tests.helpers.server_process import ServerProcess
 
 from .consoles import open_console
@@ -167,7 +167,7 @@ def test_manual_tie_is_ordered_from_the_console(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server_process: ServerProcess, tmp_path: Path
 ) -> None:
     url = server_process.url
-    with sqlite3.connect(server_process.data_dir / "scoring.db") as conn:
+    with postgres.connect_to(server_process.data_dir) as conn:
         conn.execute(
             "UPDATE categories SET scoring = ?",
             (ScoringRules(tie_break=["manual"]).to_json_text(),),

@@ -11,7 +11,8 @@ are accepted — with ``--port 0`` that line tells the real port — then, with
 ``--certfile/--keyfile`` serve over TLS (``https://``). Maintenance commands:
 ``scoring-server backup --data-dir DIR --output FILE`` (SQLite online backup, safe
 while the server runs) and ``scoring-server restore --data-dir DIR --input FILE``
-(server stopped); see :mod:`.backup`.
+(server stopped); see :mod:`.backup`. They are for the SQLite file only: a server on
+PostgreSQL (``--database-url``) is backed up with ``pg_dump`` (docs/database.md).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ import pytest_asyncio
 from pydantic import ValidationError
 
 from scoring_console.protocol import SERVER_EVENTS, ServerEvent
+from tests.helpers import postgres
 from tests.helpers.sio_client import SioClient, Tokens, connect_user, login
 
 HIGH_RATE_LIMIT = 1_000_000
@@ -220,6 +221,7 @@ def _demo_template() -> Path:
             thread.join()
             if errors:
                 raise errors[0]
+            postgres.keep(root)  # PostgreSQL mode: its database is the seeded template
             _TEMPLATE = root
         return _TEMPLATE
 
@@ -227,7 +229,9 @@ def _demo_template() -> Path:
 def _prepare(data_dir: Path) -> None:
     """Fill a new data dir from the seeded template (quick, local file copies)."""
     if not data_dir.exists():
-        shutil.copytree(_demo_template(), data_dir)
+        template = _demo_template()
+        shutil.copytree(template, data_dir)
+        postgres.server_database(data_dir, like=template)  # PostgreSQL mode: a copy
 
 
 async def start_live(data_dir: Path, **overrides: Any) -> Live:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 import time
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from scoring_console.protocol import ErrorCode
 from scoring_console.protocol.errors import AUTH_INVALID_MESSAGE, AUTH_MISSING_MESSAGE
 from scoring_console.protocol.version import PROTOCOL_VERSION
+from tests.helpers import postgres
 from tests.helpers.sio_client import (
     access_claims,
     forge_token,
@@ -194,12 +194,8 @@ async def test_access_token_is_not_a_refresh_token(shared_live: Live) -> None:
 async def test_deactivated_user_is_refused(shared_live: Live) -> None:
     tokens = await shared_live.login("judge5")
     assert await try_connect(shared_live.url, {"token": tokens.access}) is None
-    db = sqlite3.connect(shared_live.data_dir / "scoring.db", timeout=10)
-    try:
-        with db:
-            db.execute("UPDATE users SET active = 0 WHERE username = ?", ("judge5",))
-    finally:
-        db.close()
+    with postgres.connect_to(shared_live.data_dir) as db:
+        db.execute("UPDATE users SET active = 0 WHERE username = ?", ("judge5",))
     assert await try_connect(shared_live.url, {"token": tokens.access}) == AUTH_INVALID_MESSAGE
     status, _ = await post_json(
         shared_live.url, "/api/auth/refresh", {"refreshToken": tokens.refresh}

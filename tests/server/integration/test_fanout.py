@@ -8,7 +8,6 @@ each socket received, and "not delayed" on what the server had queued where.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from scoring_console.protocol.events import ServerEvent
 from scoring_console.protocol.roles import Role
 from scoring_console.server.service import rooms
 from scoring_console.server.service.types import Broadcast
+from tests.helpers import postgres
 from tests.helpers.raw_eio import StalledSocket
 from tests.helpers.sio_client import SioClient
 from tests.server.integration.conftest import CategoryInfo, Live
@@ -224,19 +224,15 @@ async def test_every_acked_submit_is_committed_when_its_ack_arrives(live: Live) 
     layout = await live.layout()
     cat = layout.cat1
     judges = [await live.connect(f"judge{i}") for i in range(1, 6)]
-    db_path = live.running.parts.db.path
-    assert db_path is not None and live.running.parts.group is not None
+    assert live.running.parts.group is not None
 
     async def submit_and_look(judge: SioClient, cell: tuple[int, int]) -> bool:
         payload = submit(cat, cell, 4)
         await judge.ok("scores:submit", payload)
-        other = sqlite3.connect(db_path)  # another connection sees committed rows only
-        try:
+        with postgres.connect_to(live.data_dir) as other:  # sees committed rows only
             row = other.execute(
                 "SELECT 1 FROM score_writes WHERE client_id = ?", (payload["clientId"],)
             ).fetchone()
-        finally:
-            other.close()
         return row is not None
 
     seen = await asyncio.gather(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from scoring_console.protocol.scoring import ScoringRules
+from tests.helpers import postgres
 from tests.helpers.sio_client import SioClient, new_client_id
 from tests.server.integration.conftest import Live
 from tests.server.integration.util import submit
@@ -81,7 +80,7 @@ async def test_open_outlier_flag_refuses_the_tally_signature_until_cleared(live:
 
 async def test_manual_tie_decision_is_stored_broadcast_and_ranks(live: Live) -> None:
     layout = await live.layout()
-    with sqlite3.connect(live.data_dir / "scoring.db") as conn:
+    with postgres.connect_to(live.data_dir) as conn:
         conn.execute(
             "UPDATE categories SET scoring = ? WHERE id = ?",
             (ScoringRules(tie_break=["manual"]).to_json_text(), layout.cat1.id),

@@ -17,6 +17,8 @@ from scoring_console.server.backup import BackupError, backup, restore
 from scoring_console.server.db import SCHEMA_VERSION
 from tests.helpers.server_process import ServerProcess
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself
+
 SERVER = Path(sys.executable).with_name("scoring-server")
 
 

@@ -17,6 +17,8 @@ from scoring_console.server.config import ServerConfig
 from scoring_console.store.db import open_database
 from tests.helpers.server_process import ServerProcess
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)

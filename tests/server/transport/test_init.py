@@ -16,6 +16,8 @@ from scoring_console.server.firstrun import InitError, read_password
 from scoring_console.server.service import ScoringService
 from tests.helpers.server_process import ServerProcess
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself
+
 
 def _init(
     data_dir: Path, *args: str, password: str | None = "s3cret-pass"

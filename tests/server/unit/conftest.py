@@ -17,6 +17,7 @@ from scoring_console.protocol.roles import Role
 from scoring_console.server.db import Database, open_database
 from scoring_console.server.demo_data import seed_demo
 from scoring_console.server.service import Actor, ScoringService
+from tests.helpers import postgres
 
 
 class FakeClock:
@@ -89,7 +90,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(db_path)
+    database = open_database(postgres.database_target(db_path.parent))
     yield database
     database.close()
 
@@ -98,7 +99,8 @@ def db(db_path: Path) -> Iterator[Database]:
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo-seeded database file, made once (password hashing is slow on purpose)."""
     path = tmp_path_factory.mktemp("template") / "scoring.db"
-    database = open_database(path)
+    database = open_database(postgres.database_target(path.parent))
+    postgres.keep(path.parent)
     assert seed_demo(database)
     database.close()  # checkpoints the WAL into the main file
     return path
@@ -107,8 +109,11 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo(seeded_template: Path, db_path: Path) -> Iterator[Demo]:
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(seeded_template, db_path)
-    db = open_database(db_path)
+    if postgres.postgres_mode():
+        db = open_database(postgres.server_database(db_path.parent, like=seeded_template.parent))
+    else:
+        shutil.copyfile(seeded_template, db_path)
+        db = open_database(db_path)
     clock = FakeClock()
     service = ScoringService(db, clock=clock)
     actors = {u.username: Actor(u.id, u.role, u.username) for u in service.accounts.list_users()}

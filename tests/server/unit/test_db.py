@@ -14,6 +14,8 @@ from scoring_console.server.db import (
     open_database,
 )
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself
+
 EXPECTED_TABLES = {
     "meta",
     "users",

@@ -8,6 +8,7 @@ from scoring_console.protocol.roles import Role
 from scoring_console.server.db import open_database
 from scoring_console.server.demo_data import DEMO_ACCOUNTS, seed_demo
 from scoring_console.server.service import Actor, ScoringService
+from tests.helpers import postgres
 
 COUNTED = ("users", "events", "contests", "categories", "criteria", "contestants", "assignments")
 
@@ -18,12 +19,12 @@ def _counts(service: ScoringService) -> dict[str, int]:
 
 
 def test_seed_is_idempotent_across_restarts(tmp_path: Path) -> None:
-    path = tmp_path / "data" / "scoring.db"
-    db = open_database(path)
+    target = postgres.database_target(tmp_path / "data")
+    db = open_database(target)
     assert seed_demo(db) is True
     first = _counts(ScoringService(db))
     db.close()
-    db = open_database(path)
+    db = open_database(target)
     assert seed_demo(db) is False
     assert _counts(ScoringService(db)) == first
     assert first == {
@@ -39,7 +40,7 @@ def test_seed_is_idempotent_across_restarts(tmp_path: Path) -> None:
 
 
 def test_demo_world_shape(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "scoring.db")
+    db = open_database(postgres.database_target(tmp_path))
     seed_demo(db)
     service = ScoringService(db)
     accounts = dict(DEMO_ACCOUNTS)

@@ -1,39 +1,42 @@
-"""Group commit on a real SQLite file: shared batches, each caller back only once durable."""
+"""Group commit on a real database (SQLite file, or PostgreSQL in PostgreSQL mode): shared
+batches, each caller back only once durable."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from scoring_console.server.db import Database, DatabaseError, open_database
+from scoring_console.server.db import Database, DatabaseError, IntegrityError, open_database
 from scoring_console.server.db.group import GroupCommit
+from tests.helpers import postgres
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "group.db")
+    database = open_database(postgres.database_target(tmp_path))
     with database.transaction() as conn:
         conn.execute("CREATE TABLE gc_parent (id INTEGER PRIMARY KEY)")
         conn.execute(
-            "CREATE TABLE gc_rows (id INTEGER PRIMARY KEY, n INTEGER UNIQUE, parent INTEGER "
+            "CREATE TABLE gc_rows (n INTEGER PRIMARY KEY, parent INTEGER "
             "REFERENCES gc_parent(id) DEFERRABLE INITIALLY DEFERRED)"
         )
+    _DATA_DIRS[id(database)] = tmp_path
     yield database
     database.close()
+    del _DATA_DIRS[id(database)]
+
+
+_DATA_DIRS: dict[int, Path] = {}
+"""The data dir of each test's database (for a second connection to it)."""
 
 
 def committed_rows(db: Database) -> list[int]:
     """What another connection sees: only committed rows."""
-    assert db.path is not None
-    other = sqlite3.connect(db.path)
-    try:
+    with postgres.connect_to(_DATA_DIRS[id(db)]) as other:
         return [r[0] for r in other.execute("SELECT n FROM gc_rows ORDER BY n")]
-    finally:
-        other.close()
 
 
 def writer(db: Database, n: int, parent: int | None = None) -> int:
@@ -75,7 +78,7 @@ async def test_a_refused_call_rolls_back_alone_and_raises_after_the_commit(db: D
             return_exceptions=True,
         )
         assert results[0] == 1 and results[2] == 2
-        assert isinstance(results[1], sqlite3.IntegrityError)
+        assert isinstance(results[1], IntegrityError)
         # the refused call's own write (100) is gone; the others are committed
         assert committed_rows(db) == [1, 2]
     finally:

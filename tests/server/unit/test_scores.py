@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scoring_console.protocol.entities import Score
@@ -23,6 +25,7 @@ from scoring_console.server.service import (
     NotFound,
     ScoringService,
 )
+from tests.helpers import postgres
 
 from .conftest import Demo, new_client_id
 
@@ -236,17 +239,15 @@ def test_request_scores_of_an_invisible_category_is_not_found(demo: Demo) -> Non
     assert data.result.scores == []
 
 
-def test_acked_scores_survive_reopening_the_database(demo: Demo) -> None:
+def test_acked_scores_survive_reopening_the_database(demo: Demo, db_path: Path) -> None:
     judge = demo.actor("judge1")
     acked = [
         demo.service.scores.submit_score(judge, demo.submit(judge, demo.cat1, ci, 0, 1 + ci)).result
         for ci in range(6)
     ]
     seq = demo.service.views.current_seq()
-    path = demo.service.db.path
-    assert path is not None
     demo.service.db.close()
-    reopened = ScoringService(open_database(path))
+    reopened = ScoringService(open_database(postgres.database_target(db_path.parent)))
     assert reopened.current_seq() == seq
     stored = reopened.request_scores(judge, ScoresRequest(category_id=demo.cat1.id)).result.scores
     assert sorted(stored, key=lambda s: s.id) == sorted(acked, key=lambda s: s.id)

@@ -6,6 +6,8 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from scoring_console.protocol.scoring import ScoringMethod, ScoringRules
 from scoring_console.server.db import MIGRATIONS, open_database
 from tests.server.unit.conftest import Demo
@@ -36,6 +38,7 @@ def test_stored_weight_and_rules_reach_every_role_in_sync(demo: Demo) -> None:
         assert category.to_wire()["criteria"][0]["weight"] == 2.25
 
 
+@pytest.mark.sqlite_only  # the legacy migration chain
 def test_migration_adds_columns_with_defaults_to_an_existing_database(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)

@@ -69,6 +69,8 @@ class AssignmentsArea(ServiceBase):
                 self._require_judges_step_open(conn, info.id)
             before = self.views._rooms(conn, target)
             seq = self.db.next_seq(conn)
+            # read before the INSERT: on PostgreSQL a failed statement ends the transaction
+            user_name = self._user_name(conn, payload.user_id)
             try:
                 cursor = conn.execute(
                     "INSERT INTO assignments (user_id, category_id, role, created_at, seq) "
@@ -77,7 +79,7 @@ class AssignmentsArea(ServiceBase):
                 )
             except IntegrityError as exc:
                 raise Conflict(
-                    f"{self._user_name(conn, payload.user_id)} is already assigned to {info.label}",
+                    f"{user_name} is already assigned to {info.label}",
                     {"userId": payload.user_id, "categoryId": info.id},
                 ) from exc
             row = conn.execute(

@@ -59,7 +59,7 @@ def category_model(conn: Connection, category_id: int) -> Category:
 
 
 def _marks(count: int) -> str:
-    return ", ".join("?" * count)
+    return ", ".join("?" * count) or "NULL"  # PostgreSQL refuses an empty IN ()
 
 
 def tie_decisions(conn: Connection, category_ids: list[int]) -> list[TieDecision]:

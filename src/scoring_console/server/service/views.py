@@ -25,7 +25,9 @@ _ANNOUNCEMENTS_IN_SNAPSHOT = 200
 
 
 def _marks(count: int) -> str:
-    return ",".join("?" * count)
+    """``?`` placeholders for an ``IN (…)`` list; ``NULL`` (matches nothing) for none, as
+    PostgreSQL refuses an empty ``IN ()``."""
+    return ",".join("?" * count) or "NULL"
 
 
 class ViewsArea(ServiceBase):
@@ -132,8 +134,7 @@ class ViewsArea(ServiceBase):
                 row
                 for row in conn.execute(
                     "SELECT * FROM (SELECT * FROM announcements ORDER BY id DESC LIMIT ?) "
-                    "AS recent "
-                    "ORDER BY id",
+                    "AS latest ORDER BY id",
                     (_ANNOUNCEMENTS_IN_SNAPSHOT,),
                 ).fetchall()
                 if row["contest_id"] is None or row["contest_id"] in contest_ids

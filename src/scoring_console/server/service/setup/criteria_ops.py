@@ -97,9 +97,10 @@ def set_criteria(w: SetupWrite, category_id: int, wanted: list[CriterionSpec]) -
         w.service.shared._require_judges_step_open(conn, category_id)
     for row in removed:
         conn.execute("DELETE FROM criteria WHERE id = ?", (row["id"],))
-    # names may swap: park kept rows on temporary names first (UNIQUE(category_id, name))
+    # names may swap: park kept rows on temporary names first (UNIQUE(category_id, name));
+    # a control character no typed name has (not NUL: PostgreSQL text cannot hold it)
     for cid in kept:
-        conn.execute("UPDATE criteria SET name = ? WHERE id = ?", (f"\x00{cid}", cid))
+        conn.execute("UPDATE criteria SET name = ? WHERE id = ?", (f"\x01parked-{cid}", cid))
     for position, spec in enumerate(wanted):
         match = next((cid for cid, s in kept.items() if s is spec), None)
         if match is None:
