@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .client.keyring_choice import KeyringChoiceError, keyring_choice
+from .client.servers import ServerListError, parse_servers
 from .client.tls import CAFILE_ENV
 
 PASSWORD_ENV = "SCORING_PASSWORD"
@@ -22,7 +23,7 @@ PASSWORD_ENV = "SCORING_PASSWORD"
 
 @dataclass
 class Options:
-    """Command-line options."""
+    """Command-line options (``server``: one address, or several as ``a, b``)."""
 
     server: str | None = None
     username: str | None = None
@@ -56,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(system | memory | none: where a remembered login is kept), SCORING_LOG (log level)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--server", help="server URL, e.g. http://127.0.0.1:8765 or https://…")
+    parser.add_argument(
+        "--server",
+        action="append",
+        metavar="URL[,URL…]",
+        help="server URL, e.g. http://127.0.0.1:8765 or https://…; several nodes of one "
+        "cluster (comma separated, or the option repeated) are tried in turn",
+    )
     parser.add_argument("--username", help="user name to log in as")
     parser.add_argument("--data-dir", type=Path, help="folder for the local cache and outbox")
     parser.add_argument(
@@ -103,8 +110,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
         keyring_choice()
     except KeyringChoiceError as exc:
         parser.error(str(exc))
+    server: str | None = None
+    if args.server is not None:
+        try:
+            server = parse_servers(args.server).text()
+        except ServerListError as exc:
+            parser.error(f"--server: {exc}")
     return Options(
-        server=args.server,
+        server=server,
         username=args.username,
         data_dir=args.data_dir,
         screenshot=args.screenshot,

@@ -18,6 +18,7 @@ from typing import Any
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
 from scoring_console.client.core import ClientCore
+from scoring_console.client.failover import ServerRing
 from scoring_console.client.observable import Observable
 from scoring_console.client.state import StateStore
 from scoring_console.protocol import ServerEvent
@@ -29,6 +30,8 @@ class SheetFakeCore:
     """The core calls a judge sheet makes, over an in-memory outbox."""
 
     server_url = "http://fake.invalid"
+    current_server = server_url
+    servers = ServerRing(server_url)
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.state = StateStore()

@@ -4,6 +4,11 @@ The access token lives only in memory; :meth:`Session.token` hands out a valid o
 refreshing first when it is about to expire. The refresh token goes to the OS keyring
 (via :class:`~scoring_console.client.vault.TokenVault`) when the user asked to be
 remembered. Refresh tokens rotate: each works once, so refreshes are serialized.
+
+With several server addresses (:mod:`.failover`) every REST call goes to the current
+node and, when that node cannot be reached at all, to the next ones in turn. A request
+that may have reached a node (the answer was lost) is not sent again to another node at
+once: a refresh token works once, and the first node may have used it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from .errors import (
     ServerUnreachable,
     SessionExpired,
 )
+from .failover import ServerRing
 from .vault import TokenVault
 
 log = logging.getLogger(__name__)
@@ -54,20 +60,28 @@ server's ``exp`` is in whole seconds, so a token may live up to a second less th
 ``expiresIn`` says, and the new token still has to reach the live connection."""
 EXPIRY_MARGIN = 5.0
 """An access token with less than this many seconds left is refreshed before use."""
+NODE_UNAVAILABLE = frozenset({502, 503, 504})
+"""HTTP statuses of a proxy or node that cannot serve now: the next node is asked."""
+
+
+class _NotSent(Exception):
+    """The request never reached the node (refused, no route, connect timeout)."""
 
 
 class Session:
-    """The tokens of one (server, user) pair."""
+    """The tokens of one (server list, user) pair."""
 
     def __init__(
         self,
-        server_url: str,
+        server_url: str | ServerRing,
         username: str,
         *,
         keyring_backend: KeyringBackend | type[KeyringBackend] | None = None,
         http_timeout: float = 10.0,
     ) -> None:
-        self.server_url = server_url.rstrip("/")
+        self.servers = server_url if isinstance(server_url, ServerRing) else ServerRing(server_url)
+        self.server_url = self.servers.profile_url
+        """The address naming this session's profile and stored sign-in."""
         self.username = username
         self.http_timeout = http_timeout
         self.vault = TokenVault(self.server_url, username, keyring_backend)
@@ -171,12 +185,18 @@ class Session:
                 return await self._refresh_with(stored)
 
     async def probe(self) -> bool:
-        """True when the server answers ``GET /socket-health`` with 200 (no credentials)."""
-        try:
-            async with self._client().get(self.server_url + HEALTH_PATH) as resp:
-                return resp.status == 200
-        except (aiohttp.ClientError, TimeoutError, OSError):
-            return False
+        """True when a server of the list answers ``GET /socket-health`` with 200 (no
+        credentials); that server becomes the current one."""
+        for url in self.servers.candidates():
+            try:
+                async with self._client().get(url + HEALTH_PATH) as resp:
+                    if resp.status == 200:
+                        self.servers.settle(url)
+                        return True
+            except (aiohttp.ClientError, TimeoutError, OSError):
+                pass
+            self.servers.skip(url)
+        return False
 
     async def stored_refresh_token(self) -> bool:
         """True when a refresh token is in memory or in the keyring (a silent login may
@@ -237,17 +257,41 @@ class Session:
         return self._http
 
     async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        """POST to the current node; to the next ones while a node cannot be reached."""
+        failures: list[str] = []
+        cause: Exception | None = None
+        candidates = self.servers.candidates()
+        for position, url in enumerate(candidates):
+            try:
+                status, data = await self._post_to(url, path, body)
+            except _NotSent as exc:
+                cause = exc
+                failures.append(f"cannot reach {url}: {exc}")
+                self.servers.skip(url)
+                continue
+            except ServerUnreachable:
+                self.servers.skip(url)  # the next call starts with another node
+                raise
+            if status in NODE_UNAVAILABLE and position + 1 < len(candidates):
+                failures.append(f"{url} cannot serve now (HTTP {status})")
+                self.servers.skip(url)
+                continue
+            self.servers.settle(url)
+            return status, data
+        raise ServerUnreachable("; ".join(failures)) from cause
+
+    async def _post_to(self, url: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         try:
-            async with self._client().post(self.server_url + path, json=body) as resp:
+            async with self._client().post(url + path, json=body) as resp:
                 try:
                     data = await resp.json(content_type=None)
                 except ValueError:
                     data = None
                 return resp.status, data
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise _NotSent(str(exc) or type(exc).__name__) from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise ServerUnreachable(
-                f"cannot reach {self.server_url}: {exc or type(exc).__name__}"
-            ) from exc
+            raise ServerUnreachable(f"cannot reach {url}: {exc or type(exc).__name__}") from exc
 
     @staticmethod
     def _parse(status: int, data: Any, model: type[_T]) -> _T:

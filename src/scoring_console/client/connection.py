@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .servers import server_label
+
 
 class ConnectionStatus(StrEnum):
     """The coarse state of the link to the server."""
@@ -26,13 +28,16 @@ class ConnectionState:
 
     ``attempt`` counts failed attempts since the link was last up (``RECONNECTING``),
     ``retry_in`` is the delay in seconds before the next attempt, ``reason`` says why
-    the link is down or why the server refused us (``AUTH_FAILED``).
+    the link is down or why the server refused us (``AUTH_FAILED``). ``server`` is the
+    address of the node the link is connected to (``CONNECTED``): with several servers
+    it is the one that answered.
     """
 
     status: ConnectionStatus = ConnectionStatus.OFFLINE
     attempt: int = 0
     retry_in: float | None = None
     reason: str | None = None
+    server: str | None = None
 
     @property
     def connected(self) -> bool:
@@ -40,7 +45,10 @@ class ConnectionState:
         return self.status is ConnectionStatus.CONNECTED
 
     def describe(self) -> str:
-        """A one-line human description, e.g. ``reconnecting (attempt 3, next in 4.0 s)``."""
+        """A one-line human description, e.g. ``reconnecting (attempt 3, next in 4.0 s)``
+        or ``connected to score2.venue:8765``."""
+        if self.status is ConnectionStatus.CONNECTED and self.server:
+            return f"connected to {server_label(self.server)}"
         if self.status is ConnectionStatus.RECONNECTING:
             detail = f"attempt {self.attempt}"
             if self.retry_in is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from scoring_console.protocol.payloads import (
     RemovalRequestCreate,
     ScoreSubmit,
 )
-from scoring_console.store.local import LocalStore
+from scoring_console.store.local import LocalStore, database_path
 from scoring_console.store.outbox import EntryKind, OutboxEntry
 
 from .auth import Session
@@ -45,11 +46,13 @@ from .errors import (
     ServerUnreachable,
     SessionExpired,
 )
+from .failover import ServerRing
 from .judges import LockCheck, PendingStatus, lock_check, pending_status
 from .link import Link
 from .observable import Observable
 from .relogin import LoginEvent, ReloginWatcher
 from .sender import OutboxSender
+from .servers import ServerList, parse_servers
 from .state import StateStore
 from .sync import Synchronizer
 from .tasks import TaskSet
@@ -70,7 +73,7 @@ class ClientCore(OnlineCalls):
 
     def __init__(
         self,
-        server_url: str,
+        server_url: str | Sequence[str] | ServerList,
         username: str,
         data_dir: Path | str | None = None,
         keyring_backend: KeyringBackend | type[KeyringBackend] | None = None,
@@ -90,7 +93,13 @@ class ClientCore(OnlineCalls):
     ) -> None:
         self.clock = clock
         """What "now" is for everything that decides by time (injected in tests)."""
-        self.server_url = server_url.rstrip("/")
+        servers = server_url if isinstance(server_url, ServerList) else parse_servers(server_url)
+        base = Path(data_dir) if data_dir is not None else None
+        self.servers = ServerRing(servers, profile_url(servers, username, base))
+        """The server list and the node in use (raises ServerListError when bad)."""
+        self.server_url = self.servers.profile_url
+        """The address naming the local profile and the stored sign-in (see
+        :func:`profile_url`); :attr:`current_server` is the node in use."""
         self.username = username
         self.state = StateStore()
         self.connection_changed: Observable[ConnectionState] = Observable("connection_changed")
@@ -101,18 +110,16 @@ class ClientCore(OnlineCalls):
         )
         self.user: UserInfo | None = None
         self.request_timeout = request_timeout
-        self.store = LocalStore.for_profile(
-            self.server_url, username, Path(data_dir) if data_dir is not None else None
-        )
+        self.store = LocalStore.for_profile(self.server_url, username, base)
         self.session = Session(
-            self.server_url,
+            self.servers,
             username,
             keyring_backend=keyring_backend,
             http_timeout=http_timeout,
         )
         self._tasks = TaskSet()
         self.link = Link(
-            self.server_url,
+            self.servers,
             self.session,
             on_connected=self._on_connected,
             on_event=self._on_socket_event,
@@ -158,6 +165,11 @@ class ClientCore(OnlineCalls):
     def connection(self) -> ConnectionState:
         """The current connection state."""
         return self.link.state
+
+    @property
+    def current_server(self) -> str:
+        """The server the core uses now (with several, the one that answered last)."""
+        return self.servers.current
 
     @property
     def profile_dir(self) -> Path:
@@ -513,6 +525,20 @@ class ClientCore(OnlineCalls):
     def _check_open(self) -> None:
         if self.store.closed:
             raise NotConnected("the client core was stopped")
+
+
+def profile_url(servers: ServerList, username: str, data_dir: Path | None = None) -> str:
+    """The address a (server list, user) profile is kept under: the cache, the outbox
+    and the stored sign-in.
+
+    The list's first address, unless the profile of another address of the list already
+    exists on this computer: then that one, so a list typed in another order, or a
+    single server that became a list, still finds its unsent entries and its sign-in.
+    """
+    for url in servers:
+        if database_path(url, username, data_dir).exists():
+            return url
+    return servers.primary
 
 
 def _user_from_token(token: str | None) -> UserInfo | None:

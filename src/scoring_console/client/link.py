@@ -16,6 +16,12 @@ A refreshed access token reaches the live connection with ``auth:renew``
 (:meth:`Link.renew`): no reconnect, no resync. Only when the server refuses it or does
 not answer does the link reconnect (quietly) so the handshake carries the new token;
 every handshake reads the session's freshest token.
+
+With several server addresses the link connects to the :class:`~.failover.ServerRing`'s
+current node. A node that cannot be reached (or cannot resync us) is passed over and the
+next one is tried at once; the backoff waits only after every node of the list failed
+once. After a connection that was up drops, the next node is tried first (see
+:mod:`.failover` for why). The token is the same on every node of a cluster.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ from .errors import (
     NotLoggedIn,
     SessionExpired,
 )
+from .failover import ServerRing
 from .observable import Observable
 from .tasks import TaskSet, cancel_and_wait, wait_event
 
@@ -62,10 +69,11 @@ CLOSE_TIMEOUT = 2.0
 
 
 class _AttemptFailed(Exception):
-    def __init__(self, reason: str, auth_refused: bool = False) -> None:
+    def __init__(self, reason: str, auth_refused: bool = False, every_node: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.auth_refused = auth_refused
+        self.every_node = every_node  # the REST session already asked every node
 
 
 class Link:
@@ -73,7 +81,7 @@ class Link:
 
     def __init__(
         self,
-        server_url: str,
+        server_url: str | ServerRing,
         session: Session,
         *,
         on_connected: Callable[[], Awaitable[None]],
@@ -86,7 +94,7 @@ class Link:
         connect_timeout: float = 10.0,
         transports: tuple[str, ...] = ("websocket", "polling"),
     ) -> None:
-        self.server_url = server_url.rstrip("/")
+        self.servers = server_url if isinstance(server_url, ServerRing) else ServerRing(server_url)
         self.session = session
         self.state_changed: Observable[ConnectionState] = Observable("link.state_changed")
         self.state = ConnectionState()
@@ -112,10 +120,18 @@ class Link:
         self._dead = False  # the heartbeat found the link dead: no polite goodbye
         self._tasks = TaskSet()
         self._runner: asyncio.Task[None] | None = None
+        self._node = self.servers.current  # the node of the current (or last) attempt
         self.renew_count = 0
         """Access tokens handed to a live connection with ``auth:renew``."""
+        self.connect_count = 0
+        """Socket connections tried (one per node and attempt)."""
 
     # --- public ----------------------------------------------------------------------
+
+    @property
+    def server_url(self) -> str:
+        """The node the link uses now (or tries next)."""
+        return self.servers.current
 
     @property
     def running(self) -> bool:
@@ -228,7 +244,8 @@ class Link:
             self.state_changed.emit(state)
 
     async def _run(self) -> None:
-        attempt = 0
+        attempt = 0  # failed rounds: every node of the list tried once
+        tried = 0  # nodes tried in the current round
         refreshed_for_auth = False
         try:
             while True:
@@ -255,6 +272,15 @@ class Link:
                         self._auth_failed(failure.reason)
                         return
                     self._quiet = False
+                    if failure.every_node:
+                        tried = len(self.servers.servers)
+                    else:
+                        self.servers.skip(self._node)
+                        tried += 1
+                    if tried < len(self.servers.servers):
+                        log.info("%s failed (%s); trying the next server", self._node, failure)
+                        continue  # another node may answer: no wait
+                    tried = 0
                     attempt += 1
                     await self._wait_backoff(attempt, failure.reason)
                     continue
@@ -263,10 +289,12 @@ class Link:
                     return
                 # the socket was up and went down
                 refreshed_for_auth = False
+                tried = 0
                 reason = self._down_reason or "connection lost"
                 if self._quiet:
                     attempt = 0
                     continue
+                self.servers.skip(self._node)  # the node that dropped us is tried last
                 attempt = 1
                 await self._wait_backoff(attempt, reason)
         finally:
@@ -304,16 +332,18 @@ class Link:
         except (SessionExpired, NotLoggedIn):
             raise
         except AuthError as exc:  # unreachable, or a refresh answered oddly: try again later
-            raise _AttemptFailed(str(exc)) from None
+            raise _AttemptFailed(str(exc), every_node=True) from None
         sio = self._new_client()
         self._connect_error = None
         self._down.clear()
         self._down_reason = ""
         self._sio = sio
+        self._node = node = self.servers.current
+        self.connect_count += 1
         try:
             async with asyncio.timeout(self.connect_timeout + 1.0):
                 await sio.connect(
-                    self.server_url,
+                    node,
                     auth=self._auth,
                     transports=self.transport_order(),
                     wait_timeout=self.connect_timeout,
@@ -340,7 +370,8 @@ class Link:
             await self._teardown()
             return
         self._quiet = False
-        self._set_state(ConnectionState(ConnectionStatus.CONNECTED))
+        self.servers.settle(node)
+        self._set_state(ConnectionState(ConnectionStatus.CONNECTED, server=node))
         self._connected.set()
         heartbeat = self._tasks.spawn(self._heartbeat(), "link.heartbeat")
         try:

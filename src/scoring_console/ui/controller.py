@@ -23,6 +23,7 @@ from scoring_console.client.errors import (
     SessionExpired,
 )
 from scoring_console.client.keyring_choice import keyring_usable
+from scoring_console.client.servers import ServerListError, parse_servers
 
 from .bridge import CoreBridge
 from .login_dialog import LoginDialog, LoginRequest
@@ -57,7 +58,7 @@ class ConsoleApp:
         self.settings_dir = paths.settings_dir(options.data_dir)
         self.settings = UserSettings.load(self.settings_dir)
         if options.server:
-            self.settings.server_url = options.server.rstrip("/")
+            self.settings.server_url = options.server
         if options.username:
             self.settings.username = options.username
         self.core: ClientCore | None = None
@@ -85,6 +86,11 @@ class ConsoleApp:
     async def open_session(self) -> ClientCore | None:
         """A logged-in (or offline-opened) core, or ``None`` when the user gave up."""
         url, username = self.settings.server_url, self.settings.username
+        try:
+            parse_servers(url)
+        except ServerListError as exc:
+            self.notice = str(exc)  # the dialog shows it with the address to correct
+            username = ""
         if username:
             core = self._make_core(url, username)
             user: UserInfo | None = None
@@ -95,7 +101,7 @@ class ConsoleApp:
                 if self.options.screenshot is None and core.open_offline():
                     self.notice = f"The server is not reachable ({exc}); working offline."
                     return core
-                self.notice = f"The server at {url} is not reachable."
+                self.notice = f"{unreachable(url)}."
             except SessionExpired:
                 self.notice = "Your session has expired: please log in again."
             except Exception as exc:
@@ -117,7 +123,7 @@ class ConsoleApp:
                     if self.options.screenshot is None and core.open_offline():
                         self.notice = f"The server is not reachable ({exc}); working offline."
                         return core
-                    self.notice = f"The server at {url} is not reachable."
+                    self.notice = f"{unreachable(url)}."
             await core.stop()
         if self.options.screenshot is not None:
             log.error("--screenshot needs a session: %s", self.notice or "no password given")
@@ -152,7 +158,11 @@ class ConsoleApp:
             self.dialog = None
 
     async def _try_login(self, dialog: LoginDialog, request: LoginRequest) -> ClientCore | None:
-        core = self._make_core(request.server_url, request.username)
+        try:
+            core = self._make_core(request.server_url, request.username)
+        except ServerListError as exc:
+            dialog.show_error(str(exc))
+            return None
         if request.offline:
             if core.open_offline():
                 return core
@@ -171,10 +181,7 @@ class ConsoleApp:
             cached = core.open_offline()
             if cached:
                 return await self._offer_offline(dialog, request, core)
-            error = (
-                f"The server at {request.server_url} cannot be reached. Check the address "
-                "and the network."
-            )
+            error = f"{unreachable(request.server_url)}. Check the address and the network."
         except Exception as exc:
             log.exception("login failed")
             error = f"Login failed: {exc}"
@@ -212,8 +219,8 @@ class ConsoleApp:
                     error = f"The new password was not accepted: {exc}"
                 except ServerUnreachable:
                     error = (
-                        f"The server at {request.server_url} cannot be reached: your password "
-                        "was not changed. Try again when it is back."
+                        f"{unreachable(request.server_url)}: your password was not changed. "
+                        "Try again when it is back."
                     )
                 except Exception as exc:
                     log.exception("login with a new password failed")
@@ -230,8 +237,8 @@ class ConsoleApp:
     ) -> ClientCore | None:
         """The server is unreachable but a cached copy exists: offer to open it."""
         dialog.show_error(
-            f"The server at {request.server_url} cannot be reached. Check the address and "
-            "the network, or open the copy saved on this computer.",
+            f"{unreachable(request.server_url)}. Check the address and the network, or open "
+            "the copy saved on this computer.",
             offline_available=True,
         )
         choice = await dialog.next_request()
@@ -274,7 +281,7 @@ class ConsoleApp:
     async def _report_ready(self, core: ClientCore) -> None:
         """Log once connected and synced (tests and scripts wait for this line)."""
         if await core.wait_connected(None):
-            log.info("console ready: %s connected to %s", core.username, core.server_url)
+            log.info("console ready: %s connected to %s", core.username, core.current_server)
 
     def on_window_close_requested(self) -> None:
         """The main window closed: end the session."""
@@ -330,3 +337,14 @@ class ConsoleApp:
         if self.bridge is not None:
             self.bridge.close()
         log.info("session closed: outbox flushed as far as possible, disconnected")
+
+
+def unreachable(servers: str) -> str:
+    """The sentence for an unreachable server, or for a list none of whose servers answer."""
+    try:
+        ring = parse_servers(servers)
+    except ServerListError:
+        return f"The server at {servers} cannot be reached"
+    if not ring.several:
+        return f"The server at {ring.primary} cannot be reached"
+    return f"None of the servers ({ring.text()}) can be reached"

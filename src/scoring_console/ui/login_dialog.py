@@ -1,4 +1,8 @@
-"""The login dialog: server URL, user name, password, "remember me".
+"""The login dialog: server address(es), user name, password, "remember me".
+
+The server field takes one address or several nodes of one cluster, separated by commas
+or spaces; :func:`~scoring_console.client.servers.parse_servers` checks them and its
+sentence is shown when one is wrong.
 
 The dialog only collects input and shows outcomes; the application controller does the
 (async) login and reports back through :meth:`show_error`. When the server cannot be
@@ -8,6 +12,7 @@ reached and a cached copy exists, "Open offline" lets the judge keep working.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 from dataclasses import dataclass
 
@@ -24,10 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scoring_console.client.servers import ServerListError, parse_servers
+
 
 @dataclass(frozen=True)
 class LoginRequest:
-    """What the user asked for: log in online, or open the cached copy offline."""
+    """What the user asked for: log in online, or open the cached copy offline.
+
+    ``server_url`` is the server list as typed, tidied (``a, b``) once it is valid.
+    """
 
     server_url: str
     username: str
@@ -62,6 +72,10 @@ class LoginDialog(QDialog):
         self._unclaimed: list[LoginRequest | None] = []  # answers given before anyone asked
         self.server_edit = QLineEdit(server_url, self)
         self.server_edit.setPlaceholderText("http://scoring-server:8765")
+        self.server_edit.setToolTip(
+            "One server address, or several servers of one cluster separated by commas: "
+            "the console uses the first that answers and moves to another when it goes away."
+        )
         self.username_edit = QLineEdit(username, self)
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -104,9 +118,12 @@ class LoginDialog(QDialog):
         (self.password_edit if username else self.username_edit).setFocus()
 
     def request(self, offline: bool = False) -> LoginRequest:
-        """The current input as a request."""
+        """The current input as a request (the server list tidied when it is valid)."""
+        text = self.server_edit.text().strip()
+        with contextlib.suppress(ServerListError):  # "Log in" says what is wrong
+            text = parse_servers(text).text()
         return LoginRequest(
-            server_url=self.server_edit.text().strip().rstrip("/"),
+            server_url=text,
             username=self.username_edit.text().strip(),
             password=self.password_edit.text(),
             remember=self.remember_box.isChecked(),
@@ -135,8 +152,12 @@ class LoginDialog(QDialog):
     def on_login_clicked(self) -> None:
         """Validate the form and hand the request over."""
         request = self.request()
-        if not request.server_url.startswith(("http://", "https://")):
-            self.show_error("The server address starts with http:// or https://.")
+        try:
+            parse_servers(request.server_url)
+        except ServerListError as exc:
+            self.show_error(str(exc))
+            self.server_edit.setFocus()
+            self.server_edit.selectAll()
             return
         if not request.username or not request.password:
             self.show_error("Enter your user name and password.")

@@ -140,7 +140,9 @@ class MainWindow(QMainWindow):
         self._column.addWidget(self.workspace, 1)
         self.setCentralWidget(central)
 
-        self.status = ConnectionStatusBar(self.core.server_url, self)
+        self.status = ConnectionStatusBar(
+            self.core.current_server, self, several=self.core.servers.several
+        )
         self.setStatusBar(self.status)
         self.status.set_user(user)
         bridge.connection_changed.connect(self.status.on_connection_changed)

@@ -98,7 +98,7 @@ class Relogin(QObject):
             else "Nothing you entered is lost."
         )
         why = reason or (
-            f"The server at {self.core.server_url} no longer accepts the saved sign-in "
+            f"The server at {self.core.current_server} no longer accepts the saved sign-in "
             f"for {self.core.username}."
         )
         return f"{why}\n{kept}\n\nPassword for {self.core.username}:"

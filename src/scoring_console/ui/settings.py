@@ -1,7 +1,7 @@
 """User settings and window state, kept in two separate INI files under ``config_dir()``.
 
 User settings (``settings.ini``) are choices the user makes in the settings dialog:
-server URL, last user name, sound, tray messages. Window state (``window-state.ini``)
+server address(es), last user name, sound, tray messages. Window state (``window-state.ini``)
 is what the app remembers by itself: geometry, splitter and table header layouts.
 Keeping them apart means "reset layout" never loses a preference and vice versa.
 Both live in one folder: ``paths.settings_dir(data_dir)`` — inside ``--data-dir`` when
@@ -48,6 +48,8 @@ class UserSettings:
     """Preferences the user edits in the settings dialog."""
 
     server_url: str = DEFAULT_SERVER_URL
+    """One server address, or several nodes of one cluster as ``a, b`` (one INI value,
+    so a settings file of an older version reads as a list of one)."""
     username: str = ""
     remember_me: bool = True
     sound_enabled: bool = True

@@ -1,4 +1,8 @@
-"""The settings dialog: server address, notification sound, tray messages.
+"""The settings dialog: server address(es), notification sound, tray messages.
+
+The server field takes one address or several nodes of one cluster (``a, b``); a list
+that :func:`~scoring_console.client.servers.parse_servers` refuses keeps the dialog open
+with its sentence under the field.
 
 The theme is not a setting: the console follows the operating system's light or dark
 palette (every colour in the UI is a palette role or a translucent tint).
@@ -20,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scoring_console.client.servers import ServerListError, parse_servers
+
 from .settings import UserSettings
 
 
@@ -38,6 +44,12 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(440)
         self._settings = settings
         self.server_edit = QLineEdit(settings.server_url, self)
+        self.server_edit.setToolTip(
+            "One server address, or several servers of one cluster separated by commas."
+        )
+        self.server_error = QLabel(self)
+        self.server_error.setWordWrap(True)
+        self.server_error.setVisible(False)
         self.sound_box = QCheckBox("Play a sound for new notifications", self)
         self.sound_box.setChecked(settings.sound_enabled)
         self.tray_box = QCheckBox("Show tray messages when the window is in the background", self)
@@ -50,6 +62,7 @@ class SettingsDialog(QDialog):
         self.gap_spin.setAccessibleName("Unusual score gap")
         form = QFormLayout()
         form.addRow("Server", self.server_edit)
+        form.addRow("", self.server_error)
         hint = QLabel("Takes effect at the next login.", self)
         hint.setEnabled(False)
         form.addRow("", hint)
@@ -84,9 +97,23 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        """Close with OK, unless the server list is wrong (then say why and stay)."""
+        try:
+            parse_servers(self.server_edit.text())
+        except ServerListError as exc:
+            self.server_error.setText(str(exc))
+            self.server_error.setVisible(True)
+            self.server_edit.setFocus()
+            return
+        super().accept()
+
     def result_settings(self) -> UserSettings:
         """The settings as edited."""
-        url = self.server_edit.text().strip().rstrip("/") or self._settings.server_url
+        try:
+            url = parse_servers(self.server_edit.text()).text()
+        except ServerListError:
+            url = self._settings.server_url
         return dataclasses.replace(
             self._settings,
             server_url=url,

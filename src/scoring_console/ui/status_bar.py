@@ -3,7 +3,8 @@
 "Connected", "Reconnecting in 4 s — 3 pending", "Offline — 3 pending",
 "Login needed — 3 pending": the judge always knows whether what they typed has
 reached the server. The reconnect countdown ticks locally from the core's
-``retry_in``.
+``retry_in``. With several servers (a cluster) it names the one in use:
+"Connected to score2.venue:8765".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
+from scoring_console.client.servers import server_label
 from scoring_console.protocol.entities import UserInfo
 
 from .icons import icon
@@ -37,12 +39,17 @@ _ICONS = {
 }
 
 
-def connection_text(state: ConnectionState, pending: int, retry_at: float | None) -> str:
-    """The connection part of the status bar."""
+def connection_text(
+    state: ConnectionState, pending: int, retry_at: float | None, several: bool = False
+) -> str:
+    """The connection part of the status bar (``several``: name the server in use)."""
     suffix = f" — {pending} pending" if pending else ""
     status = state.status
     if status is ConnectionStatus.CONNECTED:
-        return f"Connected — sending {pending}" if pending else "Connected"
+        connected = "Connected"
+        if several and state.server:
+            connected = f"Connected to {server_label(state.server)}"
+        return f"{connected} — sending {pending}" if pending else connected
     if status is ConnectionStatus.CONNECTING:
         return "Connecting…" + suffix
     if status is ConnectionStatus.RECONNECTING:
@@ -58,10 +65,17 @@ def connection_text(state: ConnectionState, pending: int, retry_at: float | None
 
 
 class ConnectionStatusBar(QStatusBar):
-    """A :class:`QStatusBar` with permanent connection, server and user sections."""
+    """A :class:`QStatusBar` with permanent connection, server and user sections.
 
-    def __init__(self, server_url: str, parent: QWidget | None = None) -> None:
+    ``server_url`` is the server shown at first; with ``several`` servers the server
+    section follows the one the core is connected to.
+    """
+
+    def __init__(
+        self, server_url: str, parent: QWidget | None = None, *, several: bool = False
+    ) -> None:
         super().__init__(parent)
+        self._several = several
         self._state = ConnectionState()
         self._pending = 0
         self._retry_at: float | None = None
@@ -102,6 +116,8 @@ class ConnectionStatusBar(QStatusBar):
     def on_connection_changed(self, state: ConnectionState) -> None:
         """The core's connection state changed."""
         self._state = state
+        if self._several and state.server:
+            self.server_label.setText(state.server)
         if state.status is ConnectionStatus.RECONNECTING and state.retry_in is not None:
             self._retry_at = time.monotonic() + state.retry_in
             self._ticker.start()
@@ -116,7 +132,9 @@ class ConnectionStatusBar(QStatusBar):
         self._render()
 
     def _render(self) -> None:
-        self.connection_label.setText(connection_text(self._state, self._pending, self._retry_at))
+        self.connection_label.setText(
+            connection_text(self._state, self._pending, self._retry_at, self._several)
+        )
         tooltip = self._state.describe()
         if self._pending:
             tooltip += f"\n{self._pending} entries saved on this computer, not yet on the server"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scoring_console import __version__
 
+from ..servers import ServerListError, parse_servers
 from ..tls import CAFILE_ENV
 from .credentials import KEYRING_ENV, NEW_PASSWORD_ENV, PASSWORD_ENV
 
@@ -23,8 +24,13 @@ password:
   command fails with exit code 2. After a login the refresh token is kept in the OS
   keyring (keyed by server and username), so later runs log in silently.
 
+servers:
+  --server takes one URL or several nodes of one cluster (comma separated, or the
+  option repeated): the first that answers is used, and when it goes away the others
+  are tried in turn. The first URL names the local profile and the stored login.
+
 environment:
-  {SERVER_ENV}      default for --server (else {DEFAULT_SERVER})
+  {SERVER_ENV}      default for --server (else {DEFAULT_SERVER}); may list several
   {USERNAME_ENV}    default for --username
   {PASSWORD_ENV}    the password (see above)
   {NEW_PASSWORD_ENV} a new password, when an administrator reset yours (else prompted)
@@ -81,9 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--server",
-        default=os.environ.get(SERVER_ENV, DEFAULT_SERVER),
-        metavar="URL",
-        help=f"server URL (default: ${SERVER_ENV} or {DEFAULT_SERVER})",
+        action="append",
+        default=None,
+        metavar="URL[,URL…]",
+        help=f"server URL, or several nodes of one cluster tried in turn (default: "
+        f"${SERVER_ENV} or {DEFAULT_SERVER})",
     )
     parser.add_argument(
         "--username",
@@ -283,7 +291,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.timeout = flush_timeout if flush_timeout is not None else (args.timeout or 30.0)
     elif args.timeout is None:
         args.timeout = 10.0
-    args.server = args.server.rstrip("/")
+    try:
+        args.servers = parse_servers(args.server or os.environ.get(SERVER_ENV) or DEFAULT_SERVER)
+    except ServerListError as exc:
+        parser.error(f"--server: {exc}")
+    args.server = args.servers.text()
     if args.command == "export":
         if args.category is None and args.contest is None:
             parser.error("export needs --category ID or --contest ID")

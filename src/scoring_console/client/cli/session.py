@@ -36,7 +36,7 @@ class CliSession:
         self.output = output
         self.stdin = stdin
         self.core = ClientCore(
-            args.server,
+            args.servers,
             args.username,
             data_dir=args.data_dir,
             keyring_backend=keyring_backend_from_env(),
@@ -136,7 +136,7 @@ class CliSession:
 
     def unreachable(self) -> CliError:
         """The error for a command that needs the server."""
-        reason = self.offline_reason or f"cannot reach {self.args.server}"
+        reason = self.offline_reason or f"cannot reach {self.core.servers.describe()}"
         return CliError(EXIT_UNREACHABLE, f"server unreachable: {reason}")
 
     async def wait_until(self, predicate: Callable[[], bool], within: float | None) -> bool:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
 from scoring_console.client.relogin import LoginEvent, LoginEventKind
+from scoring_console.client.servers import server_label
 from scoring_console.client.state import ChangeKind, StateChange, StateStore
 from scoring_console.protocol.entities import (
     Announcement,
@@ -121,6 +122,7 @@ class TrayNotifier(QObject):
         self._online = _is_online(getattr(bridge.core, "connection", None))
         self._was_connected = self._online
         self._lost = False
+        self._server: str | None = getattr(getattr(bridge.core, "connection", None), "server", None)
         self._tray_state: tuple[str, str] | None = None
         self._clock = clock
         self._recent: dict[tuple[str, int], float] = {}
@@ -221,13 +223,15 @@ class TrayNotifier(QObject):
     def _connection_notice(self, state: ConnectionState) -> Notice | None:
         if state.status is ConnectionStatus.CONNECTED:
             self._was_connected = True
+            previous, self._server = self._server, state.server or self._server
             if self._lost:
                 self._lost = False
+                body = "Scores saved on this computer are being sent."
+                if previous and state.server and state.server != previous:
+                    # another node of the cluster answered: say which one we are on now
+                    body = f"Connected to {server_label(state.server)}. {body}"
                 return Notice(
-                    NoticeKind.CONNECTION,
-                    CONNECTION_RESTORED,
-                    "Scores saved on this computer are being sent.",
-                    NotificationType.SUCCESS,
+                    NoticeKind.CONNECTION, CONNECTION_RESTORED, body, NotificationType.SUCCESS
                 )
             return None
         if state.status is ConnectionStatus.RECONNECTING and self._was_connected:

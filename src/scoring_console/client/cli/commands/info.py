@@ -15,7 +15,8 @@ async def cmd_status(session: CliSession) -> int:
     pending, rejected = (len(entries) for entries in session.unfinished_entries())
     state = core.connection
     data = {
-        "server": session.args.server,
+        "server": core.current_server,
+        "servers": list(core.servers.servers),
         "connection": connection_json(state),
         "online": online,
         "offlineReason": None if online else session.offline_reason,
@@ -28,7 +29,8 @@ async def cmd_status(session: CliSession) -> int:
     who = f"{user.username} ({user.name}, {user.role})" if user else session.args.username
     connection = state.describe() if online else "offline: " + (session.offline_reason or "?")
     lines = [
-        f"server:     {session.args.server}",
+        f"server:     {core.current_server}"
+        + (f" (of {session.args.server})" if core.servers.several else ""),
         f"connection: {connection}",
         f"user:       {who}",
         f"outbox:     {pending} pending, {rejected} rejected",
