@@ -105,16 +105,17 @@ class OrderedGate:
         if not self._started:
             return
         idle = self._draining is None or self._draining.done()
-        if idle and self.delivered_through + 1 in self._pending:
+        if idle and self._next() is not None:
             self._draining = asyncio.get_running_loop().create_task(self._drain())
             return
         self._arm_timer()
 
     async def _drain(self) -> None:
         while True:
-            current = self._pending.pop(self.delivered_through + 1, None)
-            if current is None:
+            head = self._next()
+            if head is None:
                 break
+            current = self._pending.pop(head)
             try:
                 await self._deliver(current.effects)
             except Exception:  # committed anyway: clients catch up through sync
@@ -123,6 +124,14 @@ class OrderedGate:
             self.counters.delivered_ranges += 1
             self._finish(current)
         self._arm_timer()
+
+    def _next(self) -> int | None:
+        """The first pending range if it is deliverable now (it starts right after what
+        was delivered — or, defensively, overlaps it)."""
+        if not self._pending:
+            return None
+        head = min(self._pending)
+        return head if head <= self.delivered_through + 1 else None
 
     def _arm_timer(self) -> None:
         if self._gap_timer is not None:
@@ -138,6 +147,9 @@ class OrderedGate:
         if self.delivered_through != expected or not self._pending:
             return
         upto = min(self._pending) - 1
+        if upto <= expected:
+            self._kick()
+            return
         log.warning(
             "seq %d..%d never arrived within %.1f s: local sockets resync",
             expected + 1,
