@@ -284,3 +284,30 @@ def connect_to(data_dir: Path) -> Iterator[Any]:
         yield pg
     finally:
         pg.raw.close()
+
+
+def server_args(data_dir: Path) -> list[str]:
+    """``["--database-url", URL]`` for a ``scoring-server`` command on ``data_dir`` in
+    PostgreSQL mode, else ``[]``."""
+    url = server_database(data_dir)
+    return [] if url is None else ["--database-url", url]
+
+
+def void_signing_secret(data_dir: Path) -> None:
+    """Throw away the (stopped) server's JWT secret, so every token it issued is void on
+    its next start: the ``jwt-secret`` file, or the ``settings`` row on PostgreSQL."""
+    if not postgres_mode():
+        (Path(data_dir) / "jwt-secret").unlink()
+        return
+    with connect_to(data_dir) as conn:
+        conn.execute("DELETE FROM settings WHERE key = 'jwt_secret'")
+
+
+def share(data_dir: Path, other_dir: Path) -> None:
+    """PostgreSQL mode: the server on ``other_dir`` uses ``data_dir``'s database (two
+    nodes of one cluster); nothing in SQLite mode."""
+    url = server_database(data_dir)
+    if url is None:
+        return
+    with _server_lock:
+        _by_dir[Path(other_dir).resolve()] = url

@@ -17,6 +17,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.helpers import postgres
 from tests.helpers.server_process import ServerProcess
 
 SHARED_FILES = ("scoring.db", "jwt-secret")
@@ -30,6 +31,7 @@ def start_pair(base: Path) -> list[ServerProcess]:
     second_dir.mkdir(mode=0o700, parents=True)
     for name in SHARED_FILES:
         os.symlink(first.data_dir / name, second_dir / name)
+    postgres.share(first.data_dir, second_dir)  # PostgreSQL mode: one database, as a cluster
     second = ServerProcess(data_dir=second_dir, demo=False)
     try:
         second.start()

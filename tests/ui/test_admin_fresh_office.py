@@ -23,6 +23,7 @@ from scoring_console.ui.admin import CompetitionWorkspace
 from scoring_console.ui.bridge import CoreBridge
 from scoring_console.ui.main_window import MainWindow
 from scoring_console.ui.settings import UserSettings, WindowState
+from tests.helpers import postgres
 from tests.helpers.server_process import ServerProcess
 
 from .helpers import eventually, run
@@ -37,7 +38,16 @@ def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A server on a data dir made by ``scoring-server init`` (one admin, nothing else)."""
     data = tmp_path / "server"
     subprocess.run(
-        [sys.executable, "-m", "scoring_console.server", "init", "--data-dir", str(data), *ADMIN],
+        [
+            sys.executable,
+            "-m",
+            "scoring_console.server",
+            "init",
+            "--data-dir",
+            str(data),
+            *ADMIN,
+            *postgres.server_args(data),
+        ],
         capture_output=True,
         timeout=60,
         check=True,

@@ -21,6 +21,7 @@ from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.ui.judge_workspace import CATEGORY_ROLE, JudgeWorkspace
 from scoring_console.ui.sync_state import CellSync
 from scoring_console.ui.tally_workspace import TallyWorkspace
+from tests.helpers import postgres
 from tests.helpers.server_process import ServerProcess
 
 from .app_sessions import (
@@ -307,7 +308,7 @@ def test_login_needed_asks_at_once_and_sends_what_waited(
 
     async def steps(judge: AppSession) -> None:
         server_process.stop()
-        (server_process.data_dir / "jwt-secret").unlink()  # every token it issued is void
+        postgres.void_signing_secret(server_process.data_dir)  # every token it issued is void
         await eventually(lambda: not judge.core.connection.connected, 15, "offline")
         category = next(iter(judge.core.state.categories.values()))
         await judge.core.submit_score(

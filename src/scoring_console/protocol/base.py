@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 MAX_ID = 2**53 - 1  # largest integer a JavaScript client represents exactly
@@ -31,6 +31,20 @@ ScoreValue = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
 
 Amount = Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
 """A positive, finite deduction amount."""
+
+
+def refuse_nul(value: Any) -> None:
+    """``ValueError`` if a string anywhere in ``value`` holds a NUL character (no text
+    the server stores may: PostgreSQL's text type cannot hold it)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+    elif isinstance(value, dict):
+        for item in value.values():
+            refuse_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_nul(item)
 
 
 def _strip_nonempty(value: str) -> str:
@@ -75,6 +89,12 @@ class InboundModel(WireModel):
         allow_inf_nan=False,
         str_max_length=2000,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        refuse_nul(data)
+        return data
 
 
 class ServerMessage(WireModel):

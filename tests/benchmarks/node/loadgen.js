@@ -11,11 +11,15 @@ const fs = require("fs");
 const WebSocket = require("ws");
 
 const cfg = JSON.parse(process.argv[2]);
+// several nodes of one cluster (bench_cluster.py): connection i goes to urls[i % n]
+const URLS = cfg.urls || [cfg.url];
+const SERVER_PIDS = cfg.serverPids || [cfg.serverPid];
 const EVENT_PREFIX = '42["scores:updated"';
 
-function connect(token, onEvent) {
+function connect(token, onEvent, node = 0) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(cfg.url.replace(/^http/, "ws") + "/socket.io/?EIO=4&transport=websocket", {
+    const url = URLS[node % URLS.length];
+    const ws = new WebSocket(url.replace(/^http/, "ws") + "/socket.io/?EIO=4&transport=websocket", {
       perMessageDeflate: false,
     });
     const conn = { ws, acks: new Map(), nextId: 1, events: 0 };
@@ -70,11 +74,15 @@ async function submit(judge, index) {
   return ack;
 }
 
-// CPU seconds the server process used so far (only the measured phase is counted)
+// CPU seconds the server processes used so far (only the measured phase is counted)
 function serverCpu() {
-  const stat = fs.readFileSync(`/proc/${cfg.serverPid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / cfg.clockTicks;
+  let total = 0;
+  for (const pid of SERVER_PIDS) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    total += (Number(fields[11]) + Number(fields[12])) / cfg.clockTicks;
+  }
+  return total;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -87,7 +95,7 @@ const pct = (xs, p) => {
 async function subscribers(count, onEvent) {
   const subs = [];
   for (let i = 0; i < count; i++) {
-    const sub = await connect(cfg.viewers[i % cfg.viewers.length], onEvent);
+    const sub = await connect(cfg.viewers[i % cfg.viewers.length], onEvent, i);
     await sub.call("sync", {});
     subs.push(sub);
   }
@@ -164,7 +172,9 @@ async function latency() {
 
 async function throughput() {
   const judges = [];
-  for (let i = 0; i < cfg.judgeSockets; i++) judges.push(await connect(cfg.judges[i % cfg.judges.length]));
+  for (let i = 0; i < cfg.judgeSockets; i++) {
+    judges.push(await connect(cfg.judges[i % cfg.judges.length], null, i));
+  }
   await sleep(200);
   let acked = 0;
   const t0 = performance.now();

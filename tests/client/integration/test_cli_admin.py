@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import postgres
 from tests.helpers.server_process import ServerProcess
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "competition.json"
@@ -88,6 +89,7 @@ def office(tmp_path: Path) -> Iterator[Office]:
             str(data),
             "--admin",
             "chief",
+            *postgres.server_args(data),
         ],
         capture_output=True,
         text=True,
