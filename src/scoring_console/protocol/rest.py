@@ -61,6 +61,10 @@ class HealthResponse(WireModel):
     connected_clients: int
     uptime: float
     protocol: int
+    node: str | None = None
+    """This node's id when the server is one node of a cluster."""
+    nodes: list[str] | None = None
+    """The cluster's live nodes (ids, sorted), when it is one."""
 
 
 class RestErrorBody(WireModel):

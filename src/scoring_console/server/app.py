@@ -8,13 +8,15 @@ listens (``port=0`` → an ephemeral port) and returns a :class:`RunningServer`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import socketio
 from aiohttp import web
@@ -29,7 +31,7 @@ from .http_guard import HttpLimits, body_deadline, guard_server
 from .lockout import LoginGuard
 from .metrics import ServerMetrics
 from .private_files import private_dir, private_file, tighten_tree
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, TokenBuckets
 from .rest import RestApi
 from .rooms import ConnectionIndex
 from .service import ScoringService
@@ -37,6 +39,10 @@ from .sessions import SessionCloser
 from .tls import TlsError, server_ssl_context
 from .tokens import TokenIssuer, load_or_create_secret, load_or_create_shared_secret
 from .transport import GuardedSocketIO, SendLimits
+
+if TYPE_CHECKING:
+    from .cluster.node import ClusterNode
+    from .handlers import CommitRoute
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +61,17 @@ class ServerParts:
     tokens: TokenIssuer
     index: ConnectionIndex
     deliverer: Deliverer
-    limiter: RateLimiter
+    limiter: TokenBuckets
     metrics: ServerMetrics
     db: Database
     closer: SessionCloser
     handlers: SocketHandlers | None = None
     group: GroupCommit | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    cluster: ClusterNode | None = None
+    """This server's cluster side (``config.redis_url`` set), else ``None``."""
+    route: CommitRoute | None = None
+    """How service calls run and deliver in a cluster (``None``: group commit)."""
 
 
 PARTS = web.AppKey("parts", ServerParts)
@@ -138,19 +148,38 @@ def create_app(config: ServerConfig) -> web.Application:
     tokens = TokenIssuer(secret, config.access_token_ttl, config.refresh_token_ttl)
     closer = SessionCloser(sio, index, tokens, config.token_renew_grace)
     deliverer = Deliverer(sio, index, metrics_, closer)
-    limiter = RateLimiter(config.rate_limit_per_minute)
+    group = GroupCommit(db) if config.group_commit else None
+    cluster = _cluster_node(config, db, deliverer) if config.cluster else None
+    if cluster is not None:
+        service.presence.online = cluster.online
+        cluster.register_metrics(metrics_.registry)
+    buckets: Callable[[int, str], TokenBuckets] = (
+        cluster.buckets if cluster is not None else _memory_buckets
+    )
+    limiter = buckets(config.rate_limit_per_minute, "writes")
     guard = LoginGuard(
         failures_per_minute=config.login_failures_per_minute,
         address_failures_per_minute=config.login_failures_per_address_per_minute,
         threshold=config.lockout_threshold,
         base_seconds=config.lockout_base_seconds,
         max_seconds=config.lockout_max_seconds,
+        **_cluster_guard(cluster),  # type: ignore[arg-type]
     )
     parts = ServerParts(
         config, sio, service, tokens, index, deliverer, limiter, metrics_, db, closer
     )
-    if config.group_commit:
-        parts.group = GroupCommit(db)
+    parts.group = group
+    parts.cluster = cluster
+    if cluster is not None and group is not None:
+        from .cluster.route import ClusterRoute
+
+        route = parts.route = ClusterRoute(group, cluster.ledger, deliverer)
+
+        async def users_gone(user_ids: list[int]) -> None:
+            for user_id in user_ids:  # the route delivers the presence broadcasts
+                await route.run(functools.partial(service.presence.went_offline, user_id))
+
+        cluster.users_gone = users_gone
     parts.handlers = SocketHandlers(
         sio,
         service,
@@ -163,8 +192,10 @@ def create_app(config: ServerConfig) -> web.Application:
         renew_grace=config.token_renew_grace,
         guard=guard,
         group=parts.group,
-        reads=RateLimiter(config.read_rate_per_minute),
+        reads=buckets(config.read_rate_per_minute, "reads"),
         max_sockets_per_user=config.max_sockets_per_user,
+        route=parts.route,
+        sockets_of=cluster.online.count if cluster is not None else None,
     )
     parts.handlers.register()
     app = web.Application(
@@ -181,6 +212,8 @@ def create_app(config: ServerConfig) -> web.Application:
         guard=guard,
         body_timeout=config.http_body_timeout,
         metrics_token=config.metrics_token,
+        node_id=cluster.node_id if cluster is not None else None,
+        cluster_nodes=cluster.nodes if cluster is not None else None,
     ).install(app)
     sio.attach(app)
     _release_polls_on_client_close(sio)
@@ -189,8 +222,38 @@ def create_app(config: ServerConfig) -> web.Application:
     return app
 
 
+def _memory_buckets(rate_per_minute: int, _name: str) -> TokenBuckets:
+    return RateLimiter(rate_per_minute)
+
+
+def _cluster_node(config: ServerConfig, db: Database, deliverer: Deliverer) -> ClusterNode:
+    from .cluster.node import ClusterNode, default_node_id
+
+    assert config.redis_url is not None
+    node_id = config.node_id or default_node_id(config.host, config.port)
+    return ClusterNode(
+        config.redis_url, node_id, db, deliverer, gap_timeout=config.cluster_gap_timeout
+    )
+
+
+def _cluster_guard(cluster: ClusterNode | None) -> dict[str, object]:
+    """The login guard's shared state in a cluster (wall clock: nodes compare times)."""
+    if cluster is None:
+        return {}
+    return {"clock": time.time, "buckets": cluster.buckets, "accounts": cluster.accounts}
+
+
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     parts = app[PARTS]
+    if parts.cluster is not None:
+        try:
+            await parts.cluster.start()
+        except Exception as exc:
+            await parts.cluster.stop()
+            parts.db.close()
+            raise StartupError(
+                f"cannot join the cluster at {parts.config.redis_url}: {exc}"
+            ) from None
     simulator = None
     if parts.config.simulate:
         from .simulate import Simulator
@@ -215,6 +278,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         parts.db.close()
         if parts.group is not None:
             parts.group.close()
+        if parts.cluster is not None:
+            await parts.cluster.stop()
 
 
 async def _flush_heartbeats(parts: ServerParts) -> None:
@@ -223,7 +288,9 @@ async def _flush_heartbeats(parts: ServerParts) -> None:
     while True:
         await asyncio.sleep(interval / 2)
         try:
-            if parts.group is not None:
+            if parts.route is not None:  # delivered by the cluster route
+                beats = await parts.route.run(parts.service.flush_beats)
+            elif parts.group is not None:
                 beats = await parts.group.run(parts.service.flush_beats)
             else:
                 beats = parts.service.flush_beats()

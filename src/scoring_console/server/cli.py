@@ -38,6 +38,7 @@ from .private_files import PRIVATE_UMASK
 
 LISTENING_LINE = "Scoring server listening on {url}"
 METRICS_TOKEN_ENV = "SCORING_METRICS_TOKEN"
+REDIS_URL_ENV = "SCORING_REDIS_URL"
 MAINTENANCE_COMMANDS = ("backup", "restore")
 
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_limit_options(parser)
     add_database_url_option(parser)
+    _add_cluster_options(parser)
     parser.add_argument(
         "--certfile",
         type=Path,
@@ -193,6 +195,27 @@ def _add_limit_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_cluster_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("cluster (several nodes; see docs/deployment.md)")
+    group.add_argument(
+        "--redis-url",
+        default=os.environ.get(REDIS_URL_ENV) or None,
+        metavar="URL",
+        help=f"redis://HOST:PORT/DB: run as one node of a cluster (or ${REDIS_URL_ENV}); "
+        "every node shares the database and this Redis",
+    )
+    group.add_argument(
+        "--node-id",
+        default=None,
+        metavar="NAME",
+        help="this node's name in /socket-health and /metrics (default HOST:PORT)",
+    )
+
+
+def _cluster_settings(args: argparse.Namespace) -> dict[str, object]:
+    return {"redis_url": args.redis_url, "node_id": args.node_id}
+
+
 def _limit_settings(args: argparse.Namespace) -> dict[str, object]:
     settings: dict[str, object] = {f: getattr(args, f) for _, f, _, _ in _LIMIT_OPTIONS}
     settings["metrics_token"] = args.metrics_token
@@ -211,6 +234,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         simulate_rate=args.simulate_rate,
         rate_limit_per_minute=args.rate_limit,
         **_limit_settings(args),  # type: ignore[arg-type]
+        **_cluster_settings(args),  # type: ignore[arg-type]
         certfile=args.certfile,
         keyfile=args.keyfile,
         database_url=args.database_url,
@@ -237,7 +261,8 @@ async def serve(config: ServerConfig) -> int:
     lock = DataDirLock(config.data_dir)
     try:
         prepare_data_dir(config.data_dir)  # a clear error for an unusable data dir
-        if not lock.acquire():
+        # cluster nodes on one machine may share a data dir (and its SQLite file)
+        if not lock.acquire(shared=config.cluster):
             raise StartupError(f"another scoring server is running on {config.data_dir}")
         running = await start_server(config)
     except (StartupError, OSError) as exc:

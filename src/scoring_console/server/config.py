@@ -102,6 +102,15 @@ class ServerConfig:
     JWT signing secret lives in the database too). ``None``: the SQLite file in
     :attr:`data_dir`, as always."""
 
+    # --- cluster (server/cluster/, docs/deployment.md) -------------------------------
+    redis_url: str | None = None
+    """``redis://…``: run as one node of a cluster (effects bus, shared limits);
+    ``None``: one process, as always."""
+    node_id: str | None = None
+    """This node's name in a cluster (default ``host:port``)."""
+    cluster_gap_timeout: float = 2.0
+    """Seconds a node waits for a missing ``seq`` range before its sockets resync."""
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         self._check()
@@ -166,6 +175,28 @@ class ServerConfig:
                 raise ConfigError(f"{name} must be positive")
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ConfigError("metrics_token must be at least 16 characters")
+        self._check_cluster()
+
+    def _check_cluster(self) -> None:
+        if self.redis_url is None:
+            if self.node_id is not None:
+                raise ConfigError("a node id needs a Redis URL (--redis-url)")
+            return
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("the Redis URL must start with redis://, rediss:// or unix://")
+        if not self.group_commit:
+            raise ConfigError("a cluster node needs group commit (drop --no-group-commit)")
+        if self.simulate:
+            raise ConfigError("--simulate runs on a single server, not on a cluster node")
+        if self.node_id is not None and not self.node_id.strip():
+            raise ConfigError("the node id must not be empty")
+        if self.cluster_gap_timeout <= 0:
+            raise ConfigError("cluster_gap_timeout must be positive")
+
+    @property
+    def cluster(self) -> bool:
+        """True when this server is one node of a cluster (``redis_url`` set)."""
+        return self.redis_url is not None
 
     @property
     def database(self) -> str | Path:

@@ -133,6 +133,13 @@ class Deliverer:
         if connection is not None:
             connection.last_seq = seq
 
+    def resync(self, through_seq: int) -> None:
+        """Effects up to ``through_seq`` were lost on the way (cluster mode): the next
+        event to every local socket carries a ``prevSeq`` its client has not seen, so
+        each client syncs. A socket synced past ``through_seq`` already has them."""
+        for connection in self._index.connections():
+            connection.last_seq = max(connection.last_seq, through_seq)
+
     def recipients(self, rooms: tuple[str, ...]) -> list[tuple[Connection, str]]:
         """Live, authenticated connections in the union of ``rooms`` (deduplicated),
         each with its Engine.IO session id."""

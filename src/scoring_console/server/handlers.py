@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import socketio
 from pydantic import BaseModel, ValidationError
@@ -55,7 +55,7 @@ from .db.group import GroupCommit
 from .delivery import NAMESPACE, Deliverer
 from .lockout import LoginGuard
 from .metrics import ServerMetrics
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, TokenBuckets
 from .rooms import Connection, ConnectionIndex
 from .service import Actor, ScoringService, ServiceError
 from .tokens import TokenError, TokenIssuer
@@ -66,6 +66,16 @@ log = logging.getLogger(__name__)
 Ack = dict[str, Any]
 T = TypeVar("T")
 _UNKNOWN_LABEL = "<unknown>"
+
+
+class CommitRoute(Protocol):
+    """Runs a service call so that it returns once what it wrote is committed; a
+    cluster node's route also delivers the call's effects before it returns
+    (:class:`~scoring_console.server.cluster.route.ClusterRoute`)."""
+
+    async def run(self, call: Callable[[], T]) -> T:
+        """Run ``call``; its result (or its error) once committed."""
+        ...
 
 
 class CallRefused(Exception):
@@ -96,16 +106,20 @@ class SocketHandlers:
         tokens: TokenIssuer,
         index: ConnectionIndex,
         deliverer: Deliverer,
-        limiter: RateLimiter,
+        limiter: TokenBuckets,
         metrics: ServerMetrics,
         max_payload_bytes: int,
         *,
         renew_grace: int = RENEW_GRACE,
         guard: LoginGuard | None = None,
         group: GroupCommit | None = None,
-        reads: RateLimiter | None = None,
+        reads: TokenBuckets | None = None,
         max_sockets_per_user: int = 3,
+        route: CommitRoute | None = None,
+        sockets_of: Callable[[int], int] | None = None,
     ) -> None:
+        """``route`` replaces the group committer (cluster mode); ``sockets_of`` counts a
+        user's live sockets (default: on this server)."""
         self._sio = sio
         self._service = service
         self._tokens = tokens
@@ -119,6 +133,8 @@ class SocketHandlers:
         self._group = group
         self._reads = reads or RateLimiter(300)
         self._max_sockets = max_sockets_per_user
+        self._route = route
+        self._sockets_of = sockets_of or index.count_of
         self.closed = False
         """Set once the database is closing: late disconnects no longer touch it."""
 
@@ -145,7 +161,7 @@ class SocketHandlers:
         except Exception:
             log.exception("handshake check failed")
             raise Refused("Internal server error") from None
-        if self._index.count_of(actor.user_id) >= self._max_sockets:
+        if self._sockets_of(actor.user_id) >= self._max_sockets:
             self._metrics.errors.labels(str(ErrorCode.RATE_LIMITED)).inc()
             log.info("refused: %s already has %d connections", actor.username, self._max_sockets)
             raise Refused(
@@ -347,6 +363,8 @@ class SocketHandlers:
         (:class:`~scoring_console.server.db.group.GroupCommit`); the call's own error
         is raised after the commit too, so a refusal's record is durable as well.
         """
+        if self._route is not None:
+            return await self._route.run(call)
         if self._group is None:
             return call()
         return await self._group.run(call)

@@ -3,6 +3,10 @@ per (address, username) for failed logins.
 
 A bucket holds ``rate_per_minute`` tokens and refills continuously, so a caller can
 burst up to the capacity and then sustain the rate. A batch call costs one token.
+
+:class:`TokenBuckets` is what callers use; :class:`RateLimiter` keeps the buckets in
+memory (one process), the cluster's Redis buckets
+(:class:`~scoring_console.server.cluster.limits.RedisBuckets`) hold across nodes.
 """
 
 from __future__ import annotations
@@ -11,12 +15,29 @@ import math
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass
 class _Bucket:
     tokens: float
     updated: float
+
+
+class TokenBuckets(Protocol):
+    """Token buckets per key: what the transport and the login guard ask of a limiter."""
+
+    def acquire(self, key: Hashable) -> float | None:
+        """Take one token: ``None`` if allowed, else seconds to wait."""
+
+    def check(self, key: Hashable) -> float | None:
+        """Whether ``key`` has a token, without taking it: ``None``, else seconds to wait."""
+
+    def refund(self, key: Hashable) -> None:
+        """Give one token back to ``key``."""
+
+    def forget(self, key: Hashable) -> None:
+        """Drop ``key``'s bucket (it starts full again)."""
 
 
 class RateLimiter:

@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -126,8 +127,13 @@ class RestApi:
         guard: LoginGuard | None = None,
         body_timeout: float = 20.0,
         metrics_token: str | None = None,
+        node_id: str | None = None,
+        cluster_nodes: Callable[[], list[str]] | None = None,
     ) -> None:
+        """``node_id`` / ``cluster_nodes``: this node's id and the live nodes (cluster)."""
         self._service = service
+        self._node_id = node_id
+        self._cluster_nodes = cluster_nodes
         # Login attempts are counted before the hash (see LoginGuard); password hashing
         # (scrypt, ~16 MB each) is bounded in concurrency so a flood of attempts cannot
         # exhaust memory or the thread pool.
@@ -272,13 +278,22 @@ class RestApi:
         return web.Response(status=204)
 
     async def health(self, request: web.Request) -> web.Response:
-        """``GET /socket-health``: liveness, connected sockets, uptime, protocol version."""
+        """``GET /socket-health``: liveness, connected sockets, uptime, protocol version
+        (and in a cluster this node's id and the live nodes)."""
+        nodes = None
+        if self._cluster_nodes is not None:
+            try:
+                nodes = await asyncio.to_thread(self._cluster_nodes)
+            except Exception as exc:  # Redis down: the node still answers, without the list
+                log.warning("listing cluster nodes failed: %s", exc)
         return _ok(
             HealthResponse(
                 status="ok",
                 connected_clients=len(self._index),
                 uptime=round(time.monotonic() - self._started_at, 3),
                 protocol=PROTOCOL_VERSION,
+                node=self._node_id,
+                nodes=nodes,
             )
         )
 

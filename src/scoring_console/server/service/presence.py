@@ -6,8 +6,10 @@ with an unchanged count is stored (and the stamp moved) at most every
 that plus one heartbeat; an older stamp, or ``online: false``, means the count is stale.
 
 Judges' presence goes to the tally masters of the judges' categories and to auditors,
-board, organizers and admins. Online state lives in memory (connection counts);
-``last_seen``, ``pending_count`` and ``pending_as_of`` are persisted.
+board, organizers and admins. Online state is a count of live connections per user
+(:class:`OnlineCounts`: in memory for one process, in Redis across a cluster's nodes —
+:mod:`scoring_console.server.cluster.presence`); ``last_seen``, ``pending_count`` and
+``pending_as_of`` are persisted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from scoring_console.protocol.entities import Presence
 from scoring_console.protocol.events import ServerEvent
@@ -42,6 +45,38 @@ BEAT_INTERVAL = timedelta(seconds=2)
 this interval, whatever it carries (alternating counts must not bypass it)."""
 
 
+class OnlineCounts(Protocol):
+    """Live connections per user (wherever they are connected)."""
+
+    def change(self, user_id: int, delta: int) -> tuple[int, int]:
+        """Add ``delta`` (+1 connect, -1 disconnect); the user's counts before and after."""
+
+    def count(self, user_id: int) -> int:
+        """The user's live connections now."""
+
+
+class MemoryOnlineCounts:
+    """:class:`OnlineCounts` of this process (after a restart nobody is online)."""
+
+    def __init__(self) -> None:
+        self._connections: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def change(self, user_id: int, delta: int) -> tuple[int, int]:
+        with self._lock:
+            before = self._connections.get(user_id, 0)
+            after = max(0, before + delta)
+            if after:
+                self._connections[user_id] = after
+            else:
+                self._connections.pop(user_id, None)
+        return before, after
+
+    def count(self, user_id: int) -> int:
+        with self._lock:
+            return self._connections.get(user_id, 0)
+
+
 class PresenceArea(ServiceBase):
     """Heartbeats, online/offline, and the presence list of a snapshot."""
 
@@ -50,8 +85,8 @@ class PresenceArea(ServiceBase):
 
     def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__(db, clock=clock)
-        # Live connections per user (in memory: after a restart nobody is online).
-        self._connections: dict[int, int] = {}
+        self.online: OnlineCounts = MemoryOnlineCounts()
+        """Live connections per user (the server swaps in Redis counts in a cluster)."""
         self._connections_lock = threading.Lock()
         self._last_beats: dict[int, tuple[datetime, int]] = {}
         self._pending_beats: dict[int, tuple[Actor, int, datetime]] = {}
@@ -135,31 +170,38 @@ class PresenceArea(ServiceBase):
         When a judge goes from 0 to 1 connections (or back to 0) the ``presence:updated``
         broadcasts to deliver are returned; otherwise an empty list.
         """
-        with self._connections_lock:
-            before = self._connections.get(actor.user_id, 0)
-            after = before + 1 if online else max(0, before - 1)
-            if after:
-                self._connections[actor.user_id] = after
-            else:
-                self._connections.pop(actor.user_id, None)
+        before, after = self.online.change(actor.user_id, 1 if online else -1)
         if (before > 0) == (after > 0):
             return []
+        return self._store_online_change(actor.user_id, actor.role)
+
+    def went_offline(self, user_id: int) -> list[Broadcast]:
+        """The user's last sockets were on a cluster node that died: store the change
+        and return the ``presence:updated`` broadcasts (none if they are back online)."""
+        if self.is_online(user_id):
+            return []
+        with self.db.reading() as conn:
+            row = conn.execute("SELECT role FROM users WHERE id = ?", (user_id,)).fetchone()
+        if row is None:
+            return []
+        return self._store_online_change(user_id, Role(row["role"]))
+
+    def _store_online_change(self, user_id: int, role: Role) -> list[Broadcast]:
         with self.db.transaction() as conn:
             seq = self.db.next_seq(conn)
             conn.execute(
                 "INSERT INTO presence (user_id, last_seen, pending_count, seq) "
                 "VALUES (?, ?, 0, ?) ON CONFLICT (user_id) DO UPDATE SET "
                 "last_seen = excluded.last_seen, seq = excluded.seq",
-                (actor.user_id, r.to_iso(self.clock()), seq),
+                (user_id, r.to_iso(self.clock()), seq),
             )
-            if actor.role is not Role.JUDGE:
+            if role is not Role.JUDGE:
                 return []
-            return [self._presence_broadcast(conn, actor.user_id)]
+            return [self._presence_broadcast(conn, user_id)]
 
     def is_online(self, user_id: int) -> bool:
         """True while the user has a live connection (as told through :meth:`set_online`)."""
-        with self._connections_lock:
-            return self._connections.get(user_id, 0) > 0
+        return self.online.count(user_id) > 0
 
     # --- helpers --------------------------------------------------------------------
 
