@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from scoring_console.server.cluster.limits import RedisAccounts, RedisBuckets
+from scoring_console.server.cluster.limits import PREFIX, RedisAccounts, RedisBuckets
+from scoring_console.server.cluster.presence import NodeIdInUse, RedisOnlineCounts
 from scoring_console.server.config import ConfigError, ServerConfig
 from scoring_console.server.lockout import LoginGuard
 from tests.helpers.redis_server import RedisServer, free_port
@@ -82,3 +83,33 @@ def test_login_guard_on_redis_locks_across_guards(redis_client: redis.Redis) -> 
     assert a.begin("10.0.0.3", "judge1") is None
     a.succeeded("10.0.0.3", "judge1")
     assert b.unlock("judge1", by="admin") is False
+
+
+def test_a_node_id_in_use_is_refused_and_freed_when_its_node_dies(
+    redis_client: redis.Redis,
+) -> None:
+    """Two nodes under one id would drop each other's effects as their own."""
+    first = RedisOnlineCounts(redis_client, "score1")
+    first.join()
+    second = RedisOnlineCounts(redis_client, "score1")
+    with pytest.raises(NodeIdInUse, match="give each node its own --node-id"):
+        second.join(wait=0.6)
+    assert redis_client.get(f"{PREFIX}node:score1") == first.instance.encode(), "claim kept"
+    redis_client.delete(f"{PREFIX}node:score1")  # the first node died: its claim expired
+    second.join(wait=0.6)
+    assert redis_client.get(f"{PREFIX}node:score1") == second.instance.encode()
+    RedisOnlineCounts(redis_client, "score2").join(wait=0.1)  # another id: no wait
+
+
+def test_a_second_process_with_a_running_nodes_id_exits_with_the_reason(
+    tmp_path: Path, redis_client: redis.Redis
+) -> None:
+    url = redis_client.connection_pool.connection_kwargs
+    redis_url = f"redis://127.0.0.1:{url['port']}/0"
+    # a live node beats under score1 (its claim renewed for the whole test)
+    redis_client.set(f"{PREFIX}node:score1", "another-process", ex=300)
+    args = [sys.executable, "-m", "scoring_console.server", "--port", "0"]
+    args += ["--data-dir", str(tmp_path / "d"), "--redis-url", redis_url, "--node-id", "score1"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 2
+    assert "another running node uses the node id 'score1'" in done.stderr

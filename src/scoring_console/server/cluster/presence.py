@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +33,12 @@ NODE_TTL = 6
 """Seconds a node counts after its last beat."""
 BEAT = 2.0
 """Seconds between a node's beats."""
+
+
+class NodeIdInUse(RuntimeError):
+    """Another running node registered the same node id (two nodes would ignore each
+    other's effects and share one online count)."""
+
 
 _COUNT = """
 local prefix = ARGV[1]
@@ -83,6 +91,8 @@ class RedisOnlineCounts:
     def __init__(self, client: redis.Redis, node_id: str) -> None:
         self._client = client
         self.node_id = node_id
+        self.instance = uuid.uuid4().hex
+        """This process's claim on ``node_id`` (a restarted node makes a new one)."""
         self._script = client.register_script(_COUNT)
         self._reap = client.register_script(_REAP)
 
@@ -101,19 +111,33 @@ class RedisOnlineCounts:
 
     # --- this node's registration ----------------------------------------------------
 
-    def join(self) -> None:
-        """Register this node with no sockets (a restarted node starts from zero)."""
+    def join(self, wait: float = NODE_TTL + 1) -> None:
+        """Claim the node id and register this node with no sockets (a restarted node
+        starts from zero).
+
+        The id is claimed with ``SET NX``: while another process beats under it, this
+        one waits (a node killed a moment ago stops beating and its claim expires within
+        :data:`NODE_TTL`), then raises :class:`NodeIdInUse`.
+        """
+        key = f"{PREFIX}node:{self.node_id}"
+        deadline = time.monotonic() + wait
+        while not self._client.set(key, self.instance, nx=True, ex=NODE_TTL):
+            if time.monotonic() >= deadline:
+                raise NodeIdInUse(
+                    f"another running node uses the node id {self.node_id!r}; "
+                    "give each node its own --node-id"
+                )
+            time.sleep(0.25)
         pipe = self._client.pipeline()
         pipe.delete(f"{PREFIX}online:{self.node_id}")
         pipe.sadd(f"{PREFIX}nodes", self.node_id)
-        pipe.set(f"{PREFIX}node:{self.node_id}", "1", ex=NODE_TTL)
         pipe.execute()
 
     def beat(self) -> None:
         """Keep this node's sockets counting for another :data:`NODE_TTL` seconds."""
         pipe = self._client.pipeline()
         pipe.sadd(f"{PREFIX}nodes", self.node_id)
-        pipe.set(f"{PREFIX}node:{self.node_id}", "1", ex=NODE_TTL)
+        pipe.set(f"{PREFIX}node:{self.node_id}", self.instance, ex=NODE_TTL)
         pipe.execute()
 
     def leave(self) -> None:
