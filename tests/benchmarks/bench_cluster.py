@@ -31,18 +31,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
 sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks.bench_fanout import (  # noqa: E402
@@ -58,6 +55,7 @@ from tests.benchmarks.bench_fanout import (  # noqa: E402
     python_target,
     scenarios,
 )
+from tests.benchmarks.report import write_section  # noqa: E402
 from tests.helpers import postgres  # noqa: E402
 from tests.helpers.redis_server import RedisServer  # noqa: E402
 from tests.helpers.sio_client import login  # noqa: E402
@@ -207,18 +205,6 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]], names: list[str],
     return "\n".join(rows)
 
 
-def write_doc(section: str) -> None:
-    """Replace (or append) the ``bench:cluster`` section of docs/benchmarks.md."""
-    start, end = "<!-- bench:cluster -->", "<!-- /bench:cluster -->"
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{start}\n{section}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text)
-
-
 def main() -> int:
     """Start the configurations, run the rounds, print and record the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -232,7 +218,6 @@ def main() -> int:
     args = parser.parse_args()
     ensure_node_deps()
     load_before = os.getloadavg()
-    started = datetime.now(UTC)
     pg = postgres.server()
     setups: list[Setup] = []
     try:
@@ -263,12 +248,9 @@ def main() -> int:
             setup.stop()
         postgres.stop_server()
     load_after = os.getloadavg()
-    section = (
-        "## Several nodes on PostgreSQL and Redis\n\n"
-        "`python tests/benchmarks/bench_cluster.py` — "
-        f"CPython {platform.python_version()}, {os.cpu_count()} cores shared by every node, "
-        f"PostgreSQL, Redis and the load generator, {started:%Y-%m-%d %H:%M} UTC; load average "
-        f"before {load_before[0]:.2f}, after {load_after[0]:.2f}\n\n"
+    body = (
+        f"The {os.cpu_count()} cores are shared by every node, PostgreSQL, Redis and the load "
+        f"generator; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}.\n\n"
         f"Medians of {args.rounds} alternating rounds; {args.seconds:g} s per throughput run, "
         f"{args.latency_seconds:g} s at 10 submits/s for latency; {args.roundtrips} round "
         "trips. Sockets are spread over the nodes (connection i on node i mod N); the "
@@ -285,9 +267,14 @@ def main() -> int:
         "into an estimate for machines with cores to spare."
     )
     print()
-    print(section)
+    print(body)
     if not args.no_doc:
-        write_doc(section)
+        write_section(
+            "cluster",
+            "Several nodes on PostgreSQL and Redis",
+            "python tests/benchmarks/bench_cluster.py",
+            body,
+        )
     return 0
 
 

@@ -19,15 +19,14 @@ import re
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "benchmarks.md"
 sys.path.insert(0, str(ROOT))
 
+from tests.benchmarks.report import write_section  # noqa: E402
 from tests.helpers.sio_client import login  # noqa: E402
 
 VIEWERS = ("tally1", "auditor1", "board1", "organizer1", "admin")
@@ -100,7 +99,6 @@ def main() -> int:
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args()
-    started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
         proc, url = start_server(args.sockets, Path(tmp) / "server")
         try:
@@ -109,27 +107,23 @@ def main() -> int:
             proc.terminate()
             proc.wait(10)
     per = (after - before) / args.sockets
-    section = (
-        "## Server memory per connected socket\n\n"
-        f"`python tests/benchmarks/bench_socket_memory.py` — {started:%Y-%m-%d %H:%M} UTC, "
-        f"load average {os.getloadavg()[0]:.2f}\n\n"
-        f"| sockets (authenticated, one `sync` each) | RSS before | RSS after | per socket |\n"
-        f"|---|---|---|---|\n"
+    body = (
+        f"Load average {os.getloadavg()[0]:.2f}.\n\n"
+        "| sockets (authenticated, one `sync` each) | RSS before | RSS after | per socket |\n"
+        "|---|---|---|---|\n"
         f"| {args.sockets:,} | {before / 1024:.1f} MiB | {after / 1024:.1f} MiB | "
         f"{per:.1f} KiB |\n\n"
         "One server process on SQLite with the demo data; raw Engine.IO websockets from one "
         "client process. A cluster node keeps the same per-socket state."
     )
-    print(section)
+    print(body)
     if not args.no_doc:
-        start, end = "<!-- bench:socket-memory -->", "<!-- /bench:socket-memory -->"
-        text = DOC.read_text()
-        block = f"{start}\n{section}\n{end}"
-        if start in text and end in text:
-            text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        DOC.write_text(text)
+        write_section(
+            "socket-memory",
+            "Server memory per connected socket",
+            "python tests/benchmarks/bench_socket_memory.py",
+            body,
+        )
     return 0
 
 
