@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from scoring_console.store.outbox import EntryState, OutboxEntry
 from tests.client.integration.conftest import (  # noqa: F401 - core_factory is a fixture
+    OutboxWatch,
     core_factory,
     judge_cells,
     judge_scores,
@@ -34,16 +34,8 @@ async def test_judge_console_fails_over_and_the_tally_console_sees_every_score(
     tally = await online_core(core_factory, [cluster.url("a")], "tally1")
     assert judge.connection.server == cluster.url("b")
     syncs_before = tally.sync.sync_count
-    synced: set[int] = set()
-    rejected: list[OutboxEntry] = []
-
-    def on_entry(entry: OutboxEntry) -> None:
-        if entry.state is EntryState.SYNCED:
-            synced.add(entry.id)
-        elif entry.state is EntryState.REJECTED:
-            rejected.append(entry)
-
-    judge.outbox_changed.connect(on_entry)
+    watch = OutboxWatch(judge)
+    synced, rejected = watch.synced, watch.rejected
     killed = asyncio.Event()
     plan = [(cell, float(i % 9) + 0.5) for i, cell in enumerate(cells)]
 

@@ -26,6 +26,7 @@ import socketio
 from scoring_console.protocol import PROTOCOL_VERSION, ClientEvent, parse_ack
 from scoring_console.protocol.entities import Score, Snapshot
 from scoring_console.protocol.rest import LOGIN_PATH, LoginResponse
+from scoring_console.store.outbox import EntryState, OutboxEntry
 
 DEMO_PASSWORD = "demo"
 
@@ -178,6 +179,22 @@ async def core_factory(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     yield make
     for core in reversed(made):
         await core.stop(flush_timeout=0)
+
+
+class OutboxWatch:
+    """The outbox entries a core reports synced (ids) or rejected, as they change."""
+
+    def __init__(self, core: Any) -> None:
+        self.synced: set[int] = set()
+        self.rejected: list[OutboxEntry] = []
+        core.outbox_changed.connect(self.on_entry)
+
+    def on_entry(self, entry: OutboxEntry) -> None:
+        """Record one entry's new state."""
+        if entry.state is EntryState.SYNCED:
+            self.synced.add(entry.id)
+        elif entry.state is EntryState.REJECTED:
+            self.rejected.append(entry)
 
 
 async def online_core(

@@ -19,10 +19,10 @@ import pytest
 from scoring_console.client.connection import ConnectionState, ConnectionStatus
 from scoring_console.client.memory_keyring import MemoryKeyring
 from scoring_console.client.vault import SERVICE, keyring_key
-from scoring_console.store.outbox import EntryState, OutboxEntry
 from tests.client.integration.conftest import (
     DEMO_PASSWORD,
     Cell,
+    OutboxWatch,
     judge_cells,
     judge_scores,
     online_core,
@@ -55,16 +55,8 @@ async def test_node_killed_mid_burst_client_moves_on_and_nothing_is_doubled(
     assert core.connection.server == node1.url
     states: list[ConnectionState] = []
     core.connection_changed.connect(states.append)
-    synced: set[int] = set()
-    rejected: list[OutboxEntry] = []
-
-    def on_entry(entry: OutboxEntry) -> None:
-        if entry.state is EntryState.SYNCED:
-            synced.add(entry.id)
-        elif entry.state is EntryState.REJECTED:
-            rejected.append(entry)
-
-    core.outbox_changed.connect(on_entry)
+    watch = OutboxWatch(core)
+    synced, rejected = watch.synced, watch.rejected
     killed = asyncio.Event()
     plan: list[tuple[Cell, float]] = [(cell, value_for(i)) for i, cell in enumerate(cells)]
 

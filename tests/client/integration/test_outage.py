@@ -7,10 +7,11 @@ import time
 from typing import Any
 
 from scoring_console.client.connection import ConnectionStatus
-from scoring_console.store.outbox import EntryState, OutboxEntry
+from scoring_console.store.outbox import EntryState
 from tests.client.integration.conftest import (
     FAST_SEAMS,
     Cell,
+    OutboxWatch,
     judge_cells,
     judge_scores,
     online_core,
@@ -35,16 +36,8 @@ async def test_server_killed_mid_burst_every_score_lands_exactly_once(
     plan: list[tuple[Cell, float]] = [
         (cell, value_for(r, i)) for r in range(rounds) for i, cell in enumerate(cells)
     ]
-    synced: set[int] = set()
-    rejected: list[OutboxEntry] = []
-
-    def on_entry(entry: OutboxEntry) -> None:
-        if entry.state is EntryState.SYNCED:
-            synced.add(entry.id)
-        elif entry.state is EntryState.REJECTED:
-            rejected.append(entry)
-
-    core.outbox_changed.connect(on_entry)
+    watch = OutboxWatch(core)
+    synced, rejected = watch.synced, watch.rejected
 
     killed = asyncio.Event()
 
